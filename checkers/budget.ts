@@ -1,0 +1,55 @@
+/**
+ * Budgets for checkers: a time limit and a heap limit. The checker receives an AbortSignal that
+ * fires when either runs out; a checker that does not return by then is reported `unknown` with
+ * the reason. Long checkers poll `ctx.signal` (or yield to the event loop) so the budget can act.
+ */
+import type { Checker, CheckContext } from '../src/core/checker.ts';
+import type { History } from '../src/core/op.ts';
+import type { CheckResult } from '../src/core/validity.ts';
+
+const MEMORY_POLL_MS = 50;
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Runs one checker within ctx.budget; never throws. */
+export async function runWithBudget(checker: Checker, history: History, ctx: CheckContext): Promise<CheckResult> {
+  const budget = ctx.budget ?? {};
+  const controller = new AbortController();
+  const signals = ctx.signal ? [ctx.signal, controller.signal] : [controller.signal];
+  const signal = AbortSignal.any(signals);
+  let timer: NodeJS.Timeout | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  const outOfBudget = new Promise<CheckResult>((resolve) => {
+    const stop = (reason: string): void => {
+      controller.abort(new Error(reason));
+      resolve({ valid: 'unknown', error: reason });
+    };
+    if (budget.timeMs !== undefined) {
+      timer = setTimeout(() => stop(`${checker.name} ran out of its time budget of ${budget.timeMs} ms`), budget.timeMs);
+    }
+    if (budget.memoryMb !== undefined) {
+      const limit = budget.memoryMb * 1024 * 1024;
+      poll = setInterval(() => {
+        const used = process.memoryUsage().heapUsed;
+        if (used > limit) stop(`${checker.name} exceeded its memory budget of ${budget.memoryMb} MB (heap ${Math.round(used / 1048576)} MB)`);
+      }, MEMORY_POLL_MS);
+    }
+    ctx.signal?.addEventListener('abort', () => stop(`${checker.name} was interrupted`), { once: true });
+  });
+  try {
+    const run = Promise.resolve().then(() => checker.check(history, { ...ctx, signal }));
+    const result = await Promise.race([run, outOfBudget]);
+    if (!result || typeof result !== 'object' || !('valid' in result)) {
+      return { valid: 'unknown', error: `${checker.name} returned no result` };
+    }
+    return result;
+  } catch (e) {
+    if (signal.aborted) return { valid: 'unknown', error: describe(signal.reason) };
+    return { valid: 'unknown', error: `${checker.name} crashed: ${describe(e)}`, stack: e instanceof Error ? e.stack : undefined };
+  } finally {
+    clearTimeout(timer);
+    clearInterval(poll);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The checker registry: names usable with `--checker` and in workloads, with what each checks.
+ * Checkers are built from the command-line options they need (model, initial value, models).
+ */
+import type { Checker } from '../src/core/checker.ts';
+import { UsageError } from '../src/core/errors.ts';
+import { stats } from './stats.ts';
+import { perf } from './perf.ts';
+import { unhandledErrors } from './unhandled-errors.ts';
+
+export interface CheckerOptions {
+  /** Linearizability model name (register, cas-register, kv, ...). */
+  model?: string;
+  /** Initial value for the model, as given on the command line. */
+  init?: string;
+  /** Consistency models to check transactional histories against. */
+  consistencyModels?: string[];
+}
+
+export interface CheckerEntry {
+  description: string;
+  make(opts: CheckerOptions): Checker;
+}
+
+export const CHECKERS: Record<string, CheckerEntry> = {
+  stats: { description: 'counts ops by f and type; flags an f that never succeeded', make: () => stats() },
+  perf: { description: 'latency quantiles by f and throughput over time (informational)', make: () => perf() },
+  'unhandled-errors': { description: 'groups the errors clients reported (informational)', make: () => unhandledErrors() },
+};
+
+/** The checkers added to every run: counts, performance and error groups. */
+export function standardCheckers(): Checker[] {
+  return [stats(), perf(), unhandledErrors()];
+}
+
+export function makeChecker(name: string, opts: CheckerOptions): Checker {
+  const entry = CHECKERS[name];
+  if (!entry) {
+    throw new UsageError(`unknown checker ${JSON.stringify(name)}; known checkers: ${Object.keys(CHECKERS).sort().join(', ')}`);
+  }
+  return entry.make(opts);
+}

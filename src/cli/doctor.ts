@@ -1,0 +1,25 @@
+/**
+ * `faultline doctor`: what this machine (and optionally each host of an ssh inventory) can do:
+ * root, namespaces, nft/iptables, tc qdiscs (netem or not), freezer, libfaketime, cc for the
+ * delay helper, the DB binaries, ssh reachability; then per fault: works / fallback /
+ * unavailable, with the reason and the apt package that fixes it. Exit 0 when every fault works
+ * (possibly through a fallback), 1 when some fault is unavailable.
+ */
+import type { Command } from 'commander';
+import { runDoctor, formatDoctor } from '../providers/doctor.ts';
+import { readInventory } from '../providers/ssh/inventory.ts';
+
+export function register(program: Command): void {
+  program
+    .command('doctor')
+    .description('check which faults work on this machine (and ssh hosts), which use a fallback, and what fixes the rest')
+    .option('--inventory <file>', 'also check the hosts of this ssh inventory (JSON)')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (flags: { inventory?: string; json?: boolean }) => {
+      const inventory = flags.inventory ? await readInventory(flags.inventory) : undefined;
+      const report = await runDoctor(inventory ? { inventory } : {});
+      if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else process.stdout.write(formatDoctor(report));
+      process.exitCode = report.faults.some((f) => f.status === 'unavailable') ? 1 : 0;
+    });
+}

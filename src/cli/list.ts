@@ -1,0 +1,51 @@
+/** `faultline list`: the workloads, nemeses, DBs (with bug flags), checkers and providers. */
+import type { Command } from 'commander';
+import { DBS } from '../db/index.ts';
+import { WORKLOADS } from '../../workloads/index.ts';
+import { CHECKERS } from '../../checkers/index.ts';
+import { printJson } from './output.ts';
+
+export const PROVIDERS: Record<string, string> = {
+  none: 'no cluster: in-process stores inside the controller',
+};
+
+function listing() {
+  return {
+    dbs: Object.entries(DBS).map(([name, d]) => ({ name, description: d.description, providers: d.providers, workloads: d.workloads, bugs: d.bugs, expect: d.expect })),
+    workloads: Object.entries(WORKLOADS).map(([name, w]) => ({ name, description: w.description })),
+    nemeses: [] as { name: string; description: string }[],
+    checkers: Object.entries(CHECKERS).map(([name, c]) => ({ name, description: c.description })),
+    providers: Object.entries(PROVIDERS).map(([name, description]) => ({ name, description })),
+  };
+}
+
+export function registerList(program: Command): void {
+  program
+    .command('list')
+    .description('list workloads, nemeses, databases (with bug flags and expected verdicts), checkers and providers')
+    .option('--json', 'print one JSON document on stdout')
+    .action((flags: { json?: boolean }) => {
+      const l = listing();
+      if (flags.json) return printJson(l);
+      const out: string[] = [];
+      const section = (title: string, rows: { name: string; description: string }[], extra?: (name: string) => string[]) => {
+        out.push(`${title}:`);
+        for (const r of rows) {
+          out.push(`  ${r.name.padEnd(24)} ${r.description}`);
+          for (const line of extra?.(r.name) ?? []) out.push(`  ${''.padEnd(24)} ${line}`);
+        }
+        out.push('');
+      };
+      section('databases (--db)', l.dbs, (name) => {
+        const d = DBS[name]!;
+        const lines = [`providers: ${d.providers.join(', ')}; workloads: ${d.workloads.join(', ')}; expect: ${d.expect}`];
+        for (const [bug, what] of Object.entries(d.bugs)) lines.push(`--bug ${bug}: ${what}`);
+        return lines;
+      });
+      section('workloads (--workload)', l.workloads);
+      section('nemeses (--nemesis)', l.nemeses);
+      section('checkers (--checker)', l.checkers);
+      section('providers (--provider)', l.providers);
+      process.stdout.write(out.join('\n'));
+    });
+}

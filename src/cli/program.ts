@@ -1,0 +1,45 @@
+/**
+ * The faultline program: its commands and the mapping of outcomes to exit codes. Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad usage or
+ * unreadable input (one line, no stack trace), 255 internal crash. Logs go to stderr; --json
+ * prints exactly one JSON document on stdout.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT } from '../core/validity.ts';
+import { isUserError } from '../core/errors.ts';
+import { registerTest } from './test.ts';
+import { registerCheck } from './check.ts';
+import { registerReport } from './report.ts';
+import { registerList } from './list.ts';
+import { VERSION } from './version.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('faultline')
+    .description('Jepsen-style chaos and consistency testing: run a workload against a distributed database while injecting faults, then check the history.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerTest(program);
+  registerCheck(program);
+  registerReport(program);
+  registerList(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const program = buildProgram();
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.valid;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.valid : EXIT.badInput;
+    if (isUserError(e)) {
+      process.stderr.write(`faultline: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    process.stderr.write(`faultline: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.crash;
+  }
+}
+

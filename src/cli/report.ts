@@ -1,0 +1,56 @@
+/**
+ * `faultline report <run-dir>`: re-run the checkers on a stored run and rewrite its results.json,
+ * junit.xml and report.html (after a checker was improved, or a run was cut short).
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestOptions } from '../core/test.ts';
+import { exitCodeFor, type CheckResult } from '../core/validity.ts';
+import { InputError } from '../core/errors.ts';
+import { RUN_FILES, resolveRunDir } from '../runner/results-dir.ts';
+import { checkRunDir } from '../runner/check-run.ts';
+import { runChecker } from '../runner/plan.ts';
+import { createLogger } from '../runner/logger.ts';
+import { workloadEntry } from '../../workloads/index.ts';
+import { printJson, printSummary } from './output.ts';
+
+interface StoredTest {
+  options: TestOptions;
+  replay: string[];
+}
+
+function readTest(runDir: string): StoredTest {
+  const path = join(runDir, RUN_FILES.test);
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as StoredTest;
+    if (!parsed.options || typeof parsed.options.workload !== 'string') throw new Error('no options.workload field');
+    return parsed;
+  } catch (e) {
+    throw new InputError(`cannot read the test description: ${(e as Error).message}`, { file: path });
+  }
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('re-check a stored run and rewrite its results.json, junit.xml and report.html')
+    .argument('<run-dir>', 'a run directory (or a test directory / results directory with a latest link)')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      const runDir = resolveRunDir(dir);
+      const stored = readTest(runDir);
+      const log = createLogger({ stderr: !flags.json });
+      const checker = runChecker(workloadEntry(stored.options.workload).make(stored.options).checker);
+      const { valid, results } = await checkRunDir(runDir, checker, {
+        testOptions: stored.options,
+        replayCommand: stored.replay,
+        errors: [],
+        checkerTimeS: stored.options.checkerTimeS,
+        log,
+      });
+      if (flags.json) printJson({ runDir, ...results });
+      else printSummary(valid, (results['checkers'] ?? {}) as Record<string, CheckResult>, process.stdout, [`run directory: ${runDir}`]);
+      process.exitCode = exitCodeFor(valid);
+    });
+}

@@ -1,0 +1,41 @@
+/**
+ * The Nemesis protocol: fault injection as ops on the "nemesis" process, so every fault is in
+ * the history with its time, target and outcome.
+ */
+import type { Completion } from './client.ts';
+import type { Generator } from './generator.ts';
+
+export interface NemesisOp {
+  f: string;
+  value: unknown;
+}
+
+export interface Nemesis {
+  readonly name: string;
+  /** The `f`s this nemesis handles. */
+  readonly fs: readonly string[];
+  setup?(): Promise<void>;
+  invoke(op: NemesisOp, opts: { signal: AbortSignal }): Promise<Completion>;
+  /** Heal everything this nemesis may have done; called on teardown, also after errors. */
+  teardown?(): Promise<void>;
+}
+
+/** How a fault kind is drawn in reports. */
+export interface FaultStyle {
+  name: string;
+  color: string;
+  /** `f`s that open a fault window of this kind. */
+  start: readonly string[];
+  /** `f`s that close it. */
+  stop: readonly string[];
+}
+
+/** A nemesis with its schedule: what to run, when, and how to heal everything at the end. */
+export interface NemesisPackage {
+  nemesis: Nemesis;
+  /** Start/stop ops during the run; null for no faults. */
+  generator: Generator | null;
+  /** Ops that heal everything, run after the main phase. */
+  finalGenerator: Generator | null;
+  styles: readonly FaultStyle[];
+}

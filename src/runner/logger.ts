@@ -1,0 +1,30 @@
+/**
+ * The harness log: every line goes to harness.log in the run directory and, unless quiet, to
+ * stderr (stdout is reserved for --json).
+ */
+import { appendFileSync } from 'node:fs';
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function createLogger(opts: { file?: string; stderr: boolean; clock?: () => number }): Logger & { setFile(path: string): void } {
+  let file = opts.file;
+  const started = Date.now();
+  const write = (level: string, message: string): void => {
+    const elapsed = ((Date.now() - started) / 1000).toFixed(3).padStart(8);
+    const line = `${new Date().toISOString()} ${elapsed}s ${level} ${message}\n`;
+    if (file) appendFileSync(file, line);
+    if (opts.stderr) process.stderr.write(level === 'INFO' ? `${message}\n` : `${level.toLowerCase()}: ${message}\n`);
+  };
+  return {
+    info: (m) => write('INFO', m),
+    warn: (m) => write('WARN', m),
+    error: (m) => write('ERROR', m),
+    setFile(path: string) {
+      file = path;
+    },
+  };
+}

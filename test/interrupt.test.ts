@@ -1,0 +1,52 @@
+// A controller interrupted with Ctrl-C stops cleanly and still checks what it recorded; one
+// killed with SIGKILL mid-run leaves a history that `faultline check` reads.
+import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { mkdtempSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'faultline.js');
+
+/** Waits until the run's history.jsonl exists and has at least `bytes` bytes. */
+async function waitForHistory(resultsDir: string, bytes: number): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const testDir = join(resultsDir, 'inprocess-atom-register');
+    if (existsSync(testDir)) {
+      for (const stamp of readdirSync(testDir)) {
+        const h = join(testDir, stamp, 'history.jsonl');
+        if (existsSync(h) && statSync(h).size >= bytes) return h;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the run never wrote its history');
+}
+
+describe('interrupting a run', () => {
+  it('Ctrl-C stops, checks what was recorded and writes results', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-int-'));
+    const child = execa('node', [BIN, 'test', '--time-limit', '60', '--rate', '1000', '--recovery', '0', '--results-dir', dir, '--json'], { reject: false });
+    const history = await waitForHistory(dir, 50_000);
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.valid).toBe(true);
+    expect(doc.historyEvents).toBeGreaterThan(300);
+    expect(existsSync(join(history, '..', 'results.json'))).toBe(true);
+    expect(readFileSync(join(history, '..', 'harness.log'), 'utf8')).toMatch(/interrupted/);
+  });
+
+  it('SIGKILL mid-run leaves a history that check reads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-kill-'));
+    const child = execa('node', [BIN, 'test', '--time-limit', '60', '--rate', '0', '--results-dir', dir], { reject: false });
+    const history = await waitForHistory(dir, 200_000);
+    child.kill('SIGKILL');
+    await child;
+    const r = await execa('node', [BIN, 'check', history, '--checker', 'stats', '--json'], { reject: false });
+    expect(r.stderr).not.toMatch(/faultline: /);
+    expect([0, 1, 2]).toContain(r.exitCode);
+    expect(JSON.parse(r.stdout).events).toBeGreaterThan(1000);
+  });
+});
