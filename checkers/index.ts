@@ -7,6 +7,8 @@ import { UsageError } from '../src/core/errors.ts';
 import { stats } from './stats.ts';
 import { perf } from './perf.ts';
 import { unhandledErrors } from './unhandled-errors.ts';
+import { linearizable, MODELS, parseModelInit } from './linearizable/index.ts';
+import { WORKLOAD_CHECKERS } from './workload-checkers.ts';
 
 export interface CheckerOptions {
   /** Linearizability model name (register, cas-register, kv, ...). */
@@ -15,6 +17,8 @@ export interface CheckerOptions {
   init?: string;
   /** Consistency models to check transactional histories against. */
   consistencyModels?: string[];
+  /** Further checker options given as --opt key=value. */
+  options?: Readonly<Record<string, string>>;
 }
 
 export interface CheckerEntry {
@@ -26,6 +30,19 @@ export const CHECKERS: Record<string, CheckerEntry> = {
   stats: { description: 'counts ops by f and type; flags an f that never succeeded', make: () => stats() },
   perf: { description: 'latency quantiles by f and throughput over time (informational)', make: () => perf() },
   'unhandled-errors': { description: 'groups the errors clients reported (informational)', make: () => unhandledErrors() },
+  linearizable: {
+    description: `linearizability against a model (--model ${Object.keys(MODELS).join(' | ')}, --init VALUE)`,
+    make(opts) {
+      if (!opts.model) throw new UsageError(`the linearizable checker needs a model: --model ${Object.keys(MODELS).join(' | ')}`);
+      return linearizable({ model: opts.model, ...(opts.init !== undefined ? { init: parseModelInit(opts.model, opts.init) } : {}) });
+    },
+  },
+  ...Object.fromEntries(
+    Object.entries(WORKLOAD_CHECKERS).map(([name, w]) => [
+      name,
+      { description: w.options.length ? `${w.description} (--opt ${w.options.join(', ')})` : w.description, make: (opts: CheckerOptions) => w.create(opts.options ?? {}) },
+    ]),
+  ),
 };
 
 /** The checkers added to every run: counts, performance and error groups. */

@@ -109,7 +109,7 @@ describe('faultline report', () => {
 describe('faultline test (in-process stores)', () => {
   it('leaves a complete run directory and exits 0 for the linearizable atom', async () => {
     const dir = tmp();
-    const r = await run(['test', '--db', 'inprocess:atom', '--time-limit', '2', '--rate', '200', '--recovery', '0', '--results-dir', dir, '--seed', '7', '--json']);
+    const r = await run(['test', '--db', 'inprocess:atom', '--nemesis', 'none', '--time-limit', '2', '--rate', '200', '--recovery', '0', '--results-dir', dir, '--seed', '7', '--json']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -131,7 +131,7 @@ describe('faultline test (in-process stores)', () => {
 
   it('exits 1 for the stale atom and prints the replay command', async () => {
     const dir = tmp();
-    const r = await run(['test', '--db', 'inprocess:stale-atom', '--time-limit', '3', '--rate', '300', '--recovery', '0', '--results-dir', dir, '--seed', '11']);
+    const r = await run(['test', '--db', 'inprocess:stale-atom', '--nemesis', 'none', '--time-limit', '3', '--rate', '300', '--recovery', '0', '--results-dir', dir, '--seed', '11']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/linearizable\s+INVALID/);
     expect(r.stderr).toMatch(/replay with: faultline test .*--seed 11/);
@@ -139,8 +139,10 @@ describe('faultline test (in-process stores)', () => {
 
   it('refuses impossible combinations before setting anything up', async () => {
     expectOneLineError(await run(['test', '--db', 'nope']), /unknown db "nope"/);
-    expectOneLineError(await run(['test', '--workload', 'nope']), /cannot serve workload "nope"/);
-    expectOneLineError(await run(['test', '--nemesis', 'partition']), /needs a cluster/);
+    expectOneLineError(await run(['test', '--db', 'inprocess:atom', '--workload', 'nope']), /cannot serve workload "nope"/);
+    expectOneLineError(await run(['test', '--db', 'inprocess:atom', '--nemesis', 'partition']), /needs a cluster/);
     expectOneLineError(await run(['test', '--concurrency', '0']), /--concurrency must be an integer >= 1/);
+    expectOneLineError(await run(['test', '--nemesis', 'flood']), /unknown nemesis "flood"/);
+    expectOneLineError(await run(['test', '--bug', 'nope']), /has no bug flag "nope"/);
   });
 });

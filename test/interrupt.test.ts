@@ -26,7 +26,7 @@ async function waitForHistory(resultsDir: string, bytes: number): Promise<string
 describe('interrupting a run', () => {
   it('Ctrl-C stops, checks what was recorded and writes results', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fl-int-'));
-    const child = execa('node', [BIN, 'test', '--time-limit', '60', '--rate', '1000', '--recovery', '0', '--results-dir', dir, '--json'], { reject: false });
+    const child = execa('node', [BIN, 'test', '--db', 'inprocess:atom', '--nemesis', 'none', '--time-limit', '60', '--rate', '1000', '--recovery', '0', '--results-dir', dir, '--json'], { reject: false });
     const history = await waitForHistory(dir, 50_000);
     child.kill('SIGINT');
     const r = await child;
@@ -40,7 +40,7 @@ describe('interrupting a run', () => {
 
   it('SIGKILL mid-run leaves a history that check reads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fl-kill-'));
-    const child = execa('node', [BIN, 'test', '--time-limit', '60', '--rate', '0', '--results-dir', dir], { reject: false });
+    const child = execa('node', [BIN, 'test', '--db', 'inprocess:atom', '--nemesis', 'none', '--time-limit', '60', '--rate', '0', '--results-dir', dir], { reject: false });
     const history = await waitForHistory(dir, 200_000);
     child.kill('SIGKILL');
     await child;

@@ -11,6 +11,7 @@ import { assertWellFormed } from '../history/validate.ts';
 import { compose } from '../../checkers/compose.ts';
 import { makeChecker } from '../../checkers/index.ts';
 import { printJson, printSummary } from './output.ts';
+import { parseOpts } from './options.ts';
 
 interface CheckFlags {
   checker?: string;
@@ -18,6 +19,7 @@ interface CheckFlags {
   init?: string;
   consistencyModels?: string;
   checkerTime: string;
+  opt: string[];
   json?: boolean;
 }
 
@@ -31,6 +33,7 @@ export function registerCheck(program: Command): void {
     .option('--init <value>', 'initial value of the model (JSON)')
     .option('--consistency-models <models>', 'comma-separated consistency models for transactional checkers')
     .addOption(new Option('--checker-time <seconds>', 'time budget per checker').default('300'))
+    .option('--opt <key=value>', 'checker option (repeatable), e.g. --opt delivery=exactly-once', (v: string, prev: string[]) => [...prev, v], [])
     .option('--json', 'print one JSON document on stdout')
     .addHelpText('after', `
 Examples:
@@ -53,6 +56,7 @@ Examples:
         ...(model !== undefined ? { model } : {}),
         ...(flags.init !== undefined ? { init: flags.init } : {}),
         ...(flags.consistencyModels ? { consistencyModels: flags.consistencyModels.split(',').map((s) => s.trim()) } : {}),
+        options: parseOpts(flags.opt),
       };
       const checker = compose(names.map((n) => makeChecker(n, opts)));
       const result = await checker.check(loaded.history, { budget: { timeMs: budgetS * 1000 } });

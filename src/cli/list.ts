@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { DBS } from '../db/index.ts';
 import { WORKLOADS } from '../../workloads/index.ts';
 import { CHECKERS } from '../../checkers/index.ts';
+import { NEMESES } from '../../nemeses/index.ts';
 import { printJson } from './output.ts';
 
 export const PROVIDERS: Record<string, string> = {
+  local: 'one network namespace per node on this machine, behind a switch namespace (needs root)',
   none: 'no cluster: in-process stores inside the controller',
 };
 
@@ -13,7 +15,7 @@ function listing() {
   return {
     dbs: Object.entries(DBS).map(([name, d]) => ({ name, description: d.description, providers: d.providers, workloads: d.workloads, bugs: d.bugs, expect: d.expect })),
     workloads: Object.entries(WORKLOADS).map(([name, w]) => ({ name, description: w.description })),
-    nemeses: [] as { name: string; description: string }[],
+    nemeses: Object.entries(NEMESES).map(([name, n]) => ({ name, description: n.description })),
     checkers: Object.entries(CHECKERS).map(([name, c]) => ({ name, description: c.description })),
     providers: Object.entries(PROVIDERS).map(([name, description]) => ({ name, description })),
   };

@@ -10,6 +10,9 @@ import { registerTest } from './test.ts';
 import { registerCheck } from './check.ts';
 import { registerReport } from './report.ts';
 import { registerList } from './list.ts';
+import { register as registerDoctor } from './doctor.ts';
+import { register as registerCleanup } from './cleanup.ts';
+import { register as registerServe } from './serve.ts';
 import { VERSION } from './version.ts';
 
 export function buildProgram(): Command {
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerReport(program);
   registerList(program);
+  registerServe(program);
+  registerDoctor(program);
+  registerCleanup(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

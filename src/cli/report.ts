@@ -41,7 +41,7 @@ export function registerReport(program: Command): void {
       const runDir = resolveRunDir(dir);
       const stored = readTest(runDir);
       const log = createLogger({ stderr: !flags.json });
-      const checker = runChecker(workloadEntry(stored.options.workload).make(stored.options).checker);
+      const checker = runChecker(workloadEntry(stored.options.workload).make(stored.options).checker, stored.options.nemesis.length > 0 || stored.options.replaySchedule !== undefined);
       const { valid, results } = await checkRunDir(runDir, checker, {
         testOptions: stored.options,
         replayCommand: stored.replay,

@@ -13,6 +13,7 @@ import { runTest } from '../runner/run-test.ts';
 import { createLogger } from '../runner/logger.ts';
 import { shellQuote } from '../report/summary.ts';
 import { printJson, printSummary } from './output.ts';
+import { parseOpts } from './options.ts';
 import { createProgress } from './progress.ts';
 import type { CheckResult } from '../core/validity.ts';
 
@@ -58,15 +59,6 @@ function parseNodes(text: string): string[] {
   return nodes;
 }
 
-function parseOpts(pairs: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of pairs) {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--opt expects key=value, got ${JSON.stringify(p)}`);
-    out[p.slice(0, eq)] = p.slice(eq + 1);
-  }
-  return out;
-}
 
 export function optionsFromFlags(flags: TestFlags): TestOptions {
   const db = dbEntry(flags.db);
@@ -117,9 +109,9 @@ export function registerTest(program: Command): void {
     .command('test')
     .description('run a workload against a database under faults, check the history, write a run directory')
     .option('--name <name>', 'test name (results/<name>/<timestamp>/); default: <db>-<workload>')
-    .option('--db <db>', 'system under test (see `faultline list`)', 'inprocess:atom')
+    .option('--db <db>', 'system under test (see `faultline list`)', 'reference:raft')
     .option('--workload <workload>', 'workload (see `faultline list`)', 'register')
-    .option('--nemesis <names>', 'comma-separated nemesis packages, or none', 'none')
+    .option('--nemesis <names>', 'comma-separated nemesis packages, or none', 'partition,kill')
     .option('--nemesis-interval <seconds>', 'seconds between faults', '10')
     .option('--provider <provider>', 'local | ssh | docker | none; default: the db\'s own')
     .option('--nodes <n|names>', 'node count or comma-separated node names', '5')
@@ -138,13 +130,14 @@ export function registerTest(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .addHelpText('after', `
 Examples:
-  faultline test                                   # the default job
-  faultline test --db inprocess:stale-atom --provider none --time-limit 10
-  faultline test --seed 42 --time-limit 30 --rate 500`)
+  faultline test                                   # raft store, 5 local nodes, partitions + kills, 60 s
+  faultline test --bug stale-reads                 # a raft bug flag the checkers must catch
+  faultline test --nemesis partition,kill,pause --nemesis-interval 5 --time-limit 120
+  faultline test --db inprocess:atom --nemesis none --time-limit 10   # no cluster, no root`)
     .action(async (flags: TestFlags) => {
       const o = optionsFromFlags(flags);
       const argv = replayArgv(o);
-      const plan = planTest(o, argv);
+      const plan = await planTest(o, argv);
       const log = createLogger({ stderr: true });
       const interrupt = new AbortController();
       let interrupts = 0;

@@ -15,6 +15,7 @@ import { toJunitXml } from '../report/junit.ts';
 import { renderPlainReport } from '../report/plain-html.ts';
 import { shellQuote } from '../report/summary.ts';
 import { RUN_FILES } from './results-dir.ts';
+import { writeSchedule } from '../../nemeses/index.ts';
 import type { Logger } from './logger.ts';
 
 export interface CheckRunOptions {
@@ -34,6 +35,9 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
   const { log } = opts;
   const { history, tornLastLine } = await readHistoryFile(join(runDir, RUN_FILES.history));
   if (tornLastLine) log.warn('history.jsonl ended in a torn line; it was dropped');
+  if (history.some((op) => op.process === 'nemesis')) {
+    await writeSchedule(history, join(runDir, RUN_FILES.schedule), opts.testOptions.seed);
+  }
   const problems = validateHistory(history);
   let result: CheckResult;
   if (problems.length > 0) {

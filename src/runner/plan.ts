@@ -3,23 +3,51 @@
  * name and refuses impossible combinations up front, before anything is set up.
  */
 import type { Checker } from '../core/checker.ts';
+import type { DbContext } from '../core/db.ts';
+import type { FaultStyle } from '../core/nemesis.ts';
+import type { Provider } from '../core/provider.ts';
 import type { TestOptions } from '../core/test.ts';
 import { UsageError } from '../core/errors.ts';
+import { localProvider } from '../providers/local/provider.ts';
+import { makeNemesisPackage, readSchedule } from '../../nemeses/index.ts';
 import { dbEntry } from '../db/index.ts';
 import { workloadEntry } from '../../workloads/index.ts';
 import { compose } from '../../checkers/compose.ts';
 import { standardCheckers } from '../../checkers/index.ts';
 import { VERSION } from '../cli/version.ts';
 import type { TestPlan } from './run-test.ts';
+import { faultCheckers } from './fault-checkers.ts';
 
-/** The checker of a run: the workload's own checkers plus the standard ones. */
-export function runChecker(workloadChecker: Checker): Checker {
+/**
+ * The checker of a run: the workload's own checkers, the standard ones, and for runs with faults
+ * (nemesis ops in the history) fault coverage and availability.
+ */
+export function runChecker(workloadChecker: Checker, withFaults: boolean, styles?: readonly FaultStyle[]): Checker {
   const parts = 'parts' in workloadChecker ? (workloadChecker.parts as Checker[]) : [workloadChecker];
+  const extra = [...standardCheckers(), ...(withFaults ? faultCheckers(styles) : [])];
   const names = new Set(parts.map((c) => c.name));
-  return compose([...parts, ...standardCheckers().filter((c) => !names.has(c.name))]);
+  return compose([...parts, ...extra.filter((c) => !names.has(c.name))]);
 }
 
-export function planTest(o: TestOptions, replayArgv: readonly string[]): TestPlan {
+/** The provider for a test; "none" runs in-process stores without a cluster. */
+function makeProvider(o: TestOptions): Provider | null {
+  switch (o.provider) {
+    case 'none':
+      return null;
+    case 'local': {
+      o.nodes.forEach((n, i) => {
+        if (n !== `n${i + 1}`) throw new UsageError(`the local provider names its nodes n1..n${o.nodes.length}; use --nodes ${o.nodes.length}`);
+      });
+      const prefix = o.options['local.prefix'];
+      const subnet = o.options['local.subnet'];
+      return localProvider({ nodes: o.nodes.length, ...(prefix ? { prefix } : {}), ...(subnet ? { subnet } : {}) });
+    }
+    default:
+      throw new UsageError(`provider ${JSON.stringify(o.provider)} is not available; use local or none`);
+  }
+}
+
+export async function planTest(o: TestOptions, replayArgv: readonly string[]): Promise<TestPlan> {
   const db = dbEntry(o.db);
   if (!db.providers.includes(o.provider)) {
     throw new UsageError(`db ${o.db} runs on provider ${db.providers.join(' or ')}, not ${JSON.stringify(o.provider)}; use --provider ${db.providers[0]}`);
@@ -37,21 +65,35 @@ export function planTest(o: TestOptions, replayArgv: readonly string[]): TestPla
   if (o.nemesis.length > 0 && o.provider === 'none') {
     throw new UsageError(`nemesis ${o.nemesis.join(',')} needs a cluster, but db ${o.db} runs in-process; use --nemesis none`);
   }
-  if (o.provider !== 'none') {
-    throw new UsageError(`provider ${JSON.stringify(o.provider)} is not available in this build; use --provider none with an in-process db`);
-  }
   const instance = db.make(o);
   const clientFactory = instance.client(o.workload);
   if (!clientFactory) throw new UsageError(`db ${o.db} has no client for workload ${o.workload}`);
+  const dbContext: { current: DbContext | null } = { current: null };
+  const schedule = o.replaySchedule ? await readSchedule(o.replaySchedule) : undefined;
+  const nemesis = makeNemesisPackage(o.nemesis, {
+    nodes: o.nodes,
+    ...(instance.db ? { db: instance.db } : {}),
+    dbContext: () => {
+      if (!dbContext.current) throw new Error('the cluster is not up yet');
+      return dbContext.current;
+    },
+    intervalS: o.nemesisIntervalS,
+    seed: o.seed,
+    provider: o.provider,
+    ...(o.options['nemesis.targets'] ? { targets: o.options['nemesis.targets'] } : {}),
+    ...(schedule ? { schedule } : {}),
+  });
+  const provider = makeProvider(o);
   return {
     options: o,
     replayArgv,
-    provider: null,
+    provider,
     db: instance.db,
+    dbContext,
     clientFactory,
     workload,
-    nemesis: null,
-    checker: runChecker(workload.checker),
+    nemesis,
+    checker: runChecker(workload.checker, nemesis !== null, nemesis?.styles),
     versions: { faultline: VERSION, node: process.version },
   };
 }

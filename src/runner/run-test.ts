@@ -35,6 +35,8 @@ export interface TestPlan {
   clientFactory: ClientFactory;
   workload: Workload;
   nemesis: NemesisPackage | null;
+  /** Filled by the lifecycle once the cluster is up; nemeses reach the cluster through it. */
+  dbContext: { current: DbContext | null };
   checker: Checker;
   /** Versions of the pieces involved, for test.json. */
   versions: Record<string, string>;
@@ -138,6 +140,7 @@ export async function runTest(plan: TestPlan, io: RunIo): Promise<RunOutcome> {
     } else {
       cluster = inProcessCluster(o.nodes);
     }
+    plan.dbContext.current = dbCtx();
     if (plan.db) {
       log.info(`db ${plan.db.name}: setting up ${cluster.nodes.map((n) => n.name).join(', ')}`);
       await onNodes('db setup', (n) => plan.db!.setup(dbCtx(), n));

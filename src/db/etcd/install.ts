@@ -1,0 +1,64 @@
+/**
+ * Makes sure a node can run etcd, as Jepsen installs a DB on its nodes: when the default binary
+ * is missing, installs Debian's etcd-server with apt-get and then stops and disables the
+ * `etcd` service Debian enables on install (through systemctl, never by killing processes by
+ * name). Then checks the version: at least 3.4 (the /v3 JSON gateway), and the requested version
+ * when one is given. Every failure is one line naming the node and what to do.
+ */
+import { UsageError } from '../../core/errors.ts';
+import type { Remote } from '../../core/remote.ts';
+
+export const DEFAULT_ETCD_BINARY = '/usr/bin/etcd';
+const APT_PACKAGE = 'etcd-server';
+const INSTALL_TIMEOUT_MS = 300_000;
+
+/** "3.4.23" from `etcd --version` output, or undefined. */
+export function parseEtcdVersion(output: string): string | undefined {
+  return /etcd Version:\s*(\d+\.\d+\.\d+\S*)/.exec(output)?.[1];
+}
+
+/** Whether `version` is at least major.minor. */
+export function atLeast(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.split('.').map((x) => parseInt(x, 10));
+  return a !== undefined && b !== undefined && (a > major || (a === major && b >= minor));
+}
+
+/** Whether `version` matches the requested one: equal, or a dotted prefix ("3.4" matches "3.4.23"). */
+export function versionMatches(version: string, wanted: string): boolean {
+  return version === wanted || version.startsWith(`${wanted}.`);
+}
+
+async function exists(remote: Remote, path: string): Promise<boolean> {
+  return (await remote.exec(['test', '-x', path], { check: false })).exitCode === 0;
+}
+
+async function aptInstall(remote: Remote): Promise<void> {
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  const r = await remote.exec(['apt-get', 'install', '-y', '--no-install-recommends', APT_PACKAGE], { env, check: false, timeoutMs: INSTALL_TIMEOUT_MS });
+  if (r.exitCode !== 0) {
+    const last = r.stderr.trim().split('\n').pop() ?? '';
+    throw new UsageError(`${remote.node}: etcd is missing and \`apt-get install ${APT_PACKAGE}\` failed (exit ${r.exitCode}: ${last}); install etcd 3.4+ or pass --opt etcd-binary=<path>`);
+  }
+  // Debian enables and (on systemd hosts) starts a stray etcd service; stop and disable it.
+  await remote.exec(['systemctl', 'disable', '--now', 'etcd'], { check: false, timeoutMs: 30_000 });
+}
+
+/**
+ * Installs etcd if needed (only for the default binary) and returns its version. Throws a
+ * UsageError for a missing custom binary, an old etcd, or a version other than `wanted`.
+ */
+export async function ensureEtcd(remote: Remote, binary: string, wanted: string | undefined): Promise<string> {
+  if (!(await exists(remote, binary))) {
+    if (binary !== DEFAULT_ETCD_BINARY) throw new UsageError(`${remote.node}: etcd binary ${binary} does not exist or is not executable; fix --opt etcd-binary`);
+    await aptInstall(remote);
+    if (!(await exists(remote, binary))) throw new UsageError(`${remote.node}: ${APT_PACKAGE} was installed but ${binary} is still missing`);
+  }
+  const r = await remote.exec([binary, '--version'], { check: false, timeoutMs: 10_000 });
+  const version = parseEtcdVersion(r.stdout + r.stderr);
+  if (!version) throw new UsageError(`${remote.node}: \`${binary} --version\` did not print an etcd version (exit ${r.exitCode}); is it etcd?`);
+  if (!atLeast(version, 3, 4)) throw new UsageError(`${remote.node}: ${binary} is etcd ${version}; Faultline needs etcd 3.4 or later (the /v3 JSON gateway)`);
+  if (wanted !== undefined && !versionMatches(version, wanted)) {
+    throw new UsageError(`${remote.node}: ${binary} is etcd ${version}, not the requested ${wanted}; install etcd ${wanted} or drop --opt etcd-version`);
+  }
+  return version;
+}

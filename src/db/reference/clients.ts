@@ -1,0 +1,61 @@
+/**
+ * Workload clients for the bundled reference stores, over their HTTP/JSON API. Each client talks
+ * to its node and follows a not-leader hint to the leader (the store never forwards). The store
+ * client already classifies outcomes: definite rejections are `fail`, unknown outcomes `info`.
+ */
+import type { Client, ClientFactory, ClientOp, Completion } from '../../core/client.ts';
+import { StoreClient, type StoreOutcome } from '../../stores/client.ts';
+import type { MicroOp } from '../../stores/protocol.ts';
+
+/** The key the unkeyed register workload uses. */
+const REGISTER_KEY = 'r';
+
+function completion(out: StoreOutcome, withValue: boolean): Completion {
+  const c: Completion = { type: out.type };
+  if (withValue && out.type === 'ok') c.value = out.value ?? null;
+  if (out.type !== 'ok') c.error = out.message ? `${out.error}: ${out.message}` : (out.error ?? 'error');
+  return c;
+}
+
+type Invoke = (client: StoreClient, op: ClientOp, signal: AbortSignal) => Promise<Completion>;
+
+function factory(addressOf: (node: string) => string, timeoutMs: number, invoke: Invoke): ClientFactory {
+  return {
+    open(node: string): Client {
+      const store = new StoreClient(addressOf(node), { timeoutMs });
+      return {
+        invoke: (op, { signal }) => invoke(store, op, signal),
+        close: () => store.close(),
+      };
+    },
+  };
+}
+
+const register: Invoke = async (c, op, signal) => {
+  switch (op.f) {
+    case 'read':
+      return completion(await c.read(REGISTER_KEY, signal), true);
+    case 'write':
+      return completion(await c.write(REGISTER_KEY, op.value, signal), false);
+    case 'cas': {
+      const [from, to] = op.value as [unknown, unknown];
+      return completion(await c.cas(REGISTER_KEY, from, to, signal), false);
+    }
+    default:
+      return { type: 'fail', error: `the register client has no op ${op.f}` };
+  }
+};
+
+const txn: Invoke = async (c, op, signal) => {
+  if (op.f !== 'txn') return { type: 'fail', error: `the transaction client has no op ${op.f}` };
+  return completion(await c.txn(op.value as MicroOp[], signal), true);
+};
+
+/** Clients by workload name. */
+export function referenceClients(addressOf: (node: string) => string, timeoutMs: number): Record<string, ClientFactory> {
+  return {
+    register: factory(addressOf, timeoutMs, register),
+    'list-append': factory(addressOf, timeoutMs, txn),
+    'rw-register': factory(addressOf, timeoutMs, txn),
+  };
+}
