@@ -9,6 +9,7 @@ import { perf } from './perf.ts';
 import { unhandledErrors } from './unhandled-errors.ts';
 import { linearizable, MODELS, parseModelInit } from './linearizable/index.ts';
 import { WORKLOAD_CHECKERS } from './workload-checkers.ts';
+import { listAppend, rwRegister } from './elle/index.ts';
 
 export interface CheckerOptions {
   /** Linearizability model name (register, cas-register, kv, ...). */
@@ -36,6 +37,14 @@ export const CHECKERS: Record<string, CheckerEntry> = {
       if (!opts.model) throw new UsageError(`the linearizable checker needs a model: --model ${Object.keys(MODELS).join(' | ')}`);
       return linearizable({ model: opts.model, ...(opts.init !== undefined ? { init: parseModelInit(opts.model, opts.init) } : {}) });
     },
+  },
+  'list-append': {
+    description: 'Elle-style transactional anomalies of list-append histories (--consistency-models, default strict-serializable)',
+    make: (opts) => listAppend(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}),
+  },
+  'rw-register': {
+    description: 'Elle-style transactional anomalies of read-write register histories (--consistency-models)',
+    make: (opts) => rwRegister(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}),
   },
   ...Object.fromEntries(
     Object.entries(WORKLOAD_CHECKERS).map(([name, w]) => [

@@ -14,7 +14,7 @@ export const PROVIDERS: Record<string, string> = {
 function listing() {
   return {
     dbs: Object.entries(DBS).map(([name, d]) => ({ name, description: d.description, providers: d.providers, workloads: d.workloads, bugs: d.bugs, expect: d.expect })),
-    workloads: Object.entries(WORKLOADS).map(([name, w]) => ({ name, description: w.description })),
+    workloads: Object.entries(WORKLOADS).map(([name, w]) => ({ name, description: w.description, options: w.options })),
     nemeses: Object.entries(NEMESES).map(([name, n]) => ({ name, description: n.description })),
     checkers: Object.entries(CHECKERS).map(([name, c]) => ({ name, description: c.description })),
     providers: Object.entries(PROVIDERS).map(([name, description]) => ({ name, description })),
@@ -44,7 +44,9 @@ export function registerList(program: Command): void {
         for (const [bug, what] of Object.entries(d.bugs)) lines.push(`--bug ${bug}: ${what}`);
         return lines;
       });
-      section('workloads (--workload)', l.workloads);
+      section('workloads (--workload)', l.workloads, (name) =>
+        Object.entries(WORKLOADS[name]!.options).map(([k, what]) => `--opt ${k}=...: ${what}`),
+      );
       section('nemeses (--nemesis)', l.nemeses);
       section('checkers (--checker)', l.checkers);
       section('providers (--provider)', l.providers);

@@ -8,7 +8,7 @@ import type { TestOptions } from '../core/test.ts';
 import { UsageError } from '../core/errors.ts';
 import { atomStore } from '../inprocess/atom.ts';
 import { makeRng } from '../generator/index.ts';
-import { ReferenceDb } from './reference/db.ts';
+import { REFERENCE_DBS } from './reference/entries.ts';
 
 export interface DbInstance {
   /** The adapter that sets nodes up; null for in-process stores. */
@@ -38,27 +38,8 @@ function inProcessRegister(stale: boolean) {
   };
 }
 
-function reference(store: string) {
-  return (opts: TestOptions): DbInstance => {
-    const db = new ReferenceDb({ store, bugs: opts.bug, opTimeoutMs: opts.opTimeoutMs });
-    return { db, client: (w) => db.client(w) };
-  };
-}
-
 export const DBS: Record<string, DbEntry> = {
-  'reference:raft': {
-    description: 'the bundled Raft store: leader election, replicated log, fsync before ack, read index, CAS and transactions through the log',
-    providers: ['local', 'ssh'],
-    workloads: ['register', 'list-append', 'rw-register'],
-    bugs: {
-      'stale-reads': 'followers serve reads from their own state: the register is not linearizable (nonlinearizable, stale-read)',
-      'no-fsync': 'acknowledges before fsync: acknowledged writes vanish after kill -9 (needs --nemesis kill)',
-      'lease-reads': 'the leader serves reads on a clock lease: stale reads under clock skew (needs --nemesis clock)',
-      'volatile-votes': 'votes are not persisted: two leaders in one term after restarts (needs --nemesis kill)',
-    },
-    expect: 'valid under every nemesis',
-    make: reference('raft'),
-  },
+  ...REFERENCE_DBS,
   'inprocess:atom': {
     description: 'a linearizable register inside the controller process (no cluster): the pipeline\'s own test',
     providers: ['none'],

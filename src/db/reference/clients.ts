@@ -46,16 +46,23 @@ const register: Invoke = async (c, op, signal) => {
   }
 };
 
-const txn: Invoke = async (c, op, signal) => {
-  if (op.f !== 'txn') return { type: 'fail', error: `the transaction client has no op ${op.f}` };
-  return completion(await c.txn(op.value as MicroOp[], signal), true);
-};
+function txnClient(emptyRead: unknown): Invoke {
+  return async (c, op, signal) => {
+    if (op.f !== 'txn') return { type: 'fail', error: `the transaction client has no op ${op.f}` };
+    const done = completion(await c.txn(op.value as MicroOp[], signal), true);
+    // A key never written reads as null; for lists that is the empty list.
+    if (done.type === 'ok' && Array.isArray(done.value) && emptyRead !== null) {
+      done.value = (done.value as MicroOp[]).map(([f, k, v]) => [f, k, f === 'r' && v === null ? emptyRead : v]);
+    }
+    return done;
+  };
+}
 
 /** Clients by workload name. */
 export function referenceClients(addressOf: (node: string) => string, timeoutMs: number): Record<string, ClientFactory> {
   return {
     register: factory(addressOf, timeoutMs, register),
-    'list-append': factory(addressOf, timeoutMs, txn),
-    'rw-register': factory(addressOf, timeoutMs, txn),
+    'list-append': factory(addressOf, timeoutMs, txnClient([])),
+    'rw-register': factory(addressOf, timeoutMs, txnClient(null)),
   };
 }
