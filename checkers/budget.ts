@@ -6,6 +6,7 @@
 import type { Checker, CheckContext } from '../src/core/checker.ts';
 import type { History } from '../src/core/op.ts';
 import type { CheckResult } from '../src/core/validity.ts';
+import { isUserError } from '../src/core/errors.ts';
 
 const MEMORY_POLL_MS = 50;
 
@@ -13,7 +14,10 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Runs one checker within ctx.budget; never throws. */
+/**
+ * Runs one checker within ctx.budget; never throws. A checker that rejects its input (a
+ * HistoryError / InputError) yields unknown with `badInput: true`.
+ */
 export async function runWithBudget(checker: Checker, history: History, ctx: CheckContext): Promise<CheckResult> {
   const budget = ctx.budget ?? {};
   const controller = new AbortController();
@@ -47,6 +51,9 @@ export async function runWithBudget(checker: Checker, history: History, ctx: Che
     return result;
   } catch (e) {
     if (signal.aborted) return { valid: 'unknown', error: describe(signal.reason) };
+    // The history does not fit the checker (an op it does not know, a malformed value): the
+    // input is at fault, not the checker. `faultline check` turns this into exit code 254.
+    if (isUserError(e)) return { valid: 'unknown', error: e.message, badInput: true };
     return { valid: 'unknown', error: `${checker.name} crashed: ${describe(e)}`, stack: e instanceof Error ? e.stack : undefined };
   } finally {
     clearTimeout(timer);

@@ -7,15 +7,15 @@ import { UsageError } from '../src/core/errors.ts';
 import { stats } from './stats.ts';
 import { perf } from './perf.ts';
 import { unhandledErrors } from './unhandled-errors.ts';
-import { linearizable, MODELS, parseModelInit } from './linearizable/index.ts';
+import { linearizable, MODELS } from './linearizable/index.ts';
 import { WORKLOAD_CHECKERS } from './workload-checkers.ts';
 import { listAppend, rwRegister } from './elle/index.ts';
 
 export interface CheckerOptions {
   /** Linearizability model name (register, cas-register, kv, ...). */
   model?: string;
-  /** Initial value for the model, as given on the command line. */
-  init?: string;
+  /** Initial value for the model (already parsed). */
+  init?: unknown;
   /** Consistency models to check transactional histories against. */
   consistencyModels?: string[];
   /** Further checker options given as --opt key=value. */
@@ -35,7 +35,7 @@ export const CHECKERS: Record<string, CheckerEntry> = {
     description: `linearizability against a model (--model ${Object.keys(MODELS).join(' | ')}, --init VALUE)`,
     make(opts) {
       if (!opts.model) throw new UsageError(`the linearizable checker needs a model: --model ${Object.keys(MODELS).join(' | ')}`);
-      return linearizable({ model: opts.model, ...(opts.init !== undefined ? { init: parseModelInit(opts.model, opts.init) } : {}) });
+      return linearizable({ model: opts.model, ...(opts.init !== undefined ? { init: opts.init } : {}) });
     },
   },
   'list-append': {

@@ -100,6 +100,39 @@ describe('faultline check', () => {
   });
 });
 
+describe('faultline check on other tools\' histories', () => {
+  const corpus = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
+  const file = (rel: string): string => join(corpus, rel);
+  const present = existsSync(corpus);
+
+  it.skipIf(!present)('checks a Knossos EDN history with its natural model', async () => {
+    const bad = await run(['check', file('knossos/data/cas-register/bad/cas-failure.edn'), '--json']);
+    expect(bad.exitCode).toBe(1);
+    expect(JSON.parse(bad.stdout).format).toBe('edn');
+    const good = await run(['check', file('knossos/data/cas-register/good/memstress3-0.edn'), '--model', 'cas-register', '--init', '0']);
+    expect(good.exitCode).toBe(0);
+  });
+
+  it.skipIf(!present)('checks an Elle list-append history with the transactional checker', async () => {
+    const r = await run(['check', file('elle/test-data/list-append-anomaly-g0-cycle.json'), '--json']);
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout).anomalyTypes).toContain('G0');
+  });
+
+  it('names file, line and column of a truncated EDN history', async () => {
+    const path = join(tmp(), 'h.edn');
+    writeFileSync(path, '[{:type :invoke, :f :read, :process 0, :value nil}\n {:type :ok, :f :read, :process 0, :value 1');
+    const r = await run(['check', path, '--model', 'register']);
+    expectOneLineError(r, /h\.edn:2: column \d+/);
+  });
+
+  it('rejects an op the model does not know, naming it', async () => {
+    const path = writeHistory([{ process: 0, type: 'invoke', f: 'dance' }, { process: 0, type: 'ok', f: 'dance' }]);
+    const r = await run(['check', path, '--model', 'cas-register']);
+    expectOneLineError(r, /history\.jsonl: op 0: .*no op "dance"/);
+  });
+});
+
 describe('faultline report', () => {
   it('rejects a non-existent run directory', async () => {
     expectOneLineError(await run(['report', '/nonexistent/run']), /\/nonexistent\/run: no such run directory/);

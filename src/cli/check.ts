@@ -5,8 +5,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { exitCodeFor } from '../core/validity.ts';
-import { UsageError } from '../core/errors.ts';
-import { loadHistory } from '../history/load.ts';
+import { InputError, UsageError } from '../core/errors.ts';
+import { loadHistoryForCheck } from './load-history.ts';
+import { parseModelInit } from '../../checkers/linearizable/index.ts';
 import { assertWellFormed } from '../history/validate.ts';
 import { compose } from '../../checkers/compose.ts';
 import { makeChecker } from '../../checkers/index.ts';
@@ -44,22 +45,26 @@ Examples:
       const budgetS = Number(flags.checkerTime);
       if (!(budgetS > 0)) throw new UsageError(`--checker-time must be a positive number of seconds, got ${JSON.stringify(flags.checkerTime)}`);
       const started = performance.now();
-      const loaded = await loadHistory(file);
+      const loaded = await loadHistoryForCheck(file);
       assertWellFormed(loaded.history);
-      const model = flags.model ?? loaded.modelHint;
+      const model = flags.model ?? loaded.model?.model;
+      const init = flags.init !== undefined && model ? parseModelInit(model, flags.init) : flags.model ? undefined : loaded.model?.init;
       let names = flags.checker?.split(',').map((s) => s.trim()).filter(Boolean);
       if (!names?.length) names = flags.model ? ['linearizable'] : loaded.checkerHint ? [loaded.checkerHint] : undefined;
       if (!names?.length) {
         throw new UsageError(`${file}: say which checker to run with --checker NAME (see \`faultline list\`) or a model with --model`);
       }
+      if (model && names.includes('linearizable') && !flags.model && loaded.model) loaded.notes.push(`model ${model}: ${loaded.model.reason}`);
       const opts = {
         ...(model !== undefined ? { model } : {}),
-        ...(flags.init !== undefined ? { init: flags.init } : {}),
+        ...(init !== undefined ? { init } : {}),
         ...(flags.consistencyModels ? { consistencyModels: flags.consistencyModels.split(',').map((s) => s.trim()) } : {}),
         options: parseOpts(flags.opt),
       };
       const checker = compose(names.map((n) => makeChecker(n, opts)));
       const result = await checker.check(loaded.history, { budget: { timeMs: budgetS * 1000 } });
+      const rejected = Object.values(result.checkers).find((r) => r['badInput'] === true);
+      if (rejected) throw new InputError(String(rejected.error), { file });
       const elapsedMs = Math.round(performance.now() - started);
       if (flags.json) {
         printJson({ file, format: loaded.format, events: loaded.history.length, elapsedMs, ...result });
