@@ -1,0 +1,92 @@
+/**
+ * The partition nemesis: `start-partition` cuts the network along a grudge (given, or drawn from
+ * a shape when the fault starts), `stop-partition` heals exactly what was applied. The completion
+ * carries the concrete grudge, so a schedule replay re-applies the same cut.
+ */
+import type { Completion } from '../src/core/client.ts';
+import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
+import type { Grudge } from '../src/core/provider.ts';
+import { UsageError } from '../src/core/errors.ts';
+import { bridge, checkGrudgeNodes, isolate, majoritiesRing, majorityMinority, oneWay, randomHalves, shuffle } from '../src/net/grudge.ts';
+import { FaultNotApplied, attempt, clusterOf, primariesOf, type NemesisContext } from './context.ts';
+
+export const PARTITION_SHAPES = ['one', 'halves', 'majority', 'ring', 'bridge', 'primaries', 'one-way'] as const;
+export type PartitionShape = (typeof PARTITION_SHAPES)[number];
+
+export interface PartitionValue {
+  shape?: PartitionShape;
+  grudge?: Grudge;
+}
+
+export function checkShape(shape: string): PartitionShape {
+  if (!(PARTITION_SHAPES as readonly string[]).includes(shape)) {
+    throw new UsageError(`unknown partition shape ${JSON.stringify(shape)} (shapes: ${PARTITION_SHAPES.join(', ')})`);
+  }
+  return shape as PartitionShape;
+}
+
+/** The grudge for a shape; `primaries` isolates the current primaries from everyone else. */
+export async function grudgeFor(shape: PartitionShape, ctx: NemesisContext): Promise<Grudge> {
+  const nodes = ctx.nodes;
+  switch (shape) {
+    case 'one':
+      return isolate(shuffle(nodes, ctx.rng)[0] as string, nodes);
+    case 'halves':
+      return randomHalves(nodes, ctx.rng);
+    case 'majority':
+      return majorityMinority(nodes, ctx.rng);
+    case 'ring':
+      return majoritiesRing(nodes, ctx.rng);
+    case 'bridge':
+      return bridge(nodes, ctx.rng);
+    case 'one-way': {
+      const [victim, ...rest] = shuffle(nodes, ctx.rng) as [string, ...string[]];
+      return oneWay(rest, [victim]);
+    }
+    case 'primaries': {
+      const p = await primariesOf(ctx);
+      if (p.length === 0) throw new FaultNotApplied('no primaries right now');
+      const others = nodes.filter((n) => !p.includes(n));
+      const g: Record<string, string[]> = {};
+      for (const n of p) g[n] = others;
+      for (const n of others) g[n] = p;
+      return g;
+    }
+  }
+}
+
+export class PartitionNemesis implements Nemesis {
+  readonly name = 'partition';
+  readonly fs = ['start-partition', 'stop-partition'] as const;
+  readonly #ctx: NemesisContext;
+  #active = false;
+
+  constructor(ctx: NemesisContext) {
+    this.#ctx = ctx;
+  }
+
+  async invoke(op: NemesisOp, _opts: { signal: AbortSignal }): Promise<Completion> {
+    if (op.f === 'stop-partition') return attempt(() => this.#heal());
+    const v = (op.value ?? {}) as PartitionValue;
+    return attempt(async () => {
+      const net = clusterOf(this.#ctx).net;
+      if (!net) throw new FaultNotApplied('this cluster cannot inject network faults');
+      const shape = v.shape ?? 'majority';
+      const grudge = v.grudge ?? (await grudgeFor(shape, this.#ctx));
+      checkGrudgeNodes(grudge, this.#ctx.nodes, (m) => new FaultNotApplied(m));
+      this.#active = true;
+      await net.partition(grudge);
+      return { ...(v.grudge ? {} : { shape }), grudge };
+    });
+  }
+
+  async #heal(): Promise<string> {
+    await clusterOf(this.#ctx).net?.healPartition();
+    this.#active = false;
+    return 'healed';
+  }
+
+  async teardown(): Promise<void> {
+    if (this.#active) await this.#heal();
+  }
+}

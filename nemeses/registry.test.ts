@@ -1,0 +1,117 @@
+// The nemesis package builder: bad input is refused up front with one-line usage errors (unknown
+// nemesis, targets naming missing nodes, clock against a DB that ignores faked clocks, kill
+// without restart, no cluster); the generator alternates start/stop per package roughly once per
+// interval, seeded; the final generator heals every package; combined dispatches by f.
+import { describe, expect, it } from 'vitest';
+import type { DB, DbContext } from '../src/core/db.ts';
+import { UsageError } from '../src/core/errors.ts';
+import type { Nemesis } from '../src/core/nemesis.ts';
+import { nemesis as onNemesis, simulate } from '../src/generator/index.ts';
+import { CombinedNemesis } from './combined.ts';
+import { NEMESES, makeNemesisPackage, parseNemesisNames } from './registry.ts';
+
+const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
+const dbContext = (): DbContext => {
+  throw new Error('no cluster in unit tests');
+};
+const db: DB = { name: 'fake', setup: async () => {}, teardown: async () => {}, client: () => undefined, kill: async () => {}, start: async () => {}, clockSkewable: true };
+
+describe('makeNemesisPackage: refusals before anything is set up', () => {
+  it('unknown nemesis', () => {
+    expect(() => parseNemesisNames('partition,chaos')).toThrow(UsageError);
+    expect(() => parseNemesisNames('partition,chaos')).toThrow(/unknown nemesis "chaos" \(available: partition, kill, pause, clock, packet\)/);
+  });
+
+  it('a target naming a missing node', () => {
+    expect(() => makeNemesisPackage('kill', { nodes, db, dbContext, targets: 'n1,n9' })).toThrow(/node "n9" does not exist/);
+  });
+
+  it('clock against a DB whose processes ignore a faked clock', () => {
+    expect(() => makeNemesisPackage('clock', { nodes, db: { ...db, name: 'etcd', clockSkewable: false }, dbContext })).toThrow(/etcd ignores a faked wall clock/);
+  });
+
+  it('kill against a DB that cannot restart', () => {
+    const { kill: _k, start: _s, ...noKill } = db;
+    expect(() => makeNemesisPackage('kill', { nodes, db: noKill, dbContext })).toThrow(/cannot kill and restart/);
+  });
+
+  it('partition by primaries without a DB that reports them', () => {
+    expect(() => makeNemesisPackage('partition', { nodes, db, dbContext, partitionShapes: ['primaries'] })).toThrow(/primaries/);
+  });
+
+  it('faults without a cluster provider', () => {
+    expect(() => makeNemesisPackage('partition', { nodes, db, dbContext, provider: 'none' })).toThrow(/no cluster/);
+  });
+
+  it('no names, no package', () => {
+    expect(makeNemesisPackage('', { nodes, db, dbContext })).toBeNull();
+  });
+});
+
+describe('makeNemesisPackage: schedules', () => {
+  it('alternates start and stop per package, about one op per interval, the first after one interval', () => {
+    const pkg = makeNemesisPackage('partition,kill', { nodes, db, dbContext, intervalS: 5, seed: 1 })!;
+    expect(pkg.styles.map((s) => [s.name, s.start[0], s.stop[0]])).toEqual([
+      ['partition', 'start-partition', 'stop-partition'],
+      ['kill', 'start-kill', 'stop-kill'],
+    ]);
+    expect(pkg.nemesis.fs).toEqual(['start-partition', 'stop-partition', 'start-kill', 'stop-kill']);
+    const h = simulate(onNemesis(pkg.generator!), { maxInvocations: 400, seed: 3 }).filter((o) => o.type === 'invoke');
+    expect(h.length).toBe(400);
+    expect(h.every((o) => o.process === 'nemesis')).toBe(true);
+    expect(h[0]!.time).toBeGreaterThanOrEqual(5e9);
+    for (const kind of ['partition', 'kill']) {
+      const fs = h.filter((o) => o.f.endsWith(`-${kind}`)).map((o) => o.f);
+      expect(fs.length).toBeGreaterThan(100);
+      fs.forEach((f, i) => expect(f).toBe(i % 2 === 0 ? `start-${kind}` : `stop-${kind}`));
+    }
+    const span = (h[h.length - 1]!.time - h[0]!.time) / 1e9;
+    // Two packages, each about one op per 5 s.
+    expect(400 / span).toBeGreaterThan(0.3);
+    expect(400 / span).toBeLessThan(0.5);
+    const shapes = new Set(h.filter((o) => o.f === 'start-partition').map((o) => (o.value as { shape: string }).shape));
+    expect(shapes.size).toBeGreaterThan(3);
+  });
+
+  it('is deterministic for a seed', () => {
+    const run = (seed: number) => simulate(onNemesis(makeNemesisPackage('partition,packet,clock', { nodes, db, dbContext, seed: 1 })!.generator!), { maxInvocations: 50, seed });
+    expect(run(9)).toEqual(run(9));
+    expect(run(9)).not.toEqual(run(10));
+  });
+
+  it('the final generator stops every package once', () => {
+    const pkg = makeNemesisPackage(['partition', 'pause', 'packet'], { nodes, db, dbContext })!;
+    const h = simulate(onNemesis(pkg.finalGenerator!)).filter((o) => o.type === 'invoke');
+    expect(h.map((o) => o.f)).toEqual(['stop-partition', 'stop-pause', 'stop-packet']);
+  });
+
+  it('every registered nemesis has a description', () => {
+    for (const [name, def] of Object.entries(NEMESES)) expect(def.description.length, name).toBeGreaterThan(20);
+  });
+});
+
+describe('CombinedNemesis', () => {
+  const fake = (name: string, log: string[]): Nemesis => ({
+    name,
+    fs: [`start-${name}`, `stop-${name}`],
+    invoke: async (op) => {
+      log.push(`${name}:${op.f}`);
+      return { type: 'ok' };
+    },
+    teardown: async () => {
+      log.push(`${name}:teardown`);
+      if (name === 'b') throw new Error('b failed');
+    },
+  });
+
+  it('routes ops by f, fails unknown fs, and tears every part down even when one fails', async () => {
+    const log: string[] = [];
+    const c = new CombinedNemesis([fake('a', log), fake('b', log), fake('c', log)]);
+    const signal = new AbortController().signal;
+    await c.invoke({ f: 'stop-b', value: null }, { signal });
+    await c.invoke({ f: 'start-a', value: null }, { signal });
+    expect(await c.invoke({ f: 'start-z', value: null }, { signal })).toMatchObject({ type: 'fail' });
+    await expect(c.teardown()).rejects.toThrow(/b: b failed/);
+    expect(log).toEqual(['b:stop-b', 'a:start-a', 'a:teardown', 'b:teardown', 'c:teardown']);
+  });
+});

@@ -1,0 +1,14 @@
+/**
+ * The environment marker every node process carries (FAULTLINE_RUN=<prefix>, FAULTLINE_NODE=<node>),
+ * so that processes of a run can always be found again: by cleanup after a crash, and before a
+ * signal is sent, to make sure the pid still belongs to us.
+ */
+
+export const RUN_VAR = 'FAULTLINE_RUN';
+export const NODE_VAR = 'FAULTLINE_NODE';
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function markerEnv(prefix: string, node: string): Record<string, string> {
+  return { [RUN_VAR]: prefix, [NODE_VAR]: node };
+}

@@ -1,0 +1,119 @@
+/**
+ * Network faults for clusters of real hosts (the ssh provider), Jepsen style: rules live on the
+ * nodes themselves, in chains of our own (FAULTLINE-*) hooked into the host's tables, so heal
+ * removes exactly what was applied and nothing else. Partitions and loss drop on the receiver's
+ * INPUT, duplication TEEs on the sender, rate limits are HTB classes per destination on the
+ * sender's egress device. Only node addresses are matched: the controller's traffic never is.
+ * Delay needs netem or the NFQUEUE helper on each host and is not offered here.
+ */
+import { UsageError } from '../core/errors.ts';
+import type { FaultSupport, Grudge, Link, NetFaults, PacketFaults } from '../core/provider.ts';
+import type { Remote } from '../core/remote.ts';
+import { grudgeLinks } from './grudge.ts';
+import { DUP_CHAIN, LOSS_CHAIN, PART_CHAIN, dropFromRules, dupRules, iptablesChain, iptablesUnhook, lossFromRules, tcRateBatch } from './rules.ts';
+
+export interface HostNode {
+  name: string;
+  address: string;
+}
+
+export class HostNetFaults implements NetFaults {
+  readonly #addr: Map<string, string>;
+  readonly #remote: (node: string) => Remote;
+  #partitioned = new Set<string>();
+  #lossNodes = new Set<string>();
+  #dupNodes = new Set<string>();
+  #rateDevs = new Map<string, string>();
+
+  constructor(nodes: readonly HostNode[], remote: (node: string) => Remote) {
+    this.#addr = new Map(nodes.map((n) => [n.name, n.address]));
+    this.#remote = remote;
+  }
+
+  #address(node: string): string {
+    const a = this.#addr.get(node);
+    if (a === undefined) throw new UsageError(`unknown node ${JSON.stringify(node)} (nodes: ${[...this.#addr.keys()].join(', ')})`);
+    return a;
+  }
+
+  /** Sources per receiving node. */
+  #byReceiver(links: readonly Link[]): Map<string, string[]> {
+    const m = new Map<string, string[]>();
+    for (const l of links) m.set(l.to, [...(m.get(l.to) ?? []), this.#address(l.from)]);
+    return m;
+  }
+
+  async #chain(node: string, table: string, chain: string, hook: string, rules: string[]): Promise<void> {
+    const r = this.#remote(node);
+    await r.exec(['sh', '-c', iptablesUnhook(table, chain, hook)]);
+    await r.exec(['iptables-restore', '-w', '--noflush'], { input: iptablesChain(table, chain, hook, rules) });
+  }
+
+  async #unhook(nodes: Iterable<string>, table: string, chain: string, hook: string): Promise<void> {
+    await Promise.all([...nodes].map((n) => this.#remote(n).exec(['sh', '-c', iptablesUnhook(table, chain, hook)])));
+  }
+
+  async partition(grudge: Grudge): Promise<void> {
+    const byRecv = this.#byReceiver(grudgeLinks(grudge));
+    const stale = [...this.#partitioned].filter((n) => !byRecv.has(n));
+    await this.#unhook(stale, 'filter', PART_CHAIN, 'INPUT');
+    this.#partitioned = new Set(byRecv.keys());
+    await Promise.all([...byRecv].map(([node, froms]) => this.#chain(node, 'filter', PART_CHAIN, 'INPUT', dropFromRules(froms))));
+  }
+
+  async healPartition(): Promise<void> {
+    await this.#unhook(this.#partitioned, 'filter', PART_CHAIN, 'INPUT');
+    this.#partitioned.clear();
+  }
+
+  async packet(f: PacketFaults): Promise<void> {
+    await this.healPacket();
+    if ((f.delayMs ?? 0) > 0 || (f.jitterMs ?? 0) > 0) throw new UsageError('packet delay is not available on ssh clusters (needs netem or the NFQUEUE helper on each host)');
+    if (f.loss !== undefined && f.loss > 0) {
+      const byRecv = this.#byReceiver(f.links);
+      for (const n of byRecv.keys()) this.#lossNodes.add(n);
+      await Promise.all([...byRecv].map(([node, froms]) => this.#chain(node, 'filter', LOSS_CHAIN, 'INPUT', lossFromRules(froms, f.loss as number))));
+    }
+    const bySender = new Map<string, string[]>();
+    for (const l of f.links) bySender.set(l.from, [...(bySender.get(l.from) ?? []), this.#address(l.to)]);
+    if (f.duplicate !== undefined && f.duplicate > 0) {
+      for (const n of bySender.keys()) this.#dupNodes.add(n);
+      await Promise.all([...bySender].map(([node, tos]) => this.#chain(node, 'mangle', DUP_CHAIN, 'POSTROUTING', dupRules(tos, f.duplicate as number))));
+    }
+    if (f.rateKbit !== undefined) {
+      for (const [node, tos] of bySender) {
+        const r = this.#remote(node);
+        const dev = (await r.exec(['ip', '-o', 'route', 'get', tos[0] as string])).stdout.match(/ dev (\S+)/)?.[1];
+        if (!dev) throw new Error(`${node}: cannot find the device towards ${tos[0]}`);
+        this.#rateDevs.set(node, dev);
+        await r.exec(['tc', '-batch', '-'], { input: tcRateBatch(dev, tos, f.rateKbit, 'dst') });
+      }
+    }
+  }
+
+  async healPacket(): Promise<void> {
+    await this.#unhook(this.#lossNodes, 'filter', LOSS_CHAIN, 'INPUT');
+    this.#lossNodes.clear();
+    await this.#unhook(this.#dupNodes, 'mangle', DUP_CHAIN, 'POSTROUTING');
+    this.#dupNodes.clear();
+    await Promise.all([...this.#rateDevs].map(([node, dev]) => this.#remote(node).exec(['tc', 'qdisc', 'del', 'dev', dev, 'root'], { check: false })));
+    this.#rateDevs.clear();
+  }
+
+  async support(): Promise<Readonly<Record<string, FaultSupport>>> {
+    const first = [...this.#addr.keys()][0];
+    const has = async (argv: string[]) => first !== undefined && (await this.#remote(first).exec(argv, { check: false }).catch(() => ({ exitCode: 127 }))).exitCode === 0;
+    const ipt = await has(['iptables', '--version']);
+    const tc = await has(['tc', '-V']);
+    const ok = (mechanism: string): FaultSupport => ({ available: true, mechanism });
+    const no = (mechanism: string, reason: string): FaultSupport => ({ available: false, mechanism, reason });
+    const iptMissing = 'iptables missing on the hosts (apt-get install iptables)';
+    return {
+      partition: ipt ? ok('iptables DROP chain on each receiving host') : no('iptables', iptMissing),
+      loss: ipt ? ok('iptables statistic chain on each receiving host') : no('iptables', iptMissing),
+      duplicate: ipt ? ok('iptables TEE on each sending host') : no('iptables', iptMissing),
+      rate: tc ? ok('tc htb per destination on the sending host') : no('tc', 'tc missing on the hosts (apt-get install iproute2)'),
+      delay: no('netem / NFQUEUE', 'not offered on ssh clusters'),
+    };
+  }
+}

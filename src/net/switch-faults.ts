@@ -1,0 +1,228 @@
+/**
+ * Network faults for the local provider, kept inside the run's namespaces so the nodes never see
+ * them and deleting the namespaces heals everything: partitions and loss as nft bridge tables in
+ * the switch namespace (atomic), rate limits as HTB classes on the switch ports, delay through
+ * the NFQUEUE helper on the switch's FORWARD path (the receiving side; the kernel has no netem),
+ * duplication as TEE rules in the sending node. The controller's address is never matched.
+ * nft commands go through one long-lived `nft -i` in the switch namespace (see nft-session.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../core/errors.ts';
+import type { FaultSupport, Grudge, Link, NetFaults, PacketFaults } from '../core/provider.ts';
+import type { ExecResult, Remote } from '../core/remote.ts';
+import { run } from '../control/run.ts';
+import { isLive, waitGone } from '../control/proc.ts';
+import { DelayerUnavailable, delayerBinary } from './delayer.ts';
+import { grudgeLinks } from './grudge.ts';
+import { NftSession } from './nft-session.ts';
+import {
+  DELAY_CHAIN,
+  DUP_CHAIN,
+  PACKET_TABLE,
+  PARTITION_TABLE,
+  delayRules,
+  dupRules,
+  iptablesChain,
+  iptablesUnhook,
+  nftLoss,
+  nftPartition,
+  tcRateBatch,
+  type AddrLink,
+} from './rules.ts';
+
+export interface SwitchNode {
+  name: string;
+  address: string;
+  /** The node's port (veth end) inside the switch namespace. */
+  port: string;
+}
+
+export interface SwitchFaultsOptions {
+  nodes: readonly SwitchNode[];
+  /** The switch namespace's name (under /run/netns). */
+  switchNs: string;
+  /** Run prefix (marks the helper processes). */
+  prefix: string;
+  /** A Remote running inside the switch namespace (starts the delay helper). */
+  switchRemote: Remote;
+  /** The Remote of a node, for sender-side rules (duplication). */
+  nodeRemote(node: string): Remote;
+  /** Where the delayer's log goes. */
+  logDir: string;
+}
+
+const DELAY_QUEUE = 0;
+
+export class SwitchNetFaults implements NetFaults {
+  readonly #o: SwitchFaultsOptions;
+  readonly #addr: Map<string, string>;
+  readonly #port: Map<string, string>;
+  #partitioned = false;
+  #lossApplied = false;
+  #dupSenders: string[] = [];
+  #rateDevs: string[] = [];
+  #delayerPid: number | undefined;
+  readonly #nft: NftSession;
+
+  constructor(o: SwitchFaultsOptions) {
+    this.#o = o;
+    this.#nft = new NftSession(o.switchNs, o.prefix, 'sw');
+    this.#addr = new Map(o.nodes.map((n) => [n.name, n.address]));
+    this.#port = new Map(o.nodes.map((n) => [n.name, n.port]));
+  }
+
+  #toAddr(links: readonly Link[]): AddrLink[] {
+    return links.map((l) => ({ from: this.#address(l.from), to: this.#address(l.to) }));
+  }
+
+  #address(node: string): string {
+    const a = this.#addr.get(node);
+    if (a === undefined) throw new UsageError(`unknown node ${JSON.stringify(node)} (nodes: ${[...this.#addr.keys()].join(', ')})`);
+    return a;
+  }
+
+  /**
+   * Runs a rule tool in the switch namespace. `nsenter --net` only switches the network namespace
+   * (no private mount namespace as with `ip netns exec`), which keeps apply/heal fast.
+   */
+  #sw(argv: readonly string[], opts: { input?: string; check?: boolean } = {}): Promise<ExecResult> {
+    return run(['nsenter', `--net=/run/netns/${this.#o.switchNs}`, '--', ...argv], opts);
+  }
+
+  async partition(grudge: Grudge): Promise<void> {
+    const links = this.#toAddr(grudgeLinks(grudge));
+    if (links.length === 0) return this.healPartition();
+    await this.#nft.run(nftPartition(links));
+    this.#partitioned = true;
+  }
+
+  async healPartition(): Promise<void> {
+    if (!this.#partitioned) return;
+    await this.#nft.run(`delete table bridge ${PARTITION_TABLE}`);
+    this.#partitioned = false;
+  }
+
+  async packet(f: PacketFaults): Promise<void> {
+    await this.healPacket();
+    const links = this.#toAddr(f.links);
+    if (links.length === 0) return;
+    try {
+      if (f.loss !== undefined && f.loss > 0) {
+        await this.#nft.run(nftLoss(links, f.loss));
+        this.#lossApplied = true;
+      }
+      if (f.rateKbit !== undefined) await this.#applyRate(f.links, f.rateKbit);
+      if (f.duplicate !== undefined && f.duplicate > 0) await this.#applyDup(f.links, f.duplicate);
+      if ((f.delayMs ?? 0) > 0 || (f.jitterMs ?? 0) > 0) await this.#applyDelay(links, f.delayMs ?? 0, f.jitterMs ?? 0);
+    } catch (e) {
+      await this.healPacket();
+      throw e;
+    }
+  }
+
+  async #applyRate(links: readonly Link[], rateKbit: number): Promise<void> {
+    const byDest = new Map<string, string[]>();
+    for (const l of links) byDest.set(l.to, [...(byDest.get(l.to) ?? []), this.#address(l.from)]);
+    for (const [to, sources] of byDest) {
+      const dev = this.#port.get(to) as string;
+      this.#rateDevs.push(dev);
+      await this.#sw(['tc', '-batch', '-'], { input: tcRateBatch(dev, sources, rateKbit) });
+    }
+  }
+
+  async #applyDup(links: readonly Link[], p: number): Promise<void> {
+    const bySender = new Map<string, string[]>();
+    for (const l of links) bySender.set(l.from, [...(bySender.get(l.from) ?? []), this.#address(l.to)]);
+    for (const [from, dests] of bySender) {
+      this.#dupSenders.push(from);
+      await this.#o.nodeRemote(from).exec(['iptables-restore', '-w', '--noflush'], {
+        input: iptablesChain('mangle', DUP_CHAIN, 'POSTROUTING', dupRules(dests, p)),
+      });
+    }
+  }
+
+  async #applyDelay(links: readonly AddrLink[], delayMs: number, jitterMs: number): Promise<void> {
+    const nf = await this.#sw(['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables'], { check: false });
+    if (nf.stdout.trim() !== '1') {
+      throw new UsageError('delay needs net.bridge.bridge-nf-call-iptables=1 in the switch namespace (br_netfilter)');
+    }
+    const bin = await delayerBinary();
+    const logFile = path.join(this.#o.logDir, 'nfq-delay.log');
+    const pid = await this.#o.switchRemote.spawnDaemon({ argv: [bin, String(DELAY_QUEUE), String(delayMs), String(jitterMs)], logFile });
+    this.#delayerPid = pid;
+    await waitBound(pid, logFile);
+    await this.#sw(['iptables-restore', '-w', '--noflush'], {
+      input: iptablesChain('filter', DELAY_CHAIN, 'FORWARD', delayRules(links, DELAY_QUEUE)),
+    });
+  }
+
+  async healPacket(): Promise<void> {
+    if (this.#lossApplied) {
+      await this.#nft.run(`delete table bridge ${PACKET_TABLE}`);
+      this.#lossApplied = false;
+    }
+    for (const dev of this.#rateDevs) await this.#sw(['tc', 'qdisc', 'del', 'dev', dev, 'root'], { check: false });
+    this.#rateDevs = [];
+    for (const node of this.#dupSenders) {
+      await this.#o.nodeRemote(node).exec(['sh', '-c', iptablesUnhook('mangle', DUP_CHAIN, 'POSTROUTING')]);
+    }
+    this.#dupSenders = [];
+    if (this.#delayerPid !== undefined) {
+      await this.#sw(['sh', '-c', iptablesUnhook('filter', DELAY_CHAIN, 'FORWARD')]);
+      await stopProcess(this.#o.switchRemote, this.#delayerPid);
+      this.#delayerPid = undefined;
+    }
+  }
+
+  /** Starts the nft session ahead of the first fault, so that fault does not pay for the spawn. */
+  async warm(): Promise<void> {
+    await this.#nft.run('list tables');
+  }
+
+  /** Stops the nft session (the namespace's deletion would end it anyway). */
+  close(): void {
+    this.#nft.close();
+  }
+
+  async support(): Promise<Readonly<Record<string, FaultSupport>>> {
+    const has = async (argv: string[]) => (await this.#sw(argv, { check: false }).catch(() => ({ exitCode: 127 }))).exitCode === 0;
+    const nft = await has(['nft', '--version']);
+    const ipt = await has(['iptables', '--version']);
+    const tc = await has(['tc', '-V']);
+    const brnf = (await this.#sw(['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables'], { check: false })).stdout.trim() === '1';
+    let delay: FaultSupport = { available: true, mechanism: 'NFQUEUE delay helper in the switch namespace', fallback: true, reason: 'no netem in this kernel path; userspace delayer' };
+    if (!ipt || !brnf) delay = { available: false, mechanism: 'NFQUEUE', reason: !ipt ? 'iptables missing (apt-get install iptables)' : 'bridge-nf-call-iptables is off' };
+    else {
+      try {
+        await delayerBinary();
+      } catch (e) {
+        delay = { available: false, mechanism: 'NFQUEUE', reason: e instanceof DelayerUnavailable ? e.message : String(e) };
+      }
+    }
+    const missing = (what: string, pkg: string): FaultSupport => ({ available: false, mechanism: what, reason: `${what} missing (apt-get install ${pkg})` });
+    return {
+      partition: nft ? { available: true, mechanism: 'nft bridge table in the switch namespace' } : missing('nft', 'nftables'),
+      loss: nft ? { available: true, mechanism: 'nft numgen in the switch namespace' } : missing('nft', 'nftables'),
+      duplicate: ipt ? { available: true, mechanism: 'iptables TEE in the sending node' } : missing('iptables', 'iptables'),
+      rate: tc ? { available: true, mechanism: 'tc htb on the switch port' } : missing('tc', 'iproute2'),
+      delay,
+    };
+  }
+}
+
+/** Waits until the delayer says it is bound to its queue, or fails with its log's last line. */
+async function waitBound(pid: number, logFile: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const log = await readFile(logFile, 'utf8').catch(() => '');
+    if (log.includes('nfq-delay: queue')) return;
+    if (!(await isLive(pid))) throw new Error(`the delay helper exited: ${log.trim().split('\n').pop() ?? ''}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('the delay helper did not bind its queue within 2 s');
+}
+
+async function stopProcess(remote: Remote, pid: number): Promise<void> {
+  await remote.signal(pid, 'SIGTERM');
+  if ((await waitGone([pid], 2000)).length > 0) await remote.signal(pid, 'SIGKILL');
+}

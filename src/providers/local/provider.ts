@@ -1,0 +1,135 @@
+/**
+ * The `local` provider: N nodes (n1..nN) in their own network namespaces behind a switch
+ * namespace, reachable from the controller through one veth, each with its own cgroup, fake-clock
+ * file and marked processes. `up` always cleans up first whatever a crashed run with the same
+ * prefix left behind, and cleans up again if it fails half-way; `down` is the same cleanup.
+ */
+import path from 'node:path';
+import { UsageError } from '../../core/errors.ts';
+import type { Cluster, NodeInfo, Provider } from '../../core/provider.ts';
+import type { Remote } from '../../core/remote.ts';
+import { LocalRemote } from '../../control/local.ts';
+import { run } from '../../control/run.ts';
+import { SwitchNetFaults } from '../../net/switch-faults.ts';
+import { createNodeGroups, findCgroupRoot, nodeDir } from './cgroups.ts';
+import { cleanupRun, registerRun } from './cleanup.ts';
+import { FileClock, hasLibfaketime } from './clock.ts';
+import { type LocalLayout, localLayout } from './layout.ts';
+import { LocalNodeControl } from './node-control.ts';
+import { buildTopology, checkRouteConflicts } from './topology.ts';
+
+export interface LocalProviderOptions {
+  /** Run prefix for every name (default "fl"); two runs with different prefixes and subnets coexist. */
+  prefix?: string;
+  /** A private /24 (default 10.213.0.0/24): controller .1, node i at .(10+i). */
+  subnet?: string;
+  /** Number of nodes (default 5). */
+  nodes?: number;
+  /** Where node logs, clock files and helper logs go (default /tmp/faultline-<prefix>). */
+  workDir?: string;
+  /** Start daemons under libfaketime with a per-node offset file (default: when installed). */
+  fakeClock?: boolean;
+}
+
+/** The switch namespace's pseudo node name (for its Remote and cgroup). */
+export const SWITCH_NODE = 'sw';
+
+export interface LocalCluster extends Cluster {
+  readonly net: SwitchNetFaults;
+  readonly layout: LocalLayout;
+  readonly workDir: string;
+  /** A Remote inside the switch namespace (used by the network faults). */
+  readonly switchRemote: Remote;
+}
+
+/** Throws a one-line UsageError unless the controller runs as root on Linux. */
+export function requireRoot(what: string): void {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
+    throw new UsageError(`${what} needs root on Linux (network namespaces, cgroups, nft): run it as root, or use the ssh provider`);
+  }
+}
+
+export function localProvider(opts: LocalProviderOptions = {}): Provider & { readonly layout: LocalLayout } {
+  const layout = localLayout(opts);
+  const workDir = opts.workDir ?? `/tmp/faultline-${layout.prefix}`;
+  let cluster: LocalCluster | undefined;
+
+  return {
+    name: 'local',
+    layout,
+    async up(): Promise<Cluster> {
+      requireRoot('the local provider');
+      await run(['ip', '-V']).catch(() => {
+        throw new UsageError('the local provider needs the `ip` command (apt-get install iproute2)');
+      });
+      await cleanupRun(layout.prefix);
+      await checkRouteConflicts(layout);
+      await registerRun({ prefix: layout.prefix, subnet: layout.cidr, nodes: layout.nodes.length, controllerPid: process.pid, workDir });
+      try {
+        cluster = await bringUp(layout, workDir, opts.fakeClock);
+        return cluster;
+      } catch (e) {
+        await cleanupRun(layout.prefix);
+        throw e;
+      }
+    },
+    async down(): Promise<void> {
+      if (cluster) {
+        for (const n of cluster.nodes) await cluster.remote(n.name).close();
+        cluster.net.close();
+        cluster = undefined;
+      }
+      const report = await cleanupRun(layout.prefix);
+      if (report.problems.length > 0) throw new Error(`cleanup of run ${layout.prefix} left: ${report.problems.join('; ')}`);
+    },
+  };
+}
+
+async function bringUp(layout: LocalLayout, workDir: string, fakeClock: boolean | undefined): Promise<LocalCluster> {
+  await buildTopology(layout);
+  const root = await findCgroupRoot();
+  const names = layout.nodes.map((n) => n.name);
+  if (root) await createNodeGroups(root, layout.prefix, [...names, SWITCH_NODE]);
+  const useClock = fakeClock ?? (await hasLibfaketime());
+  if (useClock && !(await hasLibfaketime())) throw new UsageError('fake clock requested but libfaketime is missing (apt-get install libfaketime)');
+  const clock = useClock ? new FileClock(path.join(workDir, 'clock'), names) : undefined;
+  await clock?.init();
+
+  const remotes = new Map<string, LocalRemote>();
+  for (const n of layout.nodes) {
+    remotes.set(
+      n.name,
+      new LocalRemote({
+        node: n.name,
+        netns: n.netns,
+        prefix: layout.prefix,
+        ...(root ? { cgroupDir: nodeDir(root, layout.prefix, n.name) } : {}),
+        ...(clock ? { daemonEnv: clock.daemonEnv(n.name) } : {}),
+      }),
+    );
+  }
+  const switchRemote = new LocalRemote({
+    node: SWITCH_NODE,
+    netns: layout.switchNs,
+    prefix: layout.prefix,
+    ...(root ? { cgroupDir: nodeDir(root, layout.prefix, SWITCH_NODE) } : {}),
+  });
+  const remote = (node: string): Remote => {
+    const r = remotes.get(node);
+    if (!r) throw new UsageError(`unknown node ${JSON.stringify(node)} (nodes: ${names.join(', ')})`);
+    return r;
+  };
+  const nodes: NodeInfo[] = layout.nodes.map((n) => ({ name: n.name, address: n.address }));
+  const net = new SwitchNetFaults({ nodes: layout.nodes, switchNs: layout.switchNs, prefix: layout.prefix, switchRemote, nodeRemote: remote, logDir: path.join(workDir, 'logs') });
+  await net.warm();
+  return {
+    nodes,
+    layout,
+    workDir,
+    switchRemote,
+    remote,
+    net,
+    nodeControl: new LocalNodeControl(root, layout.prefix, names),
+    ...(clock ? { clock } : {}),
+  };
+}
