@@ -43,8 +43,12 @@ export const CHECKERS: Record<string, CheckerEntry> = {
     make: (opts) => listAppend(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}),
   },
   'rw-register': {
-    description: 'Elle-style transactional anomalies of read-write register histories (--consistency-models)',
-    make: (opts) => rwRegister(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}),
+    description: 'Elle-style transactional anomalies of read-write register histories (--consistency-models; --opt garbage-reads=true also reports reads of values nobody wrote)',
+    make: (opts) =>
+      rwRegister({
+        ...(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}),
+        ...(opts.options?.['garbage-reads'] === 'true' ? { garbageReads: true } : {}),
+      }),
   },
   ...Object.fromEntries(
     Object.entries(WORKLOAD_CHECKERS).map(([name, w]) => [

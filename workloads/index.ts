@@ -12,6 +12,15 @@ import { staleReads } from '../checkers/stale-reads/stale-reads.ts';
 import { registerOp } from './register/index.ts';
 import { listAppendWorkload, type TxnOptions, type KeyDistribution } from './list-append/index.ts';
 import { rwRegisterWorkload } from './rw-register/index.ts';
+import { setWorkload } from './set/index.ts';
+import { counterWorkload } from './counter/index.ts';
+import { bankWorkload } from './bank/index.ts';
+import { queueWorkload } from './queue/index.ts';
+import { uniqueIdsWorkload } from './unique-ids/index.ts';
+import { sessionWorkload } from './session/index.ts';
+import { causalWorkload } from './causal/index.ts';
+import { longForkWorkload } from './long-fork/index.ts';
+import type { Delivery } from '../checkers/queue/queue.ts';
 
 export interface WorkloadEntry {
   description: string;
@@ -19,6 +28,20 @@ export interface WorkloadEntry {
   options: Readonly<Record<string, string>>;
   make(opts: TestOptions): Workload;
 }
+
+function boolOpt(o: TestOptions, key: string): boolean | undefined {
+  const text = o.options[key];
+  if (text === undefined) return undefined;
+  if (text !== 'true' && text !== 'false') throw new UsageError(`--opt ${key} must be true or false, got ${JSON.stringify(text)}`);
+  return text === 'true';
+}
+
+/** The read-ratio option, only when given (each workload has its own default). */
+function readRatio(o: TestOptions): { readRatio?: number } {
+  return o.options['read-ratio'] === undefined ? {} : { readRatio: numberOpt(o, 'read-ratio', 0.5) };
+}
+
+const READ_RATIO = { 'read-ratio': 'fraction of reads' };
 
 function numberOpt(o: TestOptions, key: string, fallback: number): number {
   const text = o.options[key];
@@ -86,6 +109,56 @@ export const WORKLOADS: Record<string, WorkloadEntry> = {
     description: 'transactions reading and writing registers; checked for Elle-style anomalies',
     options: TXN_OPTIONS,
     make: (o) => rwRegisterWorkload(txnOptions(o)),
+  },
+  set: {
+    description: 'adds to a grow-only set and reads of it, a final read; lost, stale, duplicated and never-read elements',
+    options: { ...READ_RATIO, keys: 'independent sets (default 0: one set)' },
+    make: (o) => setWorkload({ ...readRatio(o), ...(o.options['keys'] !== undefined ? { keys: numberOpt(o, 'keys', 0) } : {}) }),
+  },
+  counter: {
+    description: 'increments (and decrements with pn=true) and reads, checked against the range ok / info increments allow',
+    options: { ...READ_RATIO, pn: 'true for a PN counter (negative deltas)' },
+    make: (o) => {
+      const pn = boolOpt(o, 'pn');
+      return counterWorkload({ ...readRatio(o), ...(pn !== undefined ? { pn } : {}) });
+    },
+  },
+  bank: {
+    description: 'transfers between accounts and reads of all balances: total conserved, no negative balance',
+    options: {},
+    make: () => bankWorkload(),
+  },
+  queue: {
+    description: 'enqueues, dequeues and a final drain with client retries: lost, duplicated and unexpected messages',
+    options: { delivery: 'at-least-once | at-most-once | exactly-once (default at-least-once)', 'idempotency-keys': 'true to send an idempotency key with each message' },
+    make: (o) => {
+      const delivery = o.options['delivery'];
+      if (delivery !== undefined && !['at-least-once', 'at-most-once', 'exactly-once'].includes(delivery)) {
+        throw new UsageError(`--opt delivery must be at-least-once, at-most-once or exactly-once, got ${JSON.stringify(delivery)}`);
+      }
+      const keys = boolOpt(o, 'idempotency-keys');
+      return queueWorkload({ ...(delivery ? { delivery: delivery as Delivery } : {}), ...(keys !== undefined ? { idempotencyKeys: keys } : {}) });
+    },
+  },
+  'unique-ids': {
+    description: 'generate ids: every id must be distinct',
+    options: {},
+    make: () => uniqueIdsWorkload(),
+  },
+  session: {
+    description: 'reads and writes per client session: read-your-writes, monotonic reads / writes, writes-follow-reads',
+    options: READ_RATIO,
+    make: (o) => sessionWorkload(readRatio(o)),
+  },
+  causal: {
+    description: 'causally related writes must be observed in order (causal-reverse)',
+    options: READ_RATIO,
+    make: (o) => causalWorkload(readRatio(o)),
+  },
+  'long-fork': {
+    description: 'single writes and multi-key reads: two readers must not see concurrent writes in opposite orders',
+    options: READ_RATIO,
+    make: (o) => longForkWorkload(readRatio(o)),
   },
 };
 

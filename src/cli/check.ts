@@ -12,6 +12,8 @@ import { assertWellFormed } from '../history/validate.ts';
 import { compose } from '../../checkers/compose.ts';
 import { makeChecker } from '../../checkers/index.ts';
 import { printJson, printSummary } from './output.ts';
+import { reportToGithub } from '../report/github.ts';
+import { basename } from 'node:path';
 import { parseOpts } from './options.ts';
 
 interface CheckFlags {
@@ -22,6 +24,7 @@ interface CheckFlags {
   checkerTime: string;
   opt: string[];
   json?: boolean;
+  github?: boolean;
 }
 
 export function registerCheck(program: Command): void {
@@ -36,6 +39,7 @@ export function registerCheck(program: Command): void {
     .addOption(new Option('--checker-time <seconds>', 'time budget per checker').default('300'))
     .option('--opt <key=value>', 'checker option (repeatable), e.g. --opt delivery=exactly-once', (v: string, prev: string[]) => [...prev, v], [])
     .option('--json', 'print one JSON document on stdout')
+    .option('--github', 'print GitHub Actions annotations for invalid / unknown checkers')
     .addHelpText('after', `
 Examples:
   faultline check results/latest/history.jsonl --checker stats,perf
@@ -74,6 +78,7 @@ Examples:
           ...loaded.notes,
         ]);
       }
+      if (flags.github) reportToGithub({ name: basename(file), results: result }, flags.json ? process.stderr : process.stdout);
       process.exitCode = exitCodeFor(result.valid);
     });
 }

@@ -15,6 +15,7 @@ import { shellQuote } from '../report/summary.ts';
 import { printJson, printSummary } from './output.ts';
 import { parseOpts } from './options.ts';
 import { createProgress } from './progress.ts';
+import { reportToGithub } from '../report/github.ts';
 import type { CheckResult } from '../core/validity.ts';
 
 interface TestFlags {
@@ -37,6 +38,7 @@ interface TestFlags {
   checkerTime: string;
   opt: string[];
   json?: boolean;
+  github?: boolean;
   progress: boolean;
 }
 
@@ -127,6 +129,7 @@ export function registerTest(program: Command): void {
     .option('--checker-time <seconds>', 'time budget per checker', '300')
     .option('--opt <key=value>', 'workload / db option (repeatable)', collect, [])
     .option('--json', 'print one JSON document on stdout')
+    .option('--github', 'print GitHub Actions annotations for invalid / unknown checkers (and a step summary)')
     .option('--no-progress', 'no progress bar')
     .addHelpText('after', `
 Examples:
@@ -163,6 +166,10 @@ Examples:
         }
         if (outcome.valid !== true) {
           process.stderr.write(`seed ${o.seed}; replay with: faultline ${shellQuote(argv)}\n`);
+        }
+        if (flags.github) {
+          const github = { name: o.name, results: outcome.results, runDir: outcome.runDir, replay: `faultline ${shellQuote(argv)}` };
+          reportToGithub(github, flags.json ? process.stderr : process.stdout);
         }
         process.exitCode = exitCodeFor(outcome.valid);
       } finally {

@@ -9,6 +9,7 @@ import { UsageError } from '../core/errors.ts';
 import { atomStore } from '../inprocess/atom.ts';
 import { makeRng } from '../generator/index.ts';
 import { REFERENCE_DBS } from './reference/entries.ts';
+import { IN_PROCESS_DBS } from './inprocess.ts';
 
 export interface DbInstance {
   /** The adapter that sets nodes up; null for in-process stores. */
@@ -40,6 +41,7 @@ function inProcessRegister(stale: boolean) {
 
 export const DBS: Record<string, DbEntry> = {
   ...REFERENCE_DBS,
+  ...IN_PROCESS_DBS,
   'inprocess:atom': {
     description: 'a linearizable register inside the controller process (no cluster): the pipeline\'s own test',
     providers: ['none'],

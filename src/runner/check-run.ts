@@ -3,7 +3,7 @@
  * holds, check that it is well formed, run the checkers within their budgets, and write
  * results.json, junit.xml and report.html.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Checker } from '../core/checker.ts';
 import type { TestOptions } from '../core/test.ts';
@@ -12,8 +12,7 @@ import { readHistoryFile } from '../history/reader.ts';
 import { validateHistory } from '../history/validate.ts';
 import { runWithBudget } from '../../checkers/budget.ts';
 import { toJunitXml } from '../report/junit.ts';
-import { renderPlainReport } from '../report/plain-html.ts';
-import { shellQuote } from '../report/summary.ts';
+import { writeRunReports } from '../report/html/run-reports.ts';
 import { RUN_FILES } from './results-dir.ts';
 import { writeSchedule } from '../../nemeses/index.ts';
 import type { Logger } from './logger.ts';
@@ -62,16 +61,10 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
   writeFileSync(join(runDir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
   const testName = basename(dirname(runDir));
   writeFileSync(join(runDir, RUN_FILES.junit), toJunitXml({ suiteName: testName, checkers, timestamp: new Date() }));
-  writeFileSync(
-    join(runDir, RUN_FILES.report),
-    renderPlainReport({
-      title: testName,
-      valid: result.valid,
-      checkers,
-      test: opts.testOptions as unknown as Record<string, unknown>,
-      replayCommand: shellQuote(opts.replayCommand),
-      errors: [...opts.errors],
-    }),
-  );
+  const testPath = join(runDir, RUN_FILES.test);
+  const test = existsSync(testPath)
+    ? (JSON.parse(readFileSync(testPath, 'utf8')) as Record<string, unknown>)
+    : { options: opts.testOptions, replay: opts.replayCommand };
+  writeRunReports(runDir, { name: testName, test, results, history });
   return { valid: result.valid, results };
 }

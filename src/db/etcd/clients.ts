@@ -177,7 +177,7 @@ function txnClient(keyPrefix: string): Invoke {
   return async (kv, op, signal, o) => {
     if (op.f !== 'txn') return { type: 'fail', error: `the transaction client has no op ${op.f}` };
     const ops = op.value as MicroOp[];
-    const keys = [...new Set(ops.map((m) => m.at(1) as number))];
+    const keys = [...new Set(ops.map((m) => m[1]))];
     const keyOf = (k: number): string => `${keyPrefix}${k}`;
     const readOnly = ops.every((m) => m[0] === 'r');
     const snapshot = await kv.txn([], keys.map((k): TxnRequest => ({ range: { key: keyOf(k) } })), signal, readOnly && o.serializableReads);

@@ -6,7 +6,9 @@
  * when one is given. Every failure is one line naming the node and what to do.
  */
 import { UsageError } from '../../core/errors.ts';
-import type { Remote } from '../../core/remote.ts';
+import type { ExecOptions, ExecResult, Remote } from '../../core/remote.ts';
+import { LocalRemote } from '../../control/local.ts';
+import { run } from '../../control/run.ts';
 
 export const DEFAULT_ETCD_BINARY = '/usr/bin/etcd';
 const APT_PACKAGE = 'etcd-server';
@@ -32,25 +34,43 @@ async function exists(remote: Remote, path: string): Promise<boolean> {
   return (await remote.exec(['test', '-x', path], { check: false })).exitCode === 0;
 }
 
+/**
+ * Runs a package-manager command for the node: on the controller for local namespaces (they
+ * share its filesystem but have no route to a package mirror), else on the node.
+ */
+function hostExec(remote: Remote, argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+  if (remote instanceof LocalRemote) return run(argv, { ...opts, env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...opts.env } });
+  return remote.exec(argv, opts);
+}
+
 async function aptInstall(remote: Remote): Promise<void> {
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  const r = await remote.exec(['apt-get', 'install', '-y', '--no-install-recommends', APT_PACKAGE], { env, check: false, timeoutMs: INSTALL_TIMEOUT_MS });
+  const r = await hostExec(remote, ['apt-get', 'install', '-y', '--no-install-recommends', APT_PACKAGE], { env, check: false, timeoutMs: INSTALL_TIMEOUT_MS });
   if (r.exitCode !== 0) {
     const last = r.stderr.trim().split('\n').pop() ?? '';
     throw new UsageError(`${remote.node}: etcd is missing and \`apt-get install ${APT_PACKAGE}\` failed (exit ${r.exitCode}: ${last}); install etcd 3.4+ or pass --opt etcd-binary=<path>`);
   }
   // Debian enables and (on systemd hosts) starts a stray etcd service; stop and disable it.
-  await remote.exec(['systemctl', 'disable', '--now', 'etcd'], { check: false, timeoutMs: 30_000 });
+  await hostExec(remote, ['systemctl', 'disable', '--now', 'etcd'], { check: false, timeoutMs: 30_000 });
 }
 
 /**
- * Installs etcd if needed (only for the default binary) and returns its version. Throws a
- * UsageError for a missing custom binary, an old etcd, or a version other than `wanted`.
+ * Installs etcd if needed (only for the default binary; `exclusive` keeps concurrent installs
+ * apart) and returns its version. Throws a UsageError for a missing custom binary, an old etcd,
+ * or a version other than `wanted`.
  */
-export async function ensureEtcd(remote: Remote, binary: string, wanted: string | undefined): Promise<string> {
+export async function ensureEtcd(
+  remote: Remote,
+  binary: string,
+  wanted: string | undefined,
+  exclusive: <T>(f: () => Promise<T>) => Promise<T> = (f) => f(),
+): Promise<string> {
   if (!(await exists(remote, binary))) {
     if (binary !== DEFAULT_ETCD_BINARY) throw new UsageError(`${remote.node}: etcd binary ${binary} does not exist or is not executable; fix --opt etcd-binary`);
-    await aptInstall(remote);
+    // Another node sharing this host may have installed it meanwhile.
+    await exclusive(async () => {
+      if (!(await exists(remote, binary))) await aptInstall(remote);
+    });
     if (!(await exists(remote, binary))) throw new UsageError(`${remote.node}: ${APT_PACKAGE} was installed but ${binary} is still missing`);
   }
   const r = await remote.exec([binary, '--version'], { check: false, timeoutMs: 10_000 });

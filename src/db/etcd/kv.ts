@@ -21,8 +21,8 @@ export interface TxnReply {
 
 export interface Compare {
   key: string;
-  target: 'VALUE' | 'MOD' | 'CREATE' | 'VERSION';
-  /** VALUE compares the (plain text) value; the others a revision or version number. */
+  target: 'VALUE' | 'MOD' | 'CREATE';
+  /** VALUE compares the (plain text) value; MOD and CREATE a revision (0: the key does not exist). */
   value?: string;
   revision?: string;
 }
@@ -32,7 +32,7 @@ export type TxnRequest = { put: { key: string; value: string } } | { range: { ke
 export class EtcdKv {
   readonly gateway: EtcdGateway;
   /** Lease id attached to every put, when a lease is in use. */
-  leaseId: () => string | undefined;
+  readonly leaseId: () => string | undefined;
 
   constructor(gateway: EtcdGateway, leaseId: () => string | undefined = () => undefined) {
     this.gateway = gateway;
@@ -80,7 +80,6 @@ export class EtcdKv {
         ...(c.target === 'VALUE' ? { value: b64(c.value ?? '') } : {}),
         ...(c.target === 'MOD' ? { mod_revision: c.revision ?? '0' } : {}),
         ...(c.target === 'CREATE' ? { create_revision: c.revision ?? '0' } : {}),
-        ...(c.target === 'VERSION' ? { version: c.revision ?? '0' } : {}),
       })),
       success: success.map((s) =>
         'put' in s

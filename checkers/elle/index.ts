@@ -1,0 +1,35 @@
+/**
+ * The transactional anomaly checkers (Elle-style): `listAppend` and `rwRegister` build Checkers
+ * for list-append and rw-register histories; `loadElleHistory` / `isElleJson` read Elle's JSON.
+ */
+import type { Checker } from '../../src/core/checker.ts';
+import { runElle, type ElleOptions } from './check.ts';
+import { analyzeListAppend } from './list-append.ts';
+import { validateAnomalies, validateModels } from './model.ts';
+import { analyzeRwRegister, type RwRegisterOptions } from './rw-register.ts';
+
+export type { ElleOptions } from './check.ts';
+export type { RwRegisterOptions } from './rw-register.ts';
+export { loadElleHistory, isElleJson, elleOpsFromJson } from './import.ts';
+export { boundary, strongestPossibleModels, ALL_MODELS, ALL_ANOMALIES } from './model.ts';
+
+function validate(opts: ElleOptions): void {
+  validateModels(opts.consistencyModels ?? []);
+  validateAnomalies(opts.anomalies ?? []);
+}
+
+export function listAppend(opts: ElleOptions = {}): Checker {
+  validate(opts);
+  return {
+    name: 'list-append',
+    check: (history) => runElle(history, 'list-append', analyzeListAppend, opts),
+  };
+}
+
+export function rwRegister(opts: ElleOptions & RwRegisterOptions = {}): Checker {
+  validate(opts);
+  return {
+    name: 'rw-register',
+    check: (history) => runElle(history, 'rw-register', (tt) => analyzeRwRegister(tt, opts), opts),
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * The etcd DB adapter: one etcd member per node (installed on demand, see install.ts), started
+ * through the node's Remote with a clean environment (etcd refuses to start when ETCD_* variables
+ * shadow its flags), data under <runDir>/nodes/<node>/data and its log in
+ * <runDir>/nodes/<node>/etcd.log. Setup waits until the member reports a leader; kill / start
+ * restart a member into the existing cluster (same data dir); pause / resume freeze it; the
+ * primaries are the members that report themselves as leader, at the highest raft term.
+ * Wall-clock faults are refused: etcd is a Go program and ignores libfaketime.
+ */
+import { join } from 'node:path';
+import type { ClientFactory } from '../../core/client.ts';
+import type { DB, DbContext } from '../../core/db.ts';
+import type { Cluster, NodeInfo } from '../../core/provider.ts';
+import { FaultlineError, UsageError } from '../../core/errors.ts';
+import { RUN_FILES } from '../../runner/results-dir.ts';
+import { etcdClients } from './clients.ts';
+import { EtcdGateway } from './gateway.ts';
+import { DEFAULT_ETCD_BINARY, ensureEtcd } from './install.ts';
+import { SharedLease } from './lease.ts';
+
+export interface EtcdDbOptions {
+  /** Per client request, in milliseconds. */
+  opTimeoutMs: number;
+  /** The etcd binary on every node (default /usr/bin/etcd, installed with apt-get when missing). */
+  binary?: string;
+  /** Required etcd version, e.g. "3.4" or "3.4.23" (default: any 3.4+). */
+  version?: string;
+  /** Reads with serializable=true: answered from the member's own state, possibly stale. */
+  serializableReads?: boolean;
+  /** Attach every put to one lease of this many seconds, kept alive by the harness (0 = no lease). */
+  leaseTtlS?: number;
+  /** etcd's --snapshot-count (default: etcd's own, 100000). */
+  snapshotCount?: number;
+  /** etcd's --pre-vote (default off, as in etcd 3.4). */
+  preVote?: boolean;
+  clientPort?: number;
+  peerPort?: number;
+  /** How long setup waits for a member to report a leader (default 20 s). */
+  readyTimeoutMs?: number;
+}
+
+const DEFAULT_CLIENT_PORT = 2379;
+const DEFAULT_PEER_PORT = 2380;
+const DEFAULT_READY_TIMEOUT_MS = 20_000;
+const POLL_MS = 200;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface MemberStatus {
+  memberId: string;
+  leader: string;
+  raftTerm: number;
+  errors: string[];
+}
+
+export class EtcdDb implements DB {
+  readonly name = 'etcd';
+  readonly clockSkewable = false;
+  readonly #opts: EtcdDbOptions;
+  readonly #binary: string;
+  readonly #clientPort: number;
+  readonly #peerPort: number;
+  readonly #pids = new Map<string, number>();
+  readonly #clients: Record<string, ClientFactory>;
+  #cluster: Cluster | undefined;
+  /** Installs run one at a time: nodes of a local cluster share one package database. */
+  #installing: Promise<unknown> = Promise.resolve();
+
+  #exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.#installing.then(f);
+    this.#installing = run.catch(() => undefined);
+    return run;
+  }
+  /** The version found at setup, per node. */
+  readonly versions = new Map<string, string>();
+
+  constructor(opts: EtcdDbOptions) {
+    this.#opts = opts;
+    this.#binary = opts.binary ?? DEFAULT_ETCD_BINARY;
+    this.#clientPort = opts.clientPort ?? DEFAULT_CLIENT_PORT;
+    this.#peerPort = opts.peerPort ?? DEFAULT_PEER_PORT;
+    const lease = opts.leaseTtlS ? new SharedLease(opts.leaseTtlS, opts.opTimeoutMs) : undefined;
+    this.#clients = etcdClients((name) => this.clientAddress(this.#node(name)), {
+      timeoutMs: opts.opTimeoutMs,
+      serializableReads: opts.serializableReads ?? false,
+      ...(lease ? { lease } : {}),
+    });
+  }
+
+  client(workload: string): ClientFactory | undefined {
+    return this.#clients[workload];
+  }
+
+  #node(name: string): NodeInfo {
+    const node = this.#cluster?.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`etcd: no node ${name} in the cluster`);
+    return node;
+  }
+
+  /** host:port of a member's client URL. */
+  clientAddress(node: NodeInfo): string {
+    return `${node.address}:${this.#clientPort}`;
+  }
+
+  #dir(ctx: DbContext, node: NodeInfo): string {
+    return join(ctx.runDir, RUN_FILES.nodes, node.name);
+  }
+
+  #log(ctx: DbContext, node: NodeInfo): string {
+    return join(this.#dir(ctx, node), 'etcd.log');
+  }
+
+  /** The member's command line; `existing` rejoins the cluster with the data dir it has. */
+  argv(ctx: DbContext, node: NodeInfo, existing: boolean): string[] {
+    const peer = (n: NodeInfo): string => `http://${n.address}:${this.#peerPort}`;
+    const client = `http://${this.clientAddress(node)}`;
+    const argv = [
+      this.#binary,
+      '--name', node.name,
+      '--data-dir', join(this.#dir(ctx, node), 'data'),
+      '--listen-peer-urls', peer(node),
+      '--initial-advertise-peer-urls', peer(node),
+      '--listen-client-urls', client,
+      '--advertise-client-urls', client,
+      '--initial-cluster', ctx.cluster.nodes.map((n) => `${n.name}=${peer(n)}`).join(','),
+      '--initial-cluster-state', existing ? 'existing' : 'new',
+      '--initial-cluster-token', 'faultline',
+      '--heartbeat-interval', '100',
+      '--election-timeout', '1000',
+    ];
+    if (this.#opts.snapshotCount !== undefined) argv.push('--snapshot-count', String(this.#opts.snapshotCount));
+    if (this.#opts.preVote) argv.push('--pre-vote');
+    return argv;
+  }
+
+  async #spawn(ctx: DbContext, node: NodeInfo, existing: boolean): Promise<void> {
+    const pid = await ctx.cluster.remote(node.name).spawnDaemon({
+      argv: this.argv(ctx, node, existing),
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      logFile: this.#log(ctx, node),
+    });
+    this.#pids.set(node.name, pid);
+  }
+
+  async setup(ctx: DbContext, node: NodeInfo): Promise<void> {
+    this.#cluster = ctx.cluster;
+    const remote = ctx.cluster.remote(node.name);
+    // The log exists from the start, so log collection works even when setup fails early.
+    await remote.exec(['mkdir', '-p', this.#dir(ctx, node)]);
+    await remote.exec(['touch', this.#log(ctx, node)]);
+    this.versions.set(node.name, await ensureEtcd(remote, this.#binary, this.#opts.version, (f) => this.#exclusive(f)));
+    await this.#checkPortsFree(ctx, node);
+    await remote.exec(['rm', '-rf', join(this.#dir(ctx, node), 'data')]);
+    await this.#spawn(ctx, node, false);
+    await this.#waitReady(ctx, node);
+  }
+
+  /** Refuses to start when something on the node already listens on our ports. */
+  async #checkPortsFree(ctx: DbContext, node: NodeInfo): Promise<void> {
+    const r = await ctx.cluster.remote(node.name).exec(['ss', '-Hltnp'], { check: false });
+    if (r.exitCode !== 0) return; // no ss on the node: the readiness check still reports a bind failure
+    for (const line of r.stdout.split('\n')) {
+      const local = line.trim().split(/\s+/)[3];
+      if (!local) continue;
+      const colon = local.lastIndexOf(':');
+      const host = local.slice(0, colon).replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+      const port = Number(local.slice(colon + 1));
+      const ours = host === node.address || host === '0.0.0.0' || host === '*' || host === '::';
+      if (ours && (port === this.#clientPort || port === this.#peerPort)) {
+        const who = /users:\(\("([^"]+)",pid=(\d+)/.exec(line);
+        throw new UsageError(
+          `${node.name}: port ${port} (${local}) is already in use${who ? ` by ${who[1]} (pid ${who[2]})` : ''}; stop it, or choose other ports with --opt etcd-client-port / etcd-peer-port`,
+        );
+      }
+    }
+  }
+
+  async #alive(ctx: DbContext, node: NodeInfo): Promise<boolean> {
+    const pid = this.#pids.get(node.name);
+    if (pid === undefined) return false;
+    return (await ctx.cluster.remote(node.name).exec(['kill', '-0', String(pid)], { check: false })).exitCode === 0;
+  }
+
+  async #lastLogLines(ctx: DbContext, node: NodeInfo): Promise<string> {
+    const r = await ctx.cluster.remote(node.name).exec(['tail', '-n', '2', this.#log(ctx, node)], { check: false });
+    return r.stdout.trim().split('\n').join(' | ');
+  }
+
+  /** Waits until the member answers its status and knows a leader. */
+  async #waitReady(ctx: DbContext, node: NodeInfo): Promise<void> {
+    const timeoutMs = this.#opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const log = this.#log(ctx, node);
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+      const s = await this.status(node, Math.max(100, Math.min(1000, deadline - Date.now())));
+      if (typeof s !== 'string' && s.leader !== '0' && s.errors.length === 0) return;
+      last = typeof s === 'string' ? s : `answers, but ${s.errors.join(', ') || 'knows no leader'} (term ${s.raftTerm})`;
+      if (!(await this.#alive(ctx, node))) {
+        throw new FaultlineError('E_SETUP', `etcd on ${node.name} exited during startup: ${await this.#lastLogLines(ctx, node)}; see ${log}`);
+      }
+      await sleep(POLL_MS);
+    }
+    throw new FaultlineError('E_SETUP', `etcd on ${node.name} (${this.clientAddress(node)}) had no leader within ${timeoutMs / 1000} s (${last}); see ${log}`);
+  }
+
+  /** The member's maintenance status, or why it could not be had. */
+  async status(node: NodeInfo, timeoutMs: number): Promise<MemberStatus | string> {
+    const gw = new EtcdGateway(this.clientAddress(node), { timeoutMs });
+    try {
+      const r = await gw.call('/v3/maintenance/status', {});
+      if (r.kind !== 'ok') return r.message;
+      const header = r.body['header'] as { member_id?: string } | undefined;
+      return {
+        memberId: header?.member_id ?? '0',
+        leader: typeof r.body['leader'] === 'string' ? r.body['leader'] : '0',
+        raftTerm: Number(r.body['raftTerm'] ?? 0),
+        errors: (r.body['errors'] as string[] | undefined) ?? [],
+      };
+    } finally {
+      gw.close();
+    }
+  }
+
+  async teardown(ctx: DbContext, node: NodeInfo): Promise<void> {
+    await this.kill(ctx, node);
+  }
+
+  logFiles(ctx: DbContext, node: NodeInfo): readonly string[] {
+    return [this.#log(ctx, node)];
+  }
+
+  async kill(ctx: DbContext, node: NodeInfo): Promise<void> {
+    const control = ctx.cluster.nodeControl;
+    if (control) {
+      await control.thaw(node.name);
+      await control.killAll(node.name);
+    } else {
+      const pid = this.#pids.get(node.name);
+      if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGKILL');
+    }
+    this.#pids.delete(node.name);
+  }
+
+  /** Restarts a killed member into the existing cluster, with the data it had. */
+  async start(ctx: DbContext, node: NodeInfo): Promise<void> {
+    if (this.#pids.has(node.name)) return;
+    await this.#spawn(ctx, node, true);
+  }
+
+  async pause(ctx: DbContext, node: NodeInfo): Promise<void> {
+    const control = ctx.cluster.nodeControl;
+    if (control) return control.freeze(node.name);
+    const pid = this.#pids.get(node.name);
+    if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGSTOP');
+  }
+
+  async resume(ctx: DbContext, node: NodeInfo): Promise<void> {
+    const control = ctx.cluster.nodeControl;
+    if (control) return control.thaw(node.name);
+    const pid = this.#pids.get(node.name);
+    if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGCONT');
+  }
+
+  /** Members that report themselves as leader, keeping those of the highest raft term. */
+  async primaries(ctx: DbContext): Promise<readonly string[]> {
+    const statuses = await Promise.all(ctx.cluster.nodes.map(async (n) => ({ node: n.name, s: await this.status(n, 500) })));
+    const leaders = statuses.flatMap(({ node, s }) => (typeof s !== 'string' && s.leader !== '0' && s.leader === s.memberId ? [{ node, term: s.raftTerm }] : []));
+    const top = Math.max(...leaders.map((l) => l.term));
+    return leaders.filter((l) => l.term === top).map((l) => l.node);
+  }
+}
