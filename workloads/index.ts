@@ -112,8 +112,15 @@ export const WORKLOADS: Record<string, WorkloadEntry> = {
   },
   set: {
     description: 'adds to a grow-only set and reads of it, a final read; lost, stale, duplicated and never-read elements',
-    options: { ...READ_RATIO, keys: 'independent sets (default 0: one set)' },
-    make: (o) => setWorkload({ ...readRatio(o), ...(o.options['keys'] !== undefined ? { keys: numberOpt(o, 'keys', 0) } : {}) }),
+    options: { ...READ_RATIO, keys: 'independent sets (default 0: one set)', linearizable: 'true: stale reads count as violations (for stores promising linearizable sets)' },
+    make: (o) => {
+      const linearizable = boolOpt(o, 'linearizable');
+      return setWorkload({
+        ...readRatio(o),
+        ...(o.options['keys'] !== undefined ? { keys: numberOpt(o, 'keys', 0) } : {}),
+        ...(linearizable !== undefined ? { linearizable } : {}),
+      });
+    },
   },
   counter: {
     description: 'increments (and decrements with pn=true) and reads, checked against the range ok / info increments allow',

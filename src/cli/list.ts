@@ -42,6 +42,7 @@ export function registerList(program: Command): void {
         const d = DBS[name]!;
         const lines = [`providers: ${d.providers.join(', ')}; workloads: ${d.workloads.join(', ')}; expect: ${d.expect}`];
         for (const [bug, what] of Object.entries(d.bugs)) lines.push(`--bug ${bug}: ${what}`);
+        for (const [key, what] of Object.entries(d.options ?? {})) lines.push(`--opt ${key}=...: ${what}`);
         return lines;
       });
       section('workloads (--workload)', l.workloads, (name) =>

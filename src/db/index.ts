@@ -10,6 +10,7 @@ import { atomStore } from '../inprocess/atom.ts';
 import { makeRng } from '../generator/index.ts';
 import { REFERENCE_DBS } from './reference/entries.ts';
 import { IN_PROCESS_DBS } from './inprocess.ts';
+import { ETCD_DB_ENTRY } from './etcd/index.ts';
 
 export interface DbInstance {
   /** The adapter that sets nodes up; null for in-process stores. */
@@ -28,6 +29,8 @@ export interface DbEntry {
   bugs: Readonly<Record<string, string>>;
   /** What the checkers should conclude about it. */
   expect: string;
+  /** `--opt` keys the DB reads, with what each does. */
+  options?: Readonly<Record<string, string>>;
   make(opts: TestOptions): DbInstance;
 }
 
@@ -41,6 +44,7 @@ function inProcessRegister(stale: boolean) {
 
 export const DBS: Record<string, DbEntry> = {
   ...REFERENCE_DBS,
+  etcd: ETCD_DB_ENTRY,
   ...IN_PROCESS_DBS,
   'inprocess:atom': {
     description: 'a linearizable register inside the controller process (no cluster): the pipeline\'s own test',

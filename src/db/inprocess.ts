@@ -33,7 +33,7 @@ function entry(name: string, spec: SimDbSpec): DbEntry {
 export const IN_PROCESS_DBS: Record<string, DbEntry> = {
   'inprocess:set': entry('grow-only set', {
     workloads: ['set'],
-    flaws: { lossy: 'acknowledges some adds without keeping them (set-full: lost)', 'stale-reads': 'reads from lagging replicas (set-full: stale)', duplicates: 'reads sometimes list an element twice (set-full: duplicated)' },
+    flaws: { lossy: 'acknowledges some adds without keeping them (set-full: lost)', 'stale-reads': 'reads from lagging replicas (set-full: stale, with --opt linearizable=true)', duplicates: 'reads sometimes list an element twice (set-full: duplicated)' },
     make: (o, f) => setStore(o.nodes, f as SetFlaw | undefined),
   }),
   'inprocess:counter': entry('counter', {
@@ -64,7 +64,7 @@ export const IN_PROCESS_DBS: Record<string, DbEntry> = {
   }),
   'inprocess:long-fork': entry('snapshot', {
     workloads: ['long-fork'],
-    flaws: { 'parallel-snapshots': 'concurrent writes become visible in different orders on different nodes (long-fork)' },
+    flaws: { 'parallel-snapshots': 'concurrent writes become visible in different orders on different nodes (long-fork; caught in simulation, rarely in short runs: most reads come before their group is written)' },
     make: (o, f) => longForkStore(o.nodes, f as LongForkFlaw | undefined),
     loadBalanced: true,
   }),

@@ -3,7 +3,8 @@
  * runs end to end through the real runner without a cluster: a correct store, and each of its
  * deliberate flaws selectable as a bug flag (`--db inprocess:set --bug lossy`).
  * Ops take effect at one instant after a small random delay; background replication (`tick`)
- * runs between ops and every few milliseconds, so replicas converge once writes stop. With
+ * runs between ops, and an anti-entropy pass (`settle`) brings every replica up to date every
+ * 100 ms, so replicas lag by up to that much and converge once writes stop. With
  * `loadBalanced`, every op goes to a random node, as behind a load balancer, so sessions move
  * between replicas.
  */
@@ -22,9 +23,7 @@ export interface SimDbSpec {
 }
 
 /** The client factory over one shared store instance. */
-const TICK_MS = 5;
-/** Replication steps per background tick: enough to drain a busy store within a second. */
-const STEPS_PER_TICK = 8;
+const ANTI_ENTROPY_MS = 100;
 
 export function simClientFactory(store: SimStore, seed: number, nodes: readonly string[], loadBalanced: boolean): ClientFactory {
   const rng = makeRng(seed);
@@ -32,12 +31,8 @@ export function simClientFactory(store: SimStore, seed: number, nodes: readonly 
   let ticker: NodeJS.Timeout | undefined;
   return {
     setup() {
-      const tick = store.tick?.bind(store);
-      if (tick) {
-        ticker = setInterval(() => {
-          for (let i = 0; i < STEPS_PER_TICK; i++) tick(rng);
-        }, TICK_MS);
-      }
+      const settle = store.settle?.bind(store);
+      if (settle) ticker = setInterval(settle, ANTI_ENTROPY_MS);
       return Promise.resolve();
     },
     teardown() {

@@ -75,6 +75,7 @@ export const ETCD_DB_ENTRY: DbEntry = {
   workloads: ['register', 'set', 'counter', 'bank', 'list-append', 'rw-register'],
   bugs: {},
   expect: 'valid under partition, kill and pause; with --opt serializable-reads=true the register is not linearizable under partitions',
+  options: ETCD_OPTIONS,
   make(o: TestOptions): DbInstance {
     const db = new EtcdDb(etcdOptions(o));
     return { db, client: (w) => db.client(w) };
