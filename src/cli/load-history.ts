@@ -3,10 +3,9 @@
  * anything the history importers read (our JSONL, Jepsen/Knossos EDN, Jepsen log lines, Porcupine
  * kv logs). Says which checker and model fit the data when the user did not.
  */
-import { open } from 'node:fs/promises';
 import type { Op } from '../core/op.ts';
 import { InputError } from '../core/errors.ts';
-import { loadHistory, type ModelHint } from '../history/importers/index.ts';
+import { loadHistory, readHead, type ModelHint } from '../history/importers/index.ts';
 import { isElleJson, loadElleHistory } from '../../checkers/elle/index.ts';
 
 export interface HistoryForCheck {
@@ -16,22 +15,6 @@ export interface HistoryForCheck {
   /** The checker the data implies: list-append / rw-register for Elle JSON, else linearizable. */
   checkerHint: string | undefined;
   model: ModelHint | undefined;
-}
-
-async function head(path: string, bytes = 4096): Promise<string> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (e) {
-    throw new InputError(`cannot read history: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
-  }
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
-  }
 }
 
 function isTxnHistory(history: readonly Op[]): boolean {
@@ -44,7 +27,7 @@ function usesAppend(history: readonly Op[]): boolean {
 
 export async function loadHistoryForCheck(path: string): Promise<HistoryForCheck> {
   let loaded: HistoryForCheck;
-  if (isElleJson(await head(path))) {
+  if (isElleJson(await readHead(path))) {
     const history = await loadElleHistory(path);
     loaded = { history, format: 'elle-json', notes: [], checkerHint: usesAppend(history) ? 'list-append' : 'rw-register', model: undefined };
   } else {

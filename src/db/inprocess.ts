@@ -64,7 +64,7 @@ export const IN_PROCESS_DBS: Record<string, DbEntry> = {
   }),
   'inprocess:long-fork': entry('snapshot', {
     workloads: ['long-fork'],
-    flaws: { 'parallel-snapshots': 'concurrent writes become visible in different orders on different nodes (long-fork; caught in simulation, rarely in short runs: most reads come before their group is written)' },
+    flaws: { 'parallel-snapshots': 'concurrent writes become visible in different orders on different nodes (long-fork)' },
     make: (o, f) => longForkStore(o.nodes, f as LongForkFlaw | undefined),
     loadBalanced: true,
   }),

@@ -62,7 +62,8 @@ export function modelHint(history: History, format: HistoryFormat): ModelHint | 
   return undefined;
 }
 
-async function readHead(path: string): Promise<string> {
+/** The first bytes of a file (for format detection); an InputError when it cannot be read. */
+export async function readHead(path: string): Promise<string> {
   let handle;
   try {
     handle = await open(path, 'r');

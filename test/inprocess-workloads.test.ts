@@ -1,0 +1,64 @@
+// Every workload end to end through the real runner against its in-process store: the correct
+// store passes, and each deliberate flaw is caught with the violation kind it should cause.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestOptions } from '../src/core/test.ts';
+import { planTest } from '../src/runner/plan.ts';
+import { runTest } from '../src/runner/run-test.ts';
+import { createLogger } from '../src/runner/logger.ts';
+
+const resultsDir = mkdtempSync(join(tmpdir(), 'fl-inproc-'));
+
+function options(db: string, workload: string, bug: string[], extra: Record<string, string> = {}): TestOptions {
+  return {
+    name: `${db}-${workload}-${bug.join('-') || 'correct'}`.replace(/[^\w.-]+/g, '-'),
+    db, workload, nemesis: [], nemesisIntervalS: 10, provider: 'none',
+    nodes: ['n1', 'n2', 'n3', 'n4', 'n5'], concurrency: 10, timeLimitS: 3, rate: 1000,
+    opTimeoutMs: 2000, recoveryS: 0.5, seed: 5, bug, resultsDir, checkerTimeS: 60, options: extra,
+  };
+}
+
+async function verdict(o: TestOptions): Promise<{ valid: unknown; anomalyTypes: string[] }> {
+  const outcome = await runTest(await planTest(o, []), { log: createLogger({ stderr: false }) });
+  return { valid: outcome.valid, anomalyTypes: (outcome.results['anomalyTypes'] as string[] | undefined) ?? [] };
+}
+
+const CASES: [db: string, workload: string, bug: string | null, expected: string | null, opts?: Record<string, string>][] = [
+  ['inprocess:set', 'set', null, null],
+  ['inprocess:set', 'set', 'lossy', 'lost'],
+  ['inprocess:set', 'set', 'duplicates', 'duplicated'],
+  ['inprocess:set', 'set', 'stale-reads', 'stale', { linearizable: 'true' }],
+  ['inprocess:counter', 'counter', null, null],
+  ['inprocess:counter', 'counter', 'lost-increments', 'read-too-low'],
+  ['inprocess:counter', 'counter', 'double-apply', 'read-too-high'],
+  ['inprocess:bank', 'bank', null, null],
+  ['inprocess:bank', 'bank', 'torn-transfers', 'wrong-total'],
+  ['inprocess:bank', 'bank', 'overdraft', 'negative-value'],
+  ['inprocess:queue', 'queue', null, null],
+  ['inprocess:queue', 'queue', 'lossy', 'lost'],
+  ['inprocess:queue', 'queue', 'redeliver', 'duplicated', { delivery: 'exactly-once' }],
+  ['inprocess:unique-ids', 'unique-ids', null, null],
+  ['inprocess:unique-ids', 'unique-ids', 'node-local-counter', 'duplicated'],
+  ['inprocess:kv', 'session', null, null],
+  ['inprocess:kv', 'session', 'async-replicas', 'read-your-writes'],
+  ['inprocess:kv', 'causal', null, null],
+  ['inprocess:kv', 'causal', 'async-replicas', 'causal-reverse'],
+  ['inprocess:long-fork', 'long-fork', null, null],
+  ['inprocess:long-fork', 'long-fork', 'parallel-snapshots', 'long-fork'],
+  ['inprocess:atom', 'register', null, null],
+  ['inprocess:stale-atom', 'register', null, 'nonlinearizable'],
+];
+
+describe('workloads against in-process stores', () => {
+  it.each(CASES)('%s %s --bug %s', async (db, workload, bug, expected, opts) => {
+    const r = await verdict(options(db, workload, bug ? [bug] : [], opts));
+    if (expected === null) {
+      expect(r).toEqual({ valid: true, anomalyTypes: [] });
+    } else {
+      expect(r.valid).toBe(false);
+      expect(r.anomalyTypes).toContain(expected);
+    }
+  });
+});
