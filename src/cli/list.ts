@@ -8,6 +8,7 @@ import { printJson } from './output.ts';
 
 export const PROVIDERS: Record<string, string> = {
   local: 'one network namespace per node on this machine, behind a switch namespace (needs root)',
+  ssh: 'real hosts listed in an --inventory file, reached with ssh (key auth, host keys checked)',
   none: 'no cluster: in-process stores inside the controller',
 };
 

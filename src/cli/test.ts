@@ -35,6 +35,7 @@ interface TestFlags {
   bug: string[];
   resultsDir: string;
   replaySchedule?: string;
+  inventory?: string;
   checkerTime: string;
   opt: string[];
   json?: boolean;
@@ -84,6 +85,7 @@ export function optionsFromFlags(flags: TestFlags): TestOptions {
     bug: flags.bug,
     resultsDir: resolve(flags.resultsDir),
     ...(flags.replaySchedule ? { replaySchedule: resolve(flags.replaySchedule) } : {}),
+    ...(flags.inventory ? { inventory: resolve(flags.inventory) } : {}),
     checkerTimeS: num('--checker-time', flags.checkerTime, { min: 1 }),
     options: parseOpts(flags.opt),
   };
@@ -101,6 +103,7 @@ export function replayArgv(o: TestOptions): string[] {
   for (const b of o.bug) argv.push('--bug', b);
   for (const [k, v] of Object.entries(o.options)) argv.push('--opt', `${k}=${v}`);
   if (o.replaySchedule) argv.push('--replay-schedule', o.replaySchedule);
+  if (o.inventory) argv.push('--inventory', o.inventory);
   return argv;
 }
 
@@ -126,6 +129,7 @@ export function registerTest(program: Command): void {
     .option('--bug <flag>', 'turn on a reference-store bug flag (repeatable)', collect, [])
     .option('--results-dir <dir>', 'where run directories go', 'results')
     .option('--replay-schedule <file>', 're-apply the faults of a schedule.json at the same offsets')
+    .option('--inventory <file>', 'ssh provider: JSON inventory of the hosts (user, key, known hosts, nodes)')
     .option('--checker-time <seconds>', 'time budget per checker', '300')
     .option('--opt <key=value>', 'workload / db option (repeatable)', collect, [])
     .option('--json', 'print one JSON document on stdout')

@@ -29,6 +29,8 @@ export interface TestOptions {
   bug: string[];
   /** Where run directories go. */
   resultsDir: string;
+  /** For the ssh provider: the inventory file listing the hosts. */
+  inventory?: string;
   /** A schedule.json whose faults are replayed instead of generated ones. */
   replaySchedule?: string;
   /** Per-checker budget in seconds. */

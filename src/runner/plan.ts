@@ -9,6 +9,8 @@ import type { Provider } from '../core/provider.ts';
 import type { TestOptions } from '../core/test.ts';
 import { UsageError } from '../core/errors.ts';
 import { localProvider } from '../providers/local/provider.ts';
+import { readInventory } from '../providers/ssh/inventory.ts';
+import { sshProvider } from '../providers/ssh/provider.ts';
 import { makeNemesisPackage, readSchedule } from '../../nemeses/index.ts';
 import { dbEntry } from '../db/index.ts';
 import { workloadEntry } from '../../workloads/index.ts';
@@ -30,7 +32,7 @@ export function runChecker(workloadChecker: Checker, withFaults: boolean, styles
 }
 
 /** The provider for a test; "none" runs in-process stores without a cluster. */
-function makeProvider(o: TestOptions): Provider | null {
+async function makeProvider(o: TestOptions): Promise<Provider | null> {
   switch (o.provider) {
     case 'none':
       return null;
@@ -42,8 +44,18 @@ function makeProvider(o: TestOptions): Provider | null {
       const subnet = o.options['local.subnet'];
       return localProvider({ nodes: o.nodes.length, ...(prefix ? { prefix } : {}), ...(subnet ? { subnet } : {}) });
     }
+    case 'ssh': {
+      if (!o.inventory) throw new UsageError('the ssh provider needs --inventory FILE listing the hosts (see `faultline doctor --help`)');
+      const inventory = await readInventory(o.inventory);
+      const names = inventory.nodes.map((n) => n.name);
+      if (names.join(',') !== o.nodes.join(',')) {
+        throw new UsageError(`--nodes ${o.nodes.join(',')} does not match the inventory's hosts ${names.join(',')}; use --nodes ${names.join(',')}`);
+      }
+      const prefix = o.options['ssh.prefix'];
+      return sshProvider({ inventory, ...(prefix ? { prefix } : {}) });
+    }
     default:
-      throw new UsageError(`provider ${JSON.stringify(o.provider)} is not available; use local or none`);
+      throw new UsageError(`provider ${JSON.stringify(o.provider)} is not available; use local, ssh or none`);
   }
 }
 
@@ -83,7 +95,7 @@ export async function planTest(o: TestOptions, replayArgv: readonly string[]): P
     ...(o.options['nemesis.targets'] ? { targets: o.options['nemesis.targets'] } : {}),
     ...(schedule ? { schedule } : {}),
   });
-  const provider = makeProvider(o);
+  const provider = await makeProvider(o);
   return {
     options: o,
     replayArgv,

@@ -8,7 +8,7 @@
  * watchdog) stops issuing ops, then heals, tears down and checks as usual.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Checker } from '../core/checker.ts';
 import type { ClientFactory } from '../core/client.ts';
 import type { DB, DbContext } from '../core/db.ts';
@@ -227,7 +227,11 @@ async function teardown(
         if (files.length === 0) return;
         const dir = join(runDir, RUN_FILES.nodes, node.name);
         mkdirSync(dir, { recursive: true });
-        for (const f of files) await cluster.remote(node.name).download(f, join(dir, f.split('/').pop()!));
+        for (const f of files) {
+          const dest = join(dir, basename(f));
+          // A node that shares this machine's file system may already log into the run directory.
+          if (resolve(f) !== resolve(dest)) await cluster.remote(node.name).download(f, dest);
+        }
       });
     }
     await Promise.all(cluster.nodes.map((node) => attempt(`db teardown on ${node.name}`, () => db.teardown(dbCtx(), node))));

@@ -2,7 +2,8 @@
 // provider reaches those "hosts" over ssh2 exactly as it would remote machines: commands with
 // awkward arguments, a daemon with its pid, signals guarded by the run marker, binary
 // upload/download, host-key checking (strict refuses an unknown host, accept-new records it, a
-// changed key is refused), connection reuse, and an iptables partition between hosts.
+// changed key is refused), connection reuse, an iptables partition between hosts, and a whole
+// test run (the raft store on the hosts, partitions, checkers) through the ssh provider.
 import { mkdtemp, readFile, rm, writeFile, mkdir, rmdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,11 @@ import { localProvider } from '../../src/providers/local/provider.ts';
 import { parseInventory } from '../../src/providers/ssh/inventory.ts';
 import { sshProvider } from '../../src/providers/ssh/provider.ts';
 import { IS_ROOT, SKIP_REASON, reachFrom, startProbe, waitServing } from './helpers.ts';
+import type { TestOptions } from '../../src/core/test.ts';
+import { planTest } from '../../src/runner/plan.ts';
+import { runTest } from '../../src/runner/run-test.ts';
+import { createLogger } from '../../src/runner/logger.ts';
+import { readHistoryFile } from '../../src/history/reader.ts';
 
 const PREFIX = 'flss';
 const SSH_PREFIX = 'flsh';
@@ -148,6 +154,40 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       expect(r1.connections).toBe(1);
     } finally {
       await provider.down();
+    }
+  });
+
+  it('runs a whole test over ssh: the raft store on the hosts, partitions by iptables, checked', async () => {
+    const invFile = path.join(keys, 'inventory.json');
+    await writeFile(
+      invFile,
+      JSON.stringify({
+        user: 'root',
+        privateKey: path.join(keys, 'client'),
+        knownHosts: path.join(keys, 'known_hosts_run'),
+        hostKeyPolicy: 'accept-new',
+        nodes: cluster.nodes.map((n) => ({ name: n.name, host: n.address })),
+      }),
+    );
+    const resultsDir = await mkdtemp(path.join(os.tmpdir(), 'faultline-ssh-run-'));
+    const o: TestOptions = {
+      name: 'ssh-raft', db: 'reference:raft', workload: 'register', nemesis: ['partition'], nemesisIntervalS: 2,
+      provider: 'ssh', inventory: invFile, nodes: cluster.nodes.map((n) => n.name), concurrency: 4, timeLimitS: 8,
+      rate: 50, opTimeoutMs: 2000, recoveryS: 1, seed: 3, bug: [], resultsDir, checkerTimeS: 60,
+      options: { 'ssh.prefix': SSH_PREFIX },
+    };
+    try {
+      const outcome = await runTest(await planTest(o, []), { log: createLogger({ stderr: false }) });
+      expect(outcome.errors).toEqual([]);
+      expect(outcome.valid).toBe(true);
+      const { history } = await readHistoryFile(path.join(outcome.runDir, 'history.jsonl'));
+      expect(history.some((op) => op.f === 'start-partition' && op.type === 'ok')).toBe(true);
+      expect(history.filter((op) => op.f === 'write' && op.type === 'ok').length).toBeGreaterThan(0);
+      for (const n of cluster.nodes) {
+        expect((await cluster.remote(n.name).exec(['iptables', '-S'])).stdout).not.toContain('FAULTLINE');
+      }
+    } finally {
+      await rm(resultsDir, { recursive: true, force: true });
     }
   });
 
