@@ -5,7 +5,8 @@
  */
 import { errorReply, type Key, type MicroOp, type StoreReply, type StoreRequest } from './protocol.ts';
 
-function keyId(key: Key): string {
+/** The internal map key of a store key: 1 and "1" stay apart. */
+export function keyId(key: Key): string {
   return typeof key === 'number' ? `n${key}` : `s${key}`;
 }
 

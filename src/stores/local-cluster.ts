@@ -137,6 +137,17 @@ export class LocalCluster {
     throw new Error(`no leader within ${timeoutMs} ms; node logs in ${this.dir}`);
   }
 
+  /** Waits until every node answers its status (leaderless stores have no leader to wait for). */
+  async waitForAll(timeoutMs = 30_000): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    while (performance.now() < until) {
+      const statuses = await Promise.all(this.ids.map(id => this.status(id)));
+      if (statuses.every(s => s !== undefined)) return;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    throw new Error(`not every node answered within ${timeoutMs} ms; node logs in ${this.dir}`);
+  }
+
   /** Kills every node process (SIGKILL, by PID) and removes the data unless `keepData`. */
   async destroy(keepData = false): Promise<void> {
     await Promise.all(this.ids.map(id => this.stopNode(id, 'SIGKILL')));

@@ -5,8 +5,12 @@
  *     --peers n1=10.213.0.11:8080,n2=10.213.0.12:8080,n3=10.213.0.13:8080 --data-dir DIR \
  *     [--bug stale-reads] [--heartbeat-ms 50] [--election-ms 400] [--request-timeout-ms 3000]
  *   node --import tsx src/stores/main.ts --store leader-follower [--mode async|sync] ...
+ *   node --import tsx src/stores/main.ts --store quorum [--n 3 --r 2 --w 2] ...
+ *   node --import tsx src/stores/main.ts --store lww [--heartbeat-ms 200] ...
+ *   node --import tsx src/stores/main.ts --store mvcc [--mode snapshot|read-committed] ...
  *
- * --election-ms is Raft's minimum election timeout and the leader-follower failover timeout.
+ * --election-ms is Raft's minimum election timeout and the leader-follower failover timeout;
+ * --heartbeat-ms is also lww's anti-entropy interval; --n, --r, --w set the quorum store's quorums.
  * Clients and peers both use the --listen port (peers through an HTTP upgrade). State lives in
  * DIR; a node killed at any moment restarts from it. SIGTERM / SIGINT stop the node cleanly.
  * Bad arguments or a damaged data directory print one line and exit 254.

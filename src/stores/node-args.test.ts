@@ -26,7 +26,7 @@ describe('parseNodeArgs', () => {
 
   it.each([
     [[...base], '--peers is required'],
-    [[...base, ...peers, '--store', 'paxos'], '--store: unknown store "paxos" (known: raft, leader-follower)'],
+    [[...base, ...peers, '--store', 'paxos'], '--store: unknown store "paxos" (known: raft, leader-follower, quorum, lww, mvcc)'],
     [[...base, '--peers', 'n2=10.0.0.2'], '--peers n2: expected host:port, got "10.0.0.2"'],
     [[...base, '--peers', 'n2'], '--peers: expected id=host:port, got "n2"'],
     [[...base, '--peers', 'n2=a:1,n2=b:2'], '--peers: n2 is listed twice'],
@@ -35,6 +35,8 @@ describe('parseNodeArgs', () => {
     [[...base, ...peers, '--store', 'leader-follower', '--mode', 'eventual'], '--mode: leader-follower has no mode "eventual" (known: async, sync)'],
     [[...base, ...peers, '--heartbeat-ms', '0'], '--heartbeat-ms: expected a positive integer, got "0"'],
     [[...base, ...peers, '--listen', 'x:99999'], '--listen: expected host:port, got "x:99999"'],
+    [[...base, ...peers, '--r', '1'], '--n, --r and --w apply to the quorum store only, not raft'],
+    [[...base, ...peers, '--store', 'quorum', '--w', 'two'], '--w: expected a positive integer, got "two"'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseNodeArgs(argv)).toThrow(UsageError);
     expect(() => parseNodeArgs(argv)).toThrow(message);
@@ -43,6 +45,11 @@ describe('parseNodeArgs', () => {
   it('takes a mode for stores that have modes', () => {
     const cfg = parseNodeArgs([...base, ...peers, '--store', 'leader-follower', '--mode', 'sync']);
     expect(cfg).toMatchObject({ store: 'leader-follower', mode: 'sync' });
+  });
+
+  it('takes quorum sizes for the quorum store', () => {
+    const cfg = parseNodeArgs([...base, ...peers, '--store', 'quorum', '--n', '3', '--r', '1', '--w', '1']);
+    expect(cfg).toMatchObject({ store: 'quorum', n: 3, r: 1, w: 1 });
   });
 
   it('rejects unknown flags', () => {

@@ -16,6 +16,9 @@ export interface NodeConfig {
   heartbeatMs?: number;
   electionMs?: number;
   requestTimeoutMs?: number;
+  n?: number;
+  r?: number;
+  w?: number;
 }
 
 export function parseAddress(text: string, what: string): PeerAddress {
@@ -50,6 +53,9 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig {
         'heartbeat-ms': { type: 'string' },
         'election-ms': { type: 'string' },
         'request-timeout-ms': { type: 'string' },
+        n: { type: 'string' },
+        r: { type: 'string' },
+        w: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -88,6 +94,10 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig {
   const heartbeatMs = positiveInt(values['heartbeat-ms'], 'heartbeat-ms');
   const electionMs = positiveInt(values['election-ms'], 'election-ms');
   const requestTimeoutMs = positiveInt(values['request-timeout-ms'], 'request-timeout-ms');
+  const quorum = { n: positiveInt(values.n, 'n'), r: positiveInt(values.r, 'r'), w: positiveInt(values.w, 'w') };
+  if (store !== 'quorum' && Object.values(quorum).some(v => v !== undefined)) {
+    throw new UsageError(`--n, --r and --w apply to the quorum store only, not ${store}`);
+  }
   return {
     store,
     id,
@@ -99,6 +109,9 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig {
     ...(heartbeatMs !== undefined && { heartbeatMs }),
     ...(electionMs !== undefined && { electionMs }),
     ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
+    ...(quorum.n !== undefined && { n: quorum.n }),
+    ...(quorum.r !== undefined && { r: quorum.r }),
+    ...(quorum.w !== undefined && { w: quorum.w }),
   };
 }
 

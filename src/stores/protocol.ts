@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'too-large'
   | 'unavailable'
   | 'dropped'
+  | 'aborted'
   | 'timeout'
   | 'interrupted'
   | 'internal';
@@ -49,6 +50,7 @@ export const DEFINITE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'too-large',
   'unavailable',
   'dropped',
+  'aborted',
 ]);
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -60,6 +62,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   'too-large': 413,
   unavailable: 503,
   dropped: 409,
+  aborted: 409,
   timeout: 504,
   interrupted: 503,
   internal: 500,

@@ -2,7 +2,11 @@
  * The store kinds a node program can run, by name: each says which bug flags it knows, how its
  * disk syncs, and how to build its node logic on a runtime.
  */
+import { UsageError } from '../core/errors.ts';
 import { LeaderFollowerNode, LF_MODES, type LfMode } from './leader-follower/node.ts';
+import { LwwNode } from './lww/node.ts';
+import { MvccNode, MVCC_MODES, type MvccMode } from './mvcc/node.ts';
+import { QuorumNode } from './quorum/node.ts';
 import { RAFT_BUGS, RaftNode, type RaftBug } from './raft/node.ts';
 import type { SyncMode } from './real/file-storage.ts';
 import type { Runtime, StoreNode } from './runtime.ts';
@@ -14,6 +18,10 @@ export interface NodeSettings {
   heartbeatMs?: number;
   electionMs?: number;
   requestTimeoutMs?: number;
+  /** Quorum store: replicas per key, read quorum, write quorum. */
+  n?: number;
+  r?: number;
+  w?: number;
 }
 
 export interface StoreKind {
@@ -54,4 +62,36 @@ const leaderFollower: StoreKind = {
   },
 };
 
-export const STORES: Readonly<Record<string, StoreKind>> = { raft, 'leader-follower': leaderFollower };
+/** Defaults: N = min(3, cluster size), R = W = a majority of N (so R + W > N). */
+const quorum: StoreKind = {
+  bugs: [],
+  modes: [],
+  syncMode: () => 'fsync',
+  create: (rt, s) => {
+    const size = rt.peers.length + 1;
+    const n = s.n ?? Math.min(3, size);
+    const majority = Math.floor(n / 2) + 1;
+    const r = s.r ?? majority;
+    const w = s.w ?? majority;
+    if (n > size) throw new UsageError(`--n ${n}: the cluster has only ${size} nodes`);
+    if (r > n || w > n) throw new UsageError(`--r ${r} / --w ${w}: quorums cannot exceed --n ${n}`);
+    return new QuorumNode(rt, { n, r, w, requestTimeoutMs: s.requestTimeoutMs ?? 3000 }) as StoreNode<unknown>;
+  },
+};
+
+const lww: StoreKind = {
+  bugs: [],
+  modes: [],
+  syncMode: () => 'fsync',
+  // --heartbeat-ms sets the anti-entropy interval.
+  create: (rt, s) => new LwwNode(rt, { gossipMs: s.heartbeatMs ?? 200 }) as StoreNode<unknown>,
+};
+
+const mvcc: StoreKind = {
+  bugs: [],
+  modes: MVCC_MODES,
+  syncMode: () => 'fsync',
+  create: (rt, s) => new MvccNode(rt, { mode: (s.mode ?? 'snapshot') as MvccMode }) as StoreNode<unknown>,
+};
+
+export const STORES: Readonly<Record<string, StoreKind>> = { raft, 'leader-follower': leaderFollower, quorum, lww, mvcc };
