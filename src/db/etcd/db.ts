@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import type { ClientFactory } from '../../core/client.ts';
 import type { DB, DbContext } from '../../core/db.ts';
+import { NodeDaemons } from '../daemons.ts';
 import type { Cluster, NodeInfo } from '../../core/provider.ts';
 import { FaultlineError, UsageError } from '../../core/errors.ts';
 import { RUN_FILES } from '../../runner/results-dir.ts';
@@ -60,7 +61,7 @@ export class EtcdDb implements DB {
   readonly #binary: string;
   readonly #clientPort: number;
   readonly #peerPort: number;
-  readonly #pids = new Map<string, number>();
+  readonly #daemons = new NodeDaemons();
   readonly #clients: Record<string, ClientFactory>;
   #cluster: Cluster | undefined;
   /** Installs run one at a time: nodes of a local cluster share one package database. */
@@ -139,7 +140,7 @@ export class EtcdDb implements DB {
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
       logFile: this.#log(ctx, node),
     });
-    this.#pids.set(node.name, pid);
+    this.#daemons.set(node.name, pid);
   }
 
   async setup(ctx: DbContext, node: NodeInfo): Promise<void> {
@@ -176,7 +177,7 @@ export class EtcdDb implements DB {
   }
 
   async #alive(ctx: DbContext, node: NodeInfo): Promise<boolean> {
-    const pid = this.#pids.get(node.name);
+    const pid = this.#daemons.get(node.name);
     if (pid === undefined) return false;
     return (await ctx.cluster.remote(node.name).exec(['kill', '-0', String(pid)], { check: false })).exitCode === 0;
   }
@@ -230,36 +231,22 @@ export class EtcdDb implements DB {
     return [this.#log(ctx, node)];
   }
 
-  async kill(ctx: DbContext, node: NodeInfo): Promise<void> {
-    const control = ctx.cluster.nodeControl;
-    if (control) {
-      await control.thaw(node.name);
-      await control.killAll(node.name);
-    } else {
-      const pid = this.#pids.get(node.name);
-      if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGKILL');
-    }
-    this.#pids.delete(node.name);
+  kill(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.#daemons.kill(ctx, node);
   }
 
   /** Restarts a killed member into the existing cluster, with the data it had. */
   async start(ctx: DbContext, node: NodeInfo): Promise<void> {
-    if (this.#pids.has(node.name)) return;
+    if (this.#daemons.has(node.name)) return;
     await this.#spawn(ctx, node, true);
   }
 
-  async pause(ctx: DbContext, node: NodeInfo): Promise<void> {
-    const control = ctx.cluster.nodeControl;
-    if (control) return control.freeze(node.name);
-    const pid = this.#pids.get(node.name);
-    if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGSTOP');
+  pause(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.#daemons.pause(ctx, node);
   }
 
-  async resume(ctx: DbContext, node: NodeInfo): Promise<void> {
-    const control = ctx.cluster.nodeControl;
-    if (control) return control.thaw(node.name);
-    const pid = this.#pids.get(node.name);
-    if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGCONT');
+  resume(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.#daemons.resume(ctx, node);
   }
 
   /** Members that report themselves as leader, keeping those of the highest raft term. */

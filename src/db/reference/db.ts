@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { ClientFactory } from '../../core/client.ts';
 import type { DB, DbContext } from '../../core/db.ts';
+import { NodeDaemons } from '../daemons.ts';
 import type { Cluster, NodeInfo } from '../../core/provider.ts';
 import { FaultlineError } from '../../core/errors.ts';
 import { StoreClient } from '../../stores/client.ts';
@@ -41,7 +42,7 @@ export class ReferenceDb implements DB {
   readonly name: string;
   readonly clockSkewable = true;
   readonly #opts: ReferenceDbOptions;
-  readonly #pids = new Map<string, number>();
+  readonly #daemons = new NodeDaemons();
   readonly #clients: Record<string, ClientFactory>;
   #cluster: Cluster | undefined;
 
@@ -77,7 +78,7 @@ export class ReferenceDb implements DB {
       cwd: PROJECT_ROOT,
       logFile: join(nodeDir(ctx, node), 'store.log'),
     });
-    this.#pids.set(node.name, pid);
+    this.#daemons.set(node.name, pid);
   }
 
   async setup(ctx: DbContext, node: NodeInfo): Promise<void> {
@@ -120,35 +121,21 @@ export class ReferenceDb implements DB {
     return [join(nodeDir(ctx, node), 'store.log')];
   }
 
-  async kill(ctx: DbContext, node: NodeInfo): Promise<void> {
-    const control = ctx.cluster.nodeControl;
-    if (control) {
-      await control.thaw(node.name);
-      await control.killAll(node.name);
-    } else {
-      const pid = this.#pids.get(node.name);
-      if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGKILL').catch(() => undefined);
-    }
-    this.#pids.delete(node.name);
+  kill(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.#daemons.kill(ctx, node);
   }
 
   async start(ctx: DbContext, node: NodeInfo): Promise<void> {
-    if (this.#pids.has(node.name)) return;
+    if (this.#daemons.has(node.name)) return;
     await this.#spawn(ctx, node);
   }
 
-  async pause(ctx: DbContext, node: NodeInfo): Promise<void> {
-    const control = ctx.cluster.nodeControl;
-    if (control) return control.freeze(node.name);
-    const pid = this.#pids.get(node.name);
-    if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGSTOP');
+  pause(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.#daemons.pause(ctx, node);
   }
 
-  async resume(ctx: DbContext, node: NodeInfo): Promise<void> {
-    const control = ctx.cluster.nodeControl;
-    if (control) return control.thaw(node.name);
-    const pid = this.#pids.get(node.name);
-    if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGCONT');
+  resume(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.#daemons.resume(ctx, node);
   }
 
   /** Nodes that say they lead, keeping only those of the highest term. */
