@@ -6,7 +6,7 @@
  */
 import { access, mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Inventory } from './ssh/inventory.ts';
+import { sshTarget, type Inventory } from './ssh/inventory.ts';
 import { run } from '../control/run.ts';
 import { SshRemote } from '../control/ssh.ts';
 import { DELAYER_APT, DelayerUnavailable, delayerBinary } from '../net/delayer.ts';
@@ -98,18 +98,7 @@ async function probeFreezer(): Promise<Check> {
 async function probeSsh(inv: Inventory): Promise<Check[]> {
   return Promise.all(
     inv.nodes.map(async (n) => {
-      const r = new SshRemote({
-        node: n.name,
-        host: n.host,
-        port: n.port,
-        user: n.user,
-        privateKeyFile: n.privateKey,
-        knownHostsFile: inv.knownHosts,
-        hostKeyPolicy: inv.hostKeyPolicy,
-        ...(inv.sudo !== undefined ? { sudo: inv.sudo } : {}),
-        prefix: 'fldoctor',
-        connectTimeoutMs: 5000,
-      });
+      const r = new SshRemote({ ...sshTarget(inv, n, 'fldoctor'), connectTimeoutMs: 5000 });
       try {
         const res = await r.exec(['sh', '-c', 'command -v iptables tc >/dev/null && echo tools || echo no-tools'], { timeoutMs: 10_000 });
         const tools = res.stdout.includes('tools') && !res.stdout.includes('no-tools');

@@ -4,19 +4,14 @@
  * lose every write not yet flushed when a node crashes. The same seed and the same calls always
  * give the same run, so a failing schedule can be replayed.
  */
+import { makeRng } from '../generator/rng.ts';
 import type { StoreReply, StoreRequest } from './protocol.ts';
 import type { DurableContents, DurableStorage, LogRecord, Runtime, StoreNode, TimerHandle } from './runtime.ts';
 
-/** mulberry32: small, fast, good enough for schedules. */
+/** A seeded uniform [0, 1) source for schedules (the project's one PRNG). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = makeRng(seed);
+  return () => rng.next();
 }
 
 export interface SimOptions {

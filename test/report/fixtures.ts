@@ -3,6 +3,7 @@
  * linearizable (or, on request, stale-reading) store with partition and kill faults, and a
  * list-append history with a G1c cycle. Results come from the real checkers.
  */
+import { makeRng } from '../../src/generator/rng.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -14,16 +15,10 @@ import { stats } from '../../checkers/stats.ts';
 import { linearizable } from '../../checkers/linearizable/index.ts';
 import { listAppend } from '../../checkers/elle/index.ts';
 
-/** A small deterministic PRNG (mulberry32). */
+/** A small deterministic PRNG. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = makeRng(seed);
+  return () => rng.next();
 }
 
 export interface RegisterHistoryOptions {

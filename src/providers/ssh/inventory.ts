@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../../core/errors.ts';
 import type { HostKeyPolicy } from '../../control/known-hosts.ts';
+import type { SshTarget } from '../../control/ssh.ts';
 
 export interface InventoryNode {
   name: string;
@@ -95,4 +96,19 @@ export async function readInventory(file: string): Promise<Inventory> {
     throw new InputError(`not valid JSON: ${(e as Error).message}`, { file });
   }
   return parseInventory(data, file);
+}
+
+/** How to reach one inventory host: the ssh target its Remote uses. */
+export function sshTarget(inv: Inventory, n: InventoryNode, prefix: string): SshTarget {
+  return {
+    node: n.name,
+    host: n.host,
+    port: n.port,
+    user: n.user,
+    privateKeyFile: n.privateKey,
+    knownHostsFile: inv.knownHosts,
+    hostKeyPolicy: inv.hostKeyPolicy,
+    ...(inv.sudo !== undefined ? { sudo: inv.sudo } : {}),
+    prefix,
+  };
 }

@@ -14,7 +14,7 @@ import { HostNetFaults } from '../../net/host-faults.ts';
 import { DUP_CHAIN, LOSS_CHAIN, PART_CHAIN, iptablesUnhook } from '../../net/rules.ts';
 import { checkPrefix } from '../local/layout.ts';
 import { HostClock, HostNodeControl, markedPidsScript } from './host-control.ts';
-import type { Inventory } from './inventory.ts';
+import { sshTarget, type Inventory } from './inventory.ts';
 
 export interface SshProviderOptions {
   inventory: Inventory;
@@ -53,15 +53,7 @@ export function sshProvider(o: SshProviderOptions): Provider & { readonly nodes:
       inv.nodes.map((n) => [
         n.name,
         new SshRemote({
-          node: n.name,
-          host: n.host,
-          port: n.port,
-          user: n.user,
-          privateKeyFile: n.privateKey,
-          knownHostsFile: inv.knownHosts,
-          hostKeyPolicy: inv.hostKeyPolicy,
-          ...(inv.sudo !== undefined ? { sudo: inv.sudo } : {}),
-          prefix,
+          ...sshTarget(inv, n, prefix),
           ...(clock ? { daemonEnv: clock.clockEnv() } : {}),
           ...(o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
         }),
