@@ -173,7 +173,8 @@ export function applyMicroOps(ops: readonly MicroOp[], read: ReadonlyMap<number,
   return { done, writes };
 }
 
-function txnClient(keyPrefix: string): Invoke {
+/** `emptyValue` is what a key never written reads as: [] for lists, null for registers. */
+function txnClient(keyPrefix: string, emptyValue: unknown): Invoke {
   return async (kv, op, signal, o) => {
     if (op.f !== 'txn') return { type: 'fail', error: `the transaction client has no op ${op.f}` };
     const ops = op.value as MicroOp[];
@@ -183,7 +184,7 @@ function txnClient(keyPrefix: string): Invoke {
     const snapshot = await kv.txn([], keys.map((k): TxnRequest => ({ range: { key: keyOf(k) } })), signal, readOnly && o.serializableReads);
     if (snapshot.type !== 'ok') return { type: 'fail', error: snapshot.error };
     const seen = new Map<number, GatewayKv | undefined>(keys.map((k, i) => [k, snapshot.value.responses[i]?.response_range?.kvs?.[0]]));
-    const { done, writes } = applyMicroOps(ops, new Map(keys.map((k) => [k, decode(seen.get(k))])));
+    const { done, writes } = applyMicroOps(ops, new Map(keys.map((k) => [k, decode(seen.get(k)) ?? emptyValue])));
     if (readOnly) return { type: 'ok', value: done };
     const compares: Compare[] = keys.map((k) => ({ key: keyOf(k), target: 'MOD', revision: modRevision(seen.get(k)) }));
     const puts: TxnRequest[] = [...writes].map(([k, v]) => ({ put: { key: keyOf(k), value: JSON.stringify(v) } }));
@@ -243,7 +244,7 @@ export function etcdClients(addressOf: (node: string) => string, o: EtcdClientOp
     set: factory(addressOf, o, set),
     counter: factory(addressOf, o, counter),
     bank: factory(addressOf, o, bank, (kv) => setupBank(kv, o)),
-    'list-append': factory(addressOf, o, txnClient('la/')),
-    'rw-register': factory(addressOf, o, txnClient('rw/')),
+    'list-append': factory(addressOf, o, txnClient('la/', [])),
+    'rw-register': factory(addressOf, o, txnClient('rw/', null)),
   };
 }
