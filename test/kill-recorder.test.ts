@@ -44,7 +44,9 @@ describe('recorder under SIGKILL', () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     }
     const { history } = await readHistoryFile(path);
-    expect(history.length).toBeGreaterThanOrEqual(20000);
+    // "ready" is printed in the turn that reached 20,000 events; that turn's batch of 200 may
+    // not be written yet, every earlier one is.
+    expect(history.length).toBeGreaterThanOrEqual(19800);
     // Completions may be cut off, but every recorded event must form a valid prefix.
     expect(validateHistory(history)).toEqual([]);
   });

@@ -4,7 +4,6 @@
  * without effect, or crashes before or after taking effect), so every generated history is
  * linearizable by construction. Each built-in model has an executor that plays the object.
  */
-import { makeRng } from '../../src/generator/rng.ts';
 import type { Op, ProcessId } from '../../src/core/op.ts';
 
 export interface Rand {
@@ -13,10 +12,17 @@ export interface Rand {
   pick<T>(xs: readonly T[]): T;
 }
 
-/** A seeded generator (the project's one PRNG) with a pick helper. */
+/** mulberry32: a small seeded generator. */
 export function rand(seed: number): Rand {
-  const rng = makeRng(seed);
-  return { next: () => rng.next(), int: (n) => rng.int(n), pick: (xs) => xs[rng.int(xs.length)]! };
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)]! };
 }
 
 export interface Executor {
