@@ -18,20 +18,22 @@ async function post(address: string, route: string, body: string): Promise<{ sta
   return { status: res.status, json: await res.json() };
 }
 
+// Generous timeouts: on a loaded 2-core machine a quorum round can take seconds, and an op that
+// times out would be `info`, which is not what these checks are about.
 describe.each([
-  ['quorum', ['--n', '3', '--r', '2', '--w', '2']],
-  ['lww', []],
+  ['quorum', ['--n', '3', '--r', '2', '--w', '2', '--request-timeout-ms', '15000']],
+  ['lww', ['--request-timeout-ms', '15000']],
 ])('%s store, 3 nodes', (store, args) => {
   it('serves read, write and cas at every node, and rejects transactions and bad input', async () => {
     cluster = await LocalCluster.start({ store, size: 3, args });
     await cluster.waitForAll();
-    const a = new StoreClient(cluster.address('n1'));
+    const a = new StoreClient(cluster.address('n1'), { timeoutMs: 20_000 });
     expect(await a.write('k', 1)).toMatchObject({ type: 'ok' });
     expect(await a.cas('k', 1, 2)).toMatchObject({ type: 'ok' });
     expect(await a.cas('k', 1, 3)).toMatchObject({ type: 'fail', error: 'cas-mismatch', current: 2 });
     expect(await a.txn([['r', 'k', null]])).toMatchObject({ type: 'fail', error: 'bad-request' });
     a.close();
-    const b = new StoreClient(cluster.address('n3'));
+    const b = new StoreClient(cluster.address('n3'), { timeoutMs: 20_000 });
     let seen: unknown;
     for (let i = 0; i < 50 && seen !== 2; i++) {
       seen = (await b.read('k')).value;
