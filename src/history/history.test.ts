@@ -54,6 +54,21 @@ describe('reader', () => {
     expect(r.tornLastLine).toBe(true);
   });
 
+  it('reads non-ASCII values split across chunks, blank lines, and names a line holding two values', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-hist-'));
+    const many: Op[] = [];
+    for (let i = 0; i < 30_000; i++) many.push(op(i, i % 5, 'invoke', 'write', `ключ-${'é'.repeat(i % 40)}-😀`));
+    const path = join(dir, 'h.jsonl');
+    writeFileSync(path, many.map((o) => JSON.stringify(o)).join('\n\n') + '\n');
+    const r = await readHistoryFile(path);
+    expect(r.history).toEqual(many);
+    expect(r.tornLastLine).toBe(false);
+    const lines = good.map((o) => JSON.stringify(o));
+    lines[1] = `${lines[1]},${lines[1]}`;
+    writeFileSync(path, lines.join('\n') + '\n');
+    await expect(readHistoryFile(path)).rejects.toThrow(/h\.jsonl:2: malformed JSON/);
+  });
+
   it('reports a missing file as input error', async () => {
     await expect(readHistoryFile('/nonexistent/h.jsonl')).rejects.toThrow(/\/nonexistent\/h\.jsonl: cannot read history: ENOENT/);
   });
