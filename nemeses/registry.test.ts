@@ -73,6 +73,21 @@ describe('makeNemesisPackage: schedules', () => {
     expect(shapes.size).toBeGreaterThan(3);
   });
 
+  it('clock jumps go the chosen direction and stay within the largest delta', () => {
+    const deltas = (o: { clockDirection?: 'back' | 'forward' | 'both'; maxClockDeltaMs?: number; minClockDeltaMs?: number }) =>
+      simulate(onNemesis(makeNemesisPackage('clock', { nodes, db, dbContext, seed: 1, ...o })!.generator!), { maxInvocations: 200, seed: 3 })
+        .filter((op) => op.type === 'invoke' && op.f === 'start-clock')
+        .map((op) => (op.value as { deltaMs: number }).deltaMs);
+    const back = deltas({ clockDirection: 'back', maxClockDeltaMs: 4096, minClockDeltaMs: 1000 });
+    expect(back.length).toBeGreaterThan(50);
+    expect(back.every((d) => d < 0 && d >= -4096 && d <= -1024)).toBe(true);
+    expect(new Set(back)).toEqual(new Set([-1024, -2048, -4096]));
+    expect(() => deltas({ minClockDeltaMs: 5000, maxClockDeltaMs: 1000 })).toThrow(/smallest jump \(5000 ms\) exceeds the largest/);
+    expect(deltas({ clockDirection: 'forward' }).every((d) => d > 0)).toBe(true);
+    const both = deltas({});
+    expect(both.some((d) => d < 0) && both.some((d) => d > 0)).toBe(true);
+  });
+
   it('is deterministic for a seed', () => {
     const run = (seed: number) => simulate(onNemesis(makeNemesisPackage('partition,packet,clock', { nodes, db, dbContext, seed: 1 })!.generator!), { maxInvocations: 50, seed });
     expect(run(9)).toEqual(run(9));

@@ -23,6 +23,8 @@ import { ProcessNemesis, checkProcessFaultSupport } from './process.ts';
 import { replaySchedule, type Schedule } from './schedule.ts';
 import { TARGET_KINDS, parseTargetSpec, type TargetKind, type TargetSpec } from './targets.ts';
 
+export type ClockDirection = 'back' | 'forward' | 'both';
+
 export interface NemesisOptions {
   /** Node names of the cluster-to-be. */
   nodes: readonly string[];
@@ -41,6 +43,10 @@ export interface NemesisOptions {
   packet?: Omit<PacketValue, 'links' | 'targets'>;
   /** Largest clock bump in ms (default 262144, as Jepsen). */
   maxClockDeltaMs?: number;
+  /** Smallest clock bump in ms (default 16). */
+  minClockDeltaMs?: number;
+  /** Which way clock bumps go (default both). */
+  clockDirection?: ClockDirection;
   /** The provider name: "local" requires root; "none" has no cluster to inject faults into. */
   provider?: string;
   /** Replay these faults at their recorded offsets instead of drawing new ones. */
@@ -98,11 +104,18 @@ export const NEMESES: Readonly<Record<string, NemesisDef>> = {
     build(ctx, o) {
       checkClockSupport(o.db);
       const kinds = targetKinds(o);
-      const maxExp = Math.max(4, Math.floor(Math.log2(o.maxClockDeltaMs ?? 262_144)));
+      // Bump sizes are powers of two between the smallest and the largest, each equally likely.
+      const minExp = Math.max(4, Math.ceil(Math.log2(o.minClockDeltaMs ?? 16)));
+      const maxExp = Math.max(minExp, Math.floor(Math.log2(o.maxClockDeltaMs ?? 262_144)));
+      if (o.minClockDeltaMs !== undefined && o.maxClockDeltaMs !== undefined && o.minClockDeltaMs > o.maxClockDeltaMs) {
+        throw new UsageError(`nemesis clock: the smallest jump (${o.minClockDeltaMs} ms) exceeds the largest (${o.maxClockDeltaMs} ms)`);
+      }
       return {
         nemesis: new ClockNemesis(ctx),
         start: (g) => {
-          const delta = (g.rng.next() < 0.5 ? -1 : 1) * 2 ** (4 + g.rng.int(maxExp - 3));
+          const direction = o.clockDirection ?? 'both';
+          const sign = direction === 'back' ? -1 : direction === 'forward' ? 1 : g.rng.next() < 0.5 ? -1 : 1;
+          const delta = sign * 2 ** (minExp + g.rng.int(maxExp - minExp + 1));
           const strobe = g.rng.next() < 0.2;
           return {
             f: 'start-clock',

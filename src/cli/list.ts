@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DBS } from '../db/index.ts';
 import { WORKLOADS } from '../../workloads/index.ts';
 import { CHECKERS } from '../../checkers/index.ts';
-import { NEMESES } from '../../nemeses/index.ts';
+import { NEMESES, NEMESIS_OPTIONS } from '../../nemeses/index.ts';
 import { printJson } from './output.ts';
 
 export const PROVIDERS: Record<string, string> = {
@@ -17,6 +17,7 @@ function listing() {
     dbs: Object.entries(DBS).map(([name, d]) => ({ name, description: d.description, providers: d.providers, workloads: d.workloads, bugs: d.bugs, expect: d.expect })),
     workloads: Object.entries(WORKLOADS).map(([name, w]) => ({ name, description: w.description, options: w.options })),
     nemeses: Object.entries(NEMESES).map(([name, n]) => ({ name, description: n.description })),
+    nemesisOptions: NEMESIS_OPTIONS,
     checkers: Object.entries(CHECKERS).map(([name, c]) => ({ name, description: c.description })),
     providers: Object.entries(PROVIDERS).map(([name, description]) => ({ name, description })),
   };
@@ -50,6 +51,9 @@ export function registerList(program: Command): void {
         Object.entries(WORKLOADS[name]!.options).map(([k, what]) => `--opt ${k}=...: ${what}`),
       );
       section('nemeses (--nemesis)', l.nemeses);
+      out.push('nemesis options (--opt key=value):');
+      for (const [key, what] of Object.entries(NEMESIS_OPTIONS)) out.push(`  ${key.padEnd(28)} ${what}`);
+      out.push('');
       section('checkers (--checker)', l.checkers);
       section('providers (--provider)', l.providers);
       process.stdout.write(out.join('\n'));

@@ -7,11 +7,16 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HelperSpec } from '../control/host-build.ts';
 import { run } from '../control/run.ts';
 
 export const DELAYER_SOURCE = fileURLToPath(new URL('./nfq-delay.c', import.meta.url));
 export const PROJECT_ROOT = path.resolve(path.dirname(DELAYER_SOURCE), '../..');
 export const DELAYER_APT = 'gcc libnetfilter-queue-dev';
+const DELAYER_LIBS = ['-lnetfilter_queue', '-lnfnetlink'];
+
+/** How to build the helper on a remote host (see control/host-build.ts). */
+export const DELAYER_SPEC: HelperSpec = { source: DELAYER_SOURCE, libs: DELAYER_LIBS, apt: DELAYER_APT };
 
 /** Why the delayer cannot be had, with the fix; thrown by delayerBinary. */
 export class DelayerUnavailable extends Error {}
@@ -35,7 +40,7 @@ async function build(cacheRoot: string): Promise<string> {
   if (await access(bin).then(() => true, () => false)) return bin;
   await mkdir(dir, { recursive: true });
   const tmp = `${bin}.${process.pid}.tmp`;
-  const r = await run(['cc', '-O2', '-o', tmp, DELAYER_SOURCE, '-lnetfilter_queue', '-lnfnetlink'], { check: false }).catch(
+  const r = await run(['cc', '-O2', '-o', tmp, DELAYER_SOURCE, ...DELAYER_LIBS], { check: false }).catch(
     (e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }),
   );
   if (r.exitCode !== 0) {

@@ -3,14 +3,33 @@
  * nodes themselves, in chains of our own (FAULTLINE-*) hooked into the host's tables, so heal
  * removes exactly what was applied and nothing else. Partitions and loss drop on the receiver's
  * INPUT, duplication TEEs on the sender, rate limits are HTB classes per destination on the
- * sender's egress device. Only node addresses are matched: the controller's traffic never is.
- * Delay needs netem or the NFQUEUE helper on each host and is not offered here.
+ * sender's egress device, and delay queues packets on the receiver's INPUT to the NFQUEUE delay
+ * helper, compiled on the host on first use (the kernels we target may lack netem). Only node
+ * addresses are matched: the controller's traffic never is.
  */
 import { UsageError } from '../core/errors.ts';
+import { HOST_TOOLS_DIR, HostBuildFailed, helperOnHost } from '../control/host-build.ts';
+import { shellQuote } from '../control/quote.ts';
 import type { FaultSupport, Grudge, Link, NetFaults, PacketFaults } from '../core/provider.ts';
 import type { Remote } from '../core/remote.ts';
 import { grudgeLinks } from './grudge.ts';
-import { DUP_CHAIN, LOSS_CHAIN, PART_CHAIN, dropFromRules, dupRules, iptablesChain, iptablesUnhook, lossFromRules, tcRateBatch } from './rules.ts';
+import { DELAYER_SPEC } from './delayer.ts';
+import {
+  DELAY_CHAIN,
+  DUP_CHAIN,
+  LOSS_CHAIN,
+  PART_CHAIN,
+  delayRules,
+  dropFromRules,
+  dupRules,
+  iptablesChain,
+  iptablesUnhook,
+  lossFromRules,
+  tcRateBatch,
+} from './rules.ts';
+
+/** The netfilter queue the delay helper reads on each host (away from 0, which other tools use). */
+export const HOST_DELAY_QUEUE = 17000;
 
 export interface HostNode {
   name: string;
@@ -24,6 +43,8 @@ export class HostNetFaults implements NetFaults {
   #lossNodes = new Set<string>();
   #dupNodes = new Set<string>();
   #rateDevs = new Map<string, string>();
+  /** Receiving node -> pid of its delay helper. */
+  #delayers = new Map<string, number>();
 
   constructor(nodes: readonly HostNode[], remote: (node: string) => Remote) {
     this.#addr = new Map(nodes.map((n) => [n.name, n.address]));
@@ -68,7 +89,10 @@ export class HostNetFaults implements NetFaults {
 
   async packet(f: PacketFaults): Promise<void> {
     await this.healPacket();
-    if ((f.delayMs ?? 0) > 0 || (f.jitterMs ?? 0) > 0) throw new UsageError('packet delay is not available on ssh clusters (needs netem or the NFQUEUE helper on each host)');
+    if ((f.delayMs ?? 0) > 0 || (f.jitterMs ?? 0) > 0) {
+      const byRecv = this.#byReceiver(f.links);
+      await Promise.all([...byRecv].map(([node, froms]) => this.#delay(node, froms, f.delayMs ?? 0, f.jitterMs ?? 0)));
+    }
     if (f.loss !== undefined && f.loss > 0) {
       const byRecv = this.#byReceiver(f.links);
       for (const n of byRecv.keys()) this.#lossNodes.add(n);
@@ -91,7 +115,22 @@ export class HostNetFaults implements NetFaults {
     }
   }
 
+  /** Starts the delay helper on the receiving node, then queues packets from `froms` to it. */
+  async #delay(node: string, froms: readonly string[], delayMs: number, jitterMs: number): Promise<void> {
+    const r = this.#remote(node);
+    const bin = await helperOnHost(r, DELAYER_SPEC);
+    const logFile = `${HOST_TOOLS_DIR}/nfq-delay-${node}.log`;
+    const pid = await r.spawnDaemon({ argv: [bin, String(HOST_DELAY_QUEUE), String(delayMs), String(jitterMs)], logFile });
+    this.#delayers.set(node, pid);
+    await waitBound(r, pid, logFile);
+    const to = this.#address(node);
+    await this.#chain(node, 'filter', DELAY_CHAIN, 'INPUT', delayRules(froms.map((from) => ({ from, to })), HOST_DELAY_QUEUE));
+  }
+
   async healPacket(): Promise<void> {
+    await this.#unhook(this.#delayers.keys(), 'filter', DELAY_CHAIN, 'INPUT');
+    await Promise.all([...this.#delayers].map(([node, pid]) => stopHelper(this.#remote(node), pid)));
+    this.#delayers.clear();
     await this.#unhook(this.#lossNodes, 'filter', LOSS_CHAIN, 'INPUT');
     this.#lossNodes.clear();
     await this.#unhook(this.#dupNodes, 'mangle', DUP_CHAIN, 'POSTROUTING');
@@ -105,6 +144,15 @@ export class HostNetFaults implements NetFaults {
     const has = async (argv: string[]) => first !== undefined && (await this.#remote(first).exec(argv, { check: false }).catch(() => ({ exitCode: 127 }))).exitCode === 0;
     const ipt = await has(['iptables', '--version']);
     const tc = await has(['tc', '-V']);
+    let delay: FaultSupport = { available: true, mechanism: 'NFQUEUE delay helper on each receiving host', fallback: true, reason: 'userspace delayer, built on the hosts; netem is not required' };
+    if (!ipt) delay = { available: false, mechanism: 'NFQUEUE', reason: 'iptables missing on the hosts (apt-get install iptables)' };
+    else if (first !== undefined) {
+      try {
+        await helperOnHost(this.#remote(first), DELAYER_SPEC);
+      } catch (e) {
+        delay = { available: false, mechanism: 'NFQUEUE', reason: e instanceof HostBuildFailed ? e.message : String(e) };
+      }
+    }
     const ok = (mechanism: string): FaultSupport => ({ available: true, mechanism });
     const no = (mechanism: string, reason: string): FaultSupport => ({ available: false, mechanism, reason });
     const iptMissing = 'iptables missing on the hosts (apt-get install iptables)';
@@ -113,7 +161,26 @@ export class HostNetFaults implements NetFaults {
       loss: ipt ? ok('iptables statistic chain on each receiving host') : no('iptables', iptMissing),
       duplicate: ipt ? ok('iptables TEE on each sending host') : no('iptables', iptMissing),
       rate: tc ? ok('tc htb per destination on the sending host') : no('tc', 'tc missing on the hosts (apt-get install iproute2)'),
-      delay: no('netem / NFQUEUE', 'not offered on ssh clusters'),
+      delay,
     };
   }
+}
+
+/** Waits until the helper says it is bound to its queue, or fails with its log's last line. */
+async function waitBound(remote: Remote, pid: number, logFile: string): Promise<void> {
+  const script = `grep -q 'nfq-delay: queue' ${shellQuote(logFile)} && echo bound || { kill -0 ${pid} 2>/dev/null && echo waiting || { echo exited; tail -n 1 ${shellQuote(logFile)}; }; }`;
+  for (let i = 0; i < 100; i++) {
+    const out = (await remote.exec(['sh', '-c', script], { check: false })).stdout;
+    if (out.startsWith('bound')) return;
+    if (out.startsWith('exited')) throw new Error(`${remote.node}: the delay helper exited: ${out.split('\n')[1] ?? ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${remote.node}: the delay helper did not bind its queue`);
+}
+
+/** SIGTERM (the helper releases what it holds), then SIGKILL if it is still there after 2 s. */
+async function stopHelper(remote: Remote, pid: number): Promise<void> {
+  await remote.signal(pid, 'SIGTERM').catch(() => undefined);
+  const gone = `for i in $(seq 1 100); do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.02; done; exit 1`;
+  if ((await remote.exec(['sh', '-c', gone], { check: false })).exitCode !== 0) await remote.signal(pid, 'SIGKILL').catch(() => undefined);
 }

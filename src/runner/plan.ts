@@ -10,8 +10,8 @@ import type { TestOptions } from '../core/test.ts';
 import { UsageError } from '../core/errors.ts';
 import { localProvider } from '../providers/local/provider.ts';
 import { readInventory } from '../providers/ssh/inventory.ts';
-import { sshProvider } from '../providers/ssh/provider.ts';
-import { makeNemesisPackage, readSchedule } from '../../nemeses/index.ts';
+import { SSH_CLOCK_MODES, sshProvider, type SshClockMode } from '../providers/ssh/provider.ts';
+import { makeNemesisPackage, nemesisOptions, readSchedule } from '../../nemeses/index.ts';
 import { dbEntry } from '../db/index.ts';
 import { workloadEntry } from '../../workloads/index.ts';
 import { compose } from '../../checkers/compose.ts';
@@ -52,7 +52,11 @@ async function makeProvider(o: TestOptions): Promise<Provider | null> {
         throw new UsageError(`--nodes ${o.nodes.join(',')} does not match the inventory's hosts ${names.join(',')}; use --nodes ${names.join(',')}`);
       }
       const prefix = o.options['ssh.prefix'];
-      return sshProvider({ inventory, ...(prefix ? { prefix } : {}) });
+      const clock = o.options['ssh.clock'] ?? 'none';
+      if (!(SSH_CLOCK_MODES as readonly string[]).includes(clock)) {
+        throw new UsageError(`--opt ssh.clock must be one of ${SSH_CLOCK_MODES.join(', ')}, got ${JSON.stringify(clock)}`);
+      }
+      return sshProvider({ inventory, clock: clock as SshClockMode, ...(prefix ? { prefix } : {}) });
     }
     default:
       throw new UsageError(`provider ${JSON.stringify(o.provider)} is not available; use local, ssh or none`);
@@ -92,7 +96,7 @@ export async function planTest(o: TestOptions, replayArgv: readonly string[]): P
     intervalS: o.nemesisIntervalS,
     seed: o.seed,
     provider: o.provider,
-    ...(o.options['nemesis.targets'] ? { targets: o.options['nemesis.targets'] } : {}),
+    ...nemesisOptions(o.options),
     ...(schedule ? { schedule } : {}),
   });
   const provider = await makeProvider(o);

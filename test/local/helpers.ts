@@ -52,6 +52,14 @@ export function startProbe(cluster: Cluster, node: NodeInfo, logDir: string): Pr
   });
 }
 
+/** The median of nine TCP connect times, in ms, from node `from` to the probe on node `to`. */
+export async function connectMs(cluster: Cluster, from: string, to: string): Promise<number> {
+  const addr = cluster.nodes.find((n) => n.name === to)!.address;
+  const r = await cluster.remote(from).exec([process.execPath, PROBE, 'rtt', `${addr}:${PORT}`, '9']);
+  const times = (JSON.parse(r.stdout) as number[]).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
 /** Which other nodes `from` gets a TCP reply from within `timeoutMs`. */
 export async function reachFrom(cluster: Cluster, from: string, timeoutMs = 1500): Promise<Record<string, boolean>> {
   const others = cluster.nodes.filter((n) => n.name !== from);

@@ -9,16 +9,11 @@ import { makeRng } from '../../src/generator/rng.ts';
 import { runLeftovers } from '../../src/providers/local/cleanup.ts';
 import { localProvider } from '../../src/providers/local/provider.ts';
 import { PacketNemesis } from '../../nemeses/packet.ts';
-import { IS_ROOT, PORT, PROBE, SKIP_REASON, ask, probeDb } from './helpers.ts';
+import { IS_ROOT, PORT, PROBE, SKIP_REASON, ask, connectMs as connectBetween, probeDb } from './helpers.ts';
 
 const PREFIX = 'flpk';
 const WORK = `/tmp/faultline-${PREFIX}`;
 const signal = new AbortController().signal;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 
 describe.skipIf(!IS_ROOT)(`packet faults on a local cluster (${IS_ROOT ? 'root' : SKIP_REASON})`, () => {
   const provider = localProvider({ prefix: PREFIX, subnet: '10.213.12.0/24', nodes: 3, workDir: WORK, fakeClock: false });
@@ -36,11 +31,7 @@ describe.skipIf(!IS_ROOT)(`packet faults on a local cluster (${IS_ROOT ? 'root' 
     return ((await ask(n2.address))!.udp[n1.address] ?? 0) - before;
   }
 
-  async function connectMs(from: string, to: string): Promise<number> {
-    const addr = cluster.nodes.find((n) => n.name === to)!.address;
-    const r = await cluster.remote(from).exec([process.execPath, PROBE, 'rtt', `${addr}:${PORT}`, '9']);
-    return median(JSON.parse(r.stdout) as number[]);
-  }
+  const connectMs = (from: string, to: string): Promise<number> => connectBetween(cluster, from, to);
 
   beforeAll(async () => {
     cluster = await provider.up();

@@ -2,8 +2,9 @@
 // provider reaches those "hosts" over ssh2 exactly as it would remote machines: commands with
 // awkward arguments, a daemon with its pid, signals guarded by the run marker, binary
 // upload/download, host-key checking (strict refuses an unknown host, accept-new records it, a
-// changed key is refused), connection reuse, an iptables partition between hosts, and a whole
-// test run (the raft store on the hosts, partitions, checkers) through the ssh provider.
+// changed key is refused), connection reuse, an iptables partition between hosts, packet delay
+// through the NFQUEUE helper built on the host, the host-clock mode's refusal of hosts that share
+// this kernel, and a whole test run (the raft store on the hosts, partitions, checkers).
 import { mkdtemp, readFile, rm, writeFile, mkdir, rmdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,10 @@ import { runLeftovers } from '../../src/providers/local/cleanup.ts';
 import { localProvider } from '../../src/providers/local/provider.ts';
 import { parseInventory } from '../../src/providers/ssh/inventory.ts';
 import { sshProvider } from '../../src/providers/ssh/provider.ts';
-import { IS_ROOT, SKIP_REASON, reachFrom, startProbe, waitServing } from './helpers.ts';
+import { IS_ROOT, SKIP_REASON, connectMs, reachFrom, startProbe, waitServing } from './helpers.ts';
+import { HOST_TOOLS_DIR, helperOnHost } from '../../src/control/host-build.ts';
+import { HOST_DELAY_QUEUE } from '../../src/net/host-faults.ts';
+import { SET_CLOCK_SPEC } from '../../src/providers/ssh/host-wall-clock.ts';
 import type { TestOptions } from '../../src/core/test.ts';
 import { planTest } from '../../src/runner/plan.ts';
 import { runTest } from '../../src/runner/run-test.ts';
@@ -196,13 +200,19 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
     }
   });
 
+  let probes: Promise<void> | undefined;
+  /** Probe servers on both hosts, started once for the tests that measure the network. */
+  const ensureProbes = (): Promise<void> =>
+    (probes ??= (async () => {
+      for (const n of cluster.nodes) await startProbe(cluster, n, path.join(WORK, 'logs'));
+      for (const n of cluster.nodes) await waitServing(n.address);
+    })());
+
   it('partitions ssh hosts with per-host iptables chains, and heal removes them', async () => {
     const provider = sshProvider({ inventory: inventory('accept-new', path.join(keys, 'known_hosts')), prefix: SSH_PREFIX });
     const c = await provider.up();
-    const logs = path.join(WORK, 'logs');
     try {
-      for (const n of cluster.nodes) await startProbe(cluster, n, logs);
-      for (const n of cluster.nodes) await waitServing(n.address);
+      await ensureProbes();
       expect(await reachFrom(cluster, 'n1')).toEqual({ n2: true });
       await c.net!.partition({ n2: ['n1'] });
       expect(await reachFrom(cluster, 'n1')).toEqual({ n2: false });
@@ -213,6 +223,48 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       expect(rules.stdout).not.toContain('FAULTLINE');
     } finally {
       await provider.down();
+    }
+  });
+
+  it('delays packets between ssh hosts with the NFQUEUE helper built on the receiving host; heal removes it', async () => {
+    const provider = sshProvider({ inventory: inventory('accept-new', path.join(keys, 'known_hosts')), prefix: SSH_PREFIX });
+    const c = await provider.up();
+    try {
+      await ensureProbes();
+      expect((await c.net!.support())['delay']).toMatchObject({ available: true });
+      const base = await connectMs(cluster, 'n1', 'n2');
+      await c.net!.packet({ links: [{ from: 'n1', to: 'n2' }], delayMs: 100 });
+      const rules = (await cluster.remote('n2').exec(['iptables', '-S', 'FAULTLINE-DELAY'])).stdout;
+      expect(rules).toContain(`-s 10.213.15.11/32 -d 10.213.15.12/32 -j NFQUEUE --queue-num ${HOST_DELAY_QUEUE}`);
+      // A connect's SYN crosses the delayed link once: about 100 ms more (within 20%).
+      const added = (await connectMs(cluster, 'n1', 'n2')) - base;
+      expect(added).toBeGreaterThan(80);
+      expect(added).toBeLessThan(120);
+      await c.net!.healPacket();
+      expect((await cluster.remote('n2').exec(['iptables', '-S'])).stdout).not.toContain('FAULTLINE');
+      expect((await connectMs(cluster, 'n1', 'n2')) - base).toBeLessThan(40);
+      const helpers = await cluster.remote('n2').exec(['sh', '-c', `pgrep -f ${HOST_TOOLS_DIR}/nfq-dela[y] || true`]);
+      expect(helpers.stdout.trim()).toBe('');
+    } finally {
+      await provider.down();
+    }
+  });
+
+  it('host clock mode refuses hosts that share the controller kernel; the set-clock helper builds and reads the clock', async () => {
+    const provider = sshProvider({ inventory: inventory('accept-new', path.join(keys, 'known_hosts')), prefix: SSH_PREFIX, clock: 'host' });
+    await expect(provider.up()).rejects.toThrow(/n[12] runs on the controller's own kernel .* use --opt ssh\.clock=faketime/);
+    const r1 = remoteFor('n1', path.join(keys, 'known_hosts'), 'accept-new');
+    try {
+      const bin = await helperOnHost(r1, SET_CLOCK_SPEC);
+      expect(bin).toMatch(new RegExp(`^${HOST_TOOLS_DIR}/set-clock-[0-9a-f]{16}$`));
+      const before = Date.now();
+      const now = Number((await r1.exec([bin, 'now'])).stdout.trim());
+      expect(now).toBeGreaterThanOrEqual(before - 1000);
+      expect(now).toBeLessThanOrEqual(Date.now() + 1000);
+      // Bad usage is refused before the clock is touched.
+      expect(await r1.exec([bin, 'bump', '5x'], { check: false })).toMatchObject({ exitCode: 2 });
+    } finally {
+      await r1.close();
     }
   });
 });
