@@ -50,11 +50,13 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd setup errors (${SKIP_REASON ?? 
     const listener = "require('net').createServer().listen(2379, process.argv[1])";
     await cluster.remote('n1').spawnDaemon({ argv: [process.execPath, '-e', listener, n1().address], logFile: path.join(runDir, 'listener.log') });
     try {
-      for (let i = 0; i < 100; i++) {
-        const ss = await cluster.remote('n1').exec(['ss', '-Hltn']);
-        if (ss.stdout.includes(`${n1().address}:2379`)) break;
-        await sleep(50);
+      // A loaded machine can take seconds to start node: wait until the port is really taken.
+      let listening = false;
+      for (let i = 0; i < 600 && !listening; i++) {
+        listening = (await cluster.remote('n1').exec(['ss', '-Hltn'])).stdout.includes(`${n1().address}:2379`);
+        if (!listening) await sleep(50);
       }
+      expect(listening).toBe(true);
       const db = new EtcdDb({ opTimeoutMs: 1000 });
       const e = await db.setup(ctx(), n1()).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(UsageError);

@@ -24,6 +24,8 @@ export interface SelftestCase {
   nemesisIntervalS?: number;
   /** --opt pairs (store options, nemesis targets). */
   opts?: Readonly<Record<string, string>>;
+  /** Further `faultline test` flags, e.g. a shorter --op-timeout. */
+  args?: readonly string[];
   expect: Expectation;
   /** Part of the short self-test (CI). */
   short: boolean;
@@ -82,8 +84,10 @@ export const CASES: readonly SelftestCase[] = [
     nemesis: ['partition', 'clock'],
     bugs: ['lease-reads'],
     // The leader's clock jumps back by seconds (stretching the lease it holds), and partitions
-    // cut the leader off: frequent faults give the two many chances to overlap.
+    // cut the leader off: frequent faults give the two many chances to overlap. Short op
+    // timeouts keep clients of the cut-off leader from idling on writes it cannot commit.
     nemesisIntervalS: 3,
+    args: ['--op-timeout', '1000', '--concurrency', '20'],
     opts: {
       'nemesis.targets': 'primaries',
       'nemesis.partition-shapes': 'primaries',
@@ -101,7 +105,9 @@ export const CASES: readonly SelftestCase[] = [
     nemesis: ['kill'],
     bugs: ['volatile-votes'],
     nemesisIntervalS: 1,
-    opts: { 'nemesis.targets': 'majority' },
+    // Long elections, so a voter killed and restarted (about a second) is asked again in the
+    // same term by a candidate still collecting votes.
+    opts: { 'nemesis.targets': 'majority', 'raft.election-ms': '2000' },
     expect: { valid: false, anyOf: REGISTER_BAD },
     short: false,
     why: 'a restarted node votes twice in a term: two leaders, one of them loses writes',

@@ -41,6 +41,7 @@ export function caseArgv(c: SelftestCase, o: CaseRunOptions): string[] {
   ];
   for (const b of c.bugs ?? []) argv.push('--bug', b);
   for (const [k, v] of Object.entries(c.opts ?? {})) argv.push('--opt', `${k}=${v}`);
+  argv.push(...(c.args ?? []));
   return argv;
 }
 

@@ -103,6 +103,8 @@ export class RaftNode implements StoreNode<RaftMessage> {
   private readonly roundStart = new Map<number, number>();
   private leaseUntil = -Infinity;
   private heartbeatTimer: TimerHandle | undefined;
+  /** A candidate's timer to ask again the peers that have not answered (lost or restarted). */
+  private voteTimer: TimerHandle | undefined;
   private sweepTimer: TimerHandle | undefined;
   private tickScheduled = false;
 
@@ -133,7 +135,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
   stop(): void {
     if (this.role === 'stopped') return;
     this.role = 'stopped';
-    for (const t of [this.electionTimer, this.heartbeatTimer, this.sweepTimer]) if (t) this.rt.clearTimer(t);
+    for (const t of [this.electionTimer, this.heartbeatTimer, this.sweepTimer, this.voteTimer]) if (t) this.rt.clearTimer(t);
     for (const r of this.pendingReads) r.done(errorReply('unavailable', 'node stopping'));
     this.pendingReads = [];
     for (const list of this.pendingWrites.values()) {
@@ -337,6 +339,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
 
   private becomeFollower(term: number, leader: string | null): void {
     const wasLeader = this.role === 'leader';
+    this.stopAskingVotes();
     if (term > this.term) {
       this.term = term;
       this.votedFor = null;
@@ -358,6 +361,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
   }
 
   private startElection(): void {
+    this.stopAskingVotes();
     this.term++;
     this.role = 'candidate';
     this.votedFor = this.rt.self;
@@ -371,12 +375,30 @@ export class RaftNode implements StoreNode<RaftMessage> {
     this.afterDurable(() => {
       if (this.role !== 'candidate' || this.term !== term) return;
       if (this.votes.size >= this.majority) return this.becomeLeader();
-      const ask: VoteRequest = { type: 'vote', term, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm };
-      for (const peer of this.rt.peers) this.rt.send(peer, ask);
+      this.askVotes(term);
     });
   }
 
+  /**
+   * Asks every peer that has not granted its vote yet, then again each heartbeat interval until
+   * the election ends: a request sent to a peer that was down or restarting is not lost for the
+   * whole term.
+   */
+  private askVotes(term: number): void {
+    this.voteTimer = undefined;
+    if (this.role !== 'candidate' || this.term !== term) return;
+    const ask: VoteRequest = { type: 'vote', term, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm };
+    for (const peer of this.rt.peers) if (!this.votes.has(peer)) this.rt.send(peer, ask);
+    this.voteTimer = this.rt.setTimer(this.opts.heartbeatMs, () => this.askVotes(term));
+  }
+
+  private stopAskingVotes(): void {
+    if (this.voteTimer) this.rt.clearTimer(this.voteTimer);
+    this.voteTimer = undefined;
+  }
+
   private becomeLeader(): void {
+    this.stopAskingVotes();
     this.role = 'leader';
     this.leader = this.rt.self;
     this.rt.log(`leader for term ${this.term}`);
