@@ -3,8 +3,9 @@
  * Ctrl-C): processes found by namespace, cgroup and env marker, namespaces, veths, cgroups,
  * rules. Without --prefix it cleans every run it can find (registered runs and marked
  * processes). With --inventory it also removes our iptables chains and marked processes on
- * ssh hosts. Never touches the root namespace's firewall; never kills by name. Exit 0 when
- * everything was removed, 1 when something could not be (listed on stderr).
+ * ssh hosts. With --provider docker it removes the labelled containers, networks and volumes of
+ * docker runs instead. Never touches the root namespace's firewall; never kills by name. Exit 0
+ * when everything was removed, 1 when something could not be (listed on stderr).
  */
 import type { Command } from 'commander';
 import { cleanupRun, knownRuns, type CleanupReport } from '../providers/local/cleanup.ts';
@@ -12,6 +13,9 @@ import { DEFAULT_PREFIX, checkPrefix } from '../providers/local/layout.ts';
 import { requireRoot } from '../providers/local/provider.ts';
 import { readInventory } from '../providers/ssh/inventory.ts';
 import { sshProvider } from '../providers/ssh/provider.ts';
+import { cleanupDocker } from '../providers/docker/cleanup.ts';
+import { dockerClient, requireEngine } from '../providers/docker/provider.ts';
+import { UsageError } from '../core/errors.ts';
 
 export function register(program: Command): void {
   program
@@ -19,9 +23,12 @@ export function register(program: Command): void {
     .description('remove the namespaces, veths, cgroups, rules and processes a crashed or interrupted run left behind')
     .option('--prefix <prefix>', 'only the run with this prefix (default: every run found)')
     .option('--inventory <file>', 'also clean the hosts of this ssh inventory')
+    .option('--provider <provider>', 'local (default) or docker: remove the labelled containers, networks and volumes of docker runs')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (flags: { prefix?: string; inventory?: string; json?: boolean }) => {
+    .action(async (flags: { prefix?: string; inventory?: string; provider?: string; json?: boolean }) => {
       if (flags.prefix !== undefined) checkPrefix(flags.prefix);
+      if (flags.provider === 'docker') return cleanupDockerRuns(flags.prefix, flags.json === true);
+      if (flags.provider !== undefined && flags.provider !== 'local') throw new UsageError(`cleanup --provider ${JSON.stringify(flags.provider)}: use local or docker`);
       const inventory = flags.inventory ? await readInventory(flags.inventory) : undefined;
       requireRoot('faultline cleanup');
       const prefixes = flags.prefix ? [flags.prefix] : [...new Set([DEFAULT_PREFIX, ...(await knownRuns())])].sort();
@@ -52,4 +59,19 @@ export function register(program: Command): void {
       }
       process.exitCode = problems.length > 0 ? 1 : 0;
     });
+}
+
+/** `cleanup --provider docker`: everything labelled for the prefix (every prefix without one). */
+async function cleanupDockerRuns(prefix: string | undefined, json: boolean): Promise<void> {
+  const docker = dockerClient();
+  await requireEngine(docker);
+  const r = await cleanupDocker(docker, prefix);
+  if (json) {
+    process.stdout.write(JSON.stringify({ docker: r, ok: r.problems.length === 0 }, null, 2) + '\n');
+  } else {
+    const did = [...r.containers.map((c) => `container ${c}`), ...r.networks.map((n) => `network ${n}`), ...r.volumes.map((v) => `volume ${v}`)];
+    process.stderr.write(`docker${prefix ? ` run ${prefix}` : ''}: ${did.length ? `removed ${did.join(', ')}` : 'nothing to clean'}\n`);
+    for (const p of r.problems) process.stderr.write(`problem: ${p}\n`);
+  }
+  process.exitCode = r.problems.length > 0 ? 1 : 0;
 }

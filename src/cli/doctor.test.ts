@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { LIBFAKETIME } from '../providers/local/clock.ts';
 import type { DoctorReport } from '../providers/doctor.ts';
+import { consulSource } from '../db/consul/install.ts';
 import { register } from './doctor.ts';
 
 async function doctorJson(): Promise<DoctorReport> {
@@ -32,6 +33,14 @@ describe('faultline doctor --json', () => {
     const lib = await access(LIBFAKETIME).then(() => true, () => false);
     expect(r.faults.find((f) => f.fault === 'clock')?.status).toBe(lib ? 'works' : 'unavailable');
     for (const f of r.faults) if (f.status === 'unavailable') expect(f.reason).toBeTruthy();
+    process.exitCode = 0;
+  });
+
+  it('says whether consul is available, and how to make it available when not', async () => {
+    const r = await doctorJson();
+    const consul = r.checks.find((c) => c.name === 'consul');
+    expect(consul?.ok).toBe(consulSource(undefined) !== undefined);
+    if (!consul?.ok) expect(consul?.fix).toMatch(/releases\.hashicorp\.com.*FAULTLINE_CONSUL=.*--opt consul\.binary=/);
     process.exitCode = 0;
   });
 

@@ -8,7 +8,8 @@ import { printJson } from './output.ts';
 
 export const PROVIDERS: Record<string, string> = {
   local: 'one network namespace per node on this machine, behind a switch namespace (needs root)',
-  ssh: 'real hosts listed in an --inventory file, reached with ssh (key auth, host keys checked)',
+  ssh: 'real hosts listed in an --inventory file, reached with ssh (key auth, host keys checked); --opt ssh.clock=faketime|host',
+  docker: 'one container per node on a labelled network through the Docker engine (docker/README.md); --opt docker.subnet / docker.image',
   none: 'no cluster: in-process stores inside the controller',
 };
 

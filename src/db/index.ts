@@ -11,12 +11,15 @@ import { makeRng } from '../generator/index.ts';
 import { REFERENCE_DBS } from './reference/entries.ts';
 import { IN_PROCESS_DBS } from './inprocess.ts';
 import { ETCD_DB_ENTRY } from './etcd/index.ts';
+import { CONSUL_DB_ENTRY } from './consul/index.ts';
 
 export interface DbInstance {
   /** The adapter that sets nodes up; null for in-process stores. */
   db: DB | null;
   /** The client for a workload, or undefined when this DB cannot serve it. */
   client(workload: string): ClientFactory | undefined;
+  /** Fetches and checks what the nodes will need (release archives) before any node exists; bad input is a UsageError. */
+  prepare?(): Promise<void>;
 }
 
 export interface DbEntry {
@@ -45,6 +48,7 @@ function inProcessRegister(stale: boolean) {
 export const DBS: Record<string, DbEntry> = {
   ...REFERENCE_DBS,
   etcd: ETCD_DB_ENTRY,
+  consul: CONSUL_DB_ENTRY,
   ...IN_PROCESS_DBS,
   'inprocess:atom': {
     description: 'a linearizable register inside the controller process (no cluster): the pipeline\'s own test',

@@ -11,6 +11,7 @@ import { UsageError } from '../core/errors.ts';
 import { localProvider } from '../providers/local/provider.ts';
 import { readInventory } from '../providers/ssh/inventory.ts';
 import { SSH_CLOCK_MODES, sshProvider, type SshClockMode } from '../providers/ssh/provider.ts';
+import { dockerProvider } from '../providers/docker/provider.ts';
 import { makeNemesisPackage, nemesisOptions, readSchedule } from '../../nemeses/index.ts';
 import { dbEntry } from '../db/index.ts';
 import { workloadEntry } from '../../workloads/index.ts';
@@ -58,8 +59,18 @@ async function makeProvider(o: TestOptions): Promise<Provider | null> {
       }
       return sshProvider({ inventory, clock: clock as SshClockMode, ...(prefix ? { prefix } : {}) });
     }
+    case 'docker': {
+      o.nodes.forEach((n, i) => {
+        if (n !== `n${i + 1}`) throw new UsageError(`the docker provider names its nodes n1..n${o.nodes.length}; use --nodes ${o.nodes.length}`);
+      });
+      const opt = (k: string): string | undefined => o.options[`docker.${k}`];
+      const [prefix, subnet, image] = [opt('prefix'), opt('subnet'), opt('image')];
+      const provider = dockerProvider({ nodes: o.nodes.length, shared: [o.resultsDir], ...(prefix ? { prefix } : {}), ...(subnet ? { subnet } : {}), ...(image ? { image } : {}) });
+      await provider.preflight();
+      return provider;
+    }
     default:
-      throw new UsageError(`provider ${JSON.stringify(o.provider)} is not available; use local, ssh or none`);
+      throw new UsageError(`provider ${JSON.stringify(o.provider)} is not available; use local, ssh, docker or none`);
   }
 }
 
@@ -100,6 +111,7 @@ export async function planTest(o: TestOptions, replayArgv: readonly string[]): P
     ...(schedule ? { schedule } : {}),
   });
   const provider = await makeProvider(o);
+  await instance.prepare?.();
   return {
     options: o,
     replayArgv,

@@ -5,6 +5,8 @@
  * <runDir>/nodes/<node>/etcd.log. Setup waits until the member reports a leader; kill / start
  * restart a member into the existing cluster (same data dir); pause / resume freeze it; the
  * primaries are the members that report themselves as leader, at the highest raft term.
+ * With a release tarball (see tarball.ts), `prepare` checks it on the controller before any node
+ * is touched, and setup unpacks it on each node and runs that etcd.
  * Wall-clock faults are refused: etcd is a Go program and ignores libfaketime.
  */
 import { join } from 'node:path';
@@ -17,6 +19,8 @@ import { RUN_FILES } from '../../runner/results-dir.ts';
 import { etcdClients } from './clients.ts';
 import { EtcdGateway } from './gateway.ts';
 import { DEFAULT_ETCD_BINARY, ensureEtcd } from './install.ts';
+import { DEFAULT_INSTALL_DIR, installEtcdRelease, stageEtcdRelease, type EtcdRelease } from './tarball.ts';
+import { unstage } from '../fetch-release.ts';
 import { SharedLease } from './lease.ts';
 
 export interface EtcdDbOptions {
@@ -26,6 +30,10 @@ export interface EtcdDbOptions {
   binary?: string;
   /** Required etcd version, e.g. "3.4" or "3.4.23" (default: any 3.4+). */
   version?: string;
+  /** A release tarball (URL or controller path) to install on every node instead of `binary`. */
+  tarball?: string;
+  /** Where releases unpack on the nodes (default /var/tmp/faultline/etcd). */
+  installDir?: string;
   /** Reads with serializable=true: answered from the member's own state, possibly stale. */
   serializableReads?: boolean;
   /** Attach every put to one lease of this many seconds, kept alive by the harness (0 = no lease). */
@@ -58,12 +66,16 @@ export class EtcdDb implements DB {
   readonly name = 'etcd';
   readonly clockSkewable = false;
   readonly #opts: EtcdDbOptions;
-  readonly #binary: string;
+  #binary: string;
   readonly #clientPort: number;
   readonly #peerPort: number;
   readonly #daemons = new NodeDaemons();
   readonly #clients: Record<string, ClientFactory>;
   #cluster: Cluster | undefined;
+  #release: EtcdRelease | undefined;
+  #preparing: Promise<void> | undefined;
+  /** Nodes whose setup has finished (either way); the staged tarball goes once all have. */
+  readonly #setupDone = new Set<string>();
   /** Installs run one at a time: nodes of a local cluster share one package database. */
   #installing: Promise<unknown> = Promise.resolve();
 
@@ -86,6 +98,27 @@ export class EtcdDb implements DB {
       serializableReads: opts.serializableReads ?? false,
       ...(lease ? { lease } : {}),
     });
+  }
+
+  /** Fetches and checks the release tarball, if any, before any node is touched (once). */
+  prepare(): Promise<void> {
+    this.#preparing ??= this.#stageRelease();
+    return this.#preparing;
+  }
+
+  async #stageRelease(): Promise<void> {
+    if (this.#opts.tarball === undefined) return;
+    this.#release = await stageEtcdRelease(this.#opts.tarball, {
+      installDir: this.#opts.installDir ?? DEFAULT_INSTALL_DIR,
+      idleMs: this.#opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+      ...(this.#opts.version !== undefined ? { wanted: this.#opts.version } : {}),
+    });
+    this.#binary = join(this.#release.dir, 'etcd');
+  }
+
+  /** The etcd binary the members run. */
+  get binary(): string {
+    return this.#binary;
   }
 
   client(workload: string): ClientFactory | undefined {
@@ -145,15 +178,32 @@ export class EtcdDb implements DB {
 
   async setup(ctx: DbContext, node: NodeInfo): Promise<void> {
     this.#cluster = ctx.cluster;
+    try {
+      await this.prepare();
+      await this.#install(ctx, node);
+    } finally {
+      this.#setupDone.add(node.name);
+      if (this.#release && ctx.cluster.nodes.every((n) => this.#setupDone.has(n.name))) await unstage(this.#release.file);
+    }
+    await this.#checkPortsFree(ctx, node);
+    await ctx.cluster.remote(node.name).exec(['rm', '-rf', join(this.#dir(ctx, node), 'data')]);
+    await this.#spawn(ctx, node, false);
+    await this.#waitReady(ctx, node);
+  }
+
+  /** Creates the node's directory and log, unpacks the release if one is given, checks etcd's version. */
+  async #install(ctx: DbContext, node: NodeInfo): Promise<void> {
     const remote = ctx.cluster.remote(node.name);
     // The log exists from the start, so log collection works even when setup fails early.
     await remote.exec(['mkdir', '-p', this.#dir(ctx, node)]);
     await remote.exec(['touch', this.#log(ctx, node)]);
-    this.versions.set(node.name, await ensureEtcd(remote, this.#binary, this.#opts.version, (f) => this.#exclusive(f)));
-    await this.#checkPortsFree(ctx, node);
-    await remote.exec(['rm', '-rf', join(this.#dir(ctx, node), 'data')]);
-    await this.#spawn(ctx, node, false);
-    await this.#waitReady(ctx, node);
+    const release = this.#release;
+    if (release) await this.#exclusive(() => installEtcdRelease(remote, release));
+    const version = await ensureEtcd(remote, this.#binary, this.#opts.version, (f) => this.#exclusive(f));
+    if (release && version !== release.version) {
+      throw new UsageError(`${node.name}: the etcd in ${this.#opts.tarball} reports version ${version}, but its directory says ${release.version}; is it an etcd release?`);
+    }
+    this.versions.set(node.name, version);
   }
 
   /** Refuses to start when something on the node already listens on our ports. */

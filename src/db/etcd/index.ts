@@ -7,6 +7,8 @@
  *   pre-vote=true             etcd --pre-vote
  *   etcd-binary=<path>        default /usr/bin/etcd (apt-get installs etcd-server when missing)
  *   etcd-version=<v>          require this version (prefix match: 3.4 matches 3.4.23)
+ *   etcd-tarball=<url|path>   install this etcd release tarball on every node instead
+ *   etcd-install-dir=<dir>    where release tarballs unpack on the nodes
  *   etcd-client-port=<p>, etcd-peer-port=<p>   default 2379 / 2380
  *   ready-timeout=<s>         how long setup waits for a leader (default 20)
  */
@@ -25,6 +27,8 @@ export const ETCD_OPTIONS: Readonly<Record<string, string>> = {
   'pre-vote': 'true: etcd --pre-vote',
   'etcd-binary': 'path of the etcd binary on the nodes (default /usr/bin/etcd, installed with apt-get when missing)',
   'etcd-version': 'required etcd version, e.g. 3.4',
+  'etcd-tarball': 'URL or controller path of an etcd release tarball (etcd-vX.Y.Z-linux-<arch>.tar.gz) to install on every node instead of etcd-binary',
+  'etcd-install-dir': 'where release tarballs unpack on the nodes, one directory per version (default /var/tmp/faultline/etcd)',
   'etcd-client-port': 'client port (default 2379)',
   'etcd-peer-port': 'peer port (default 2380)',
   'ready-timeout': 'seconds setup waits for a leader (default 20)',
@@ -65,19 +69,23 @@ export function etcdOptions(o: Pick<TestOptions, 'options' | 'opTimeoutMs'>): Et
   set('readyTimeoutMs', ready === undefined ? undefined : ready * 1000);
   set('binary', opts['etcd-binary']);
   set('version', opts['etcd-version']);
+  set('tarball', opts['etcd-tarball']);
+  set('installDir', opts['etcd-install-dir']);
+  if (out.tarball !== undefined && out.binary !== undefined) throw new UsageError('--opt etcd-tarball and etcd-binary exclude each other; give one');
+  if (out.installDir !== undefined && !out.installDir.startsWith('/')) throw new UsageError(`--opt etcd-install-dir must be an absolute path, got ${JSON.stringify(out.installDir)}`);
   if ((out.clientPort ?? 2379) === (out.peerPort ?? 2380)) throw new UsageError('--opt etcd-client-port and etcd-peer-port must differ');
   return out;
 }
 
 export const ETCD_DB_ENTRY: DbEntry = {
-  description: 'etcd 3.4+ (installed with apt-get when missing), one member per node, through its v3 JSON gateway; --opt serializable-reads=true makes reads non-linearizable',
-  providers: ['local', 'ssh'],
+  description: 'etcd 3.4+ (installed with apt-get when missing, or from a release tarball), one member per node, through its v3 JSON gateway; --opt serializable-reads=true makes reads non-linearizable',
+  providers: ['local', 'ssh', 'docker'],
   workloads: ['register', 'set', 'counter', 'bank', 'list-append', 'rw-register'],
   bugs: {},
   expect: 'valid under partition, kill and pause; with --opt serializable-reads=true the register is not linearizable under partitions',
   options: ETCD_OPTIONS,
   make(o: TestOptions): DbInstance {
     const db = new EtcdDb(etcdOptions(o));
-    return { db, client: (w) => db.client(w) };
+    return { db, client: (w) => db.client(w), prepare: () => db.prepare() };
   },
 };

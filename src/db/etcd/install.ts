@@ -3,7 +3,8 @@
  * is missing, installs Debian's etcd-server with apt-get and then stops and disables the
  * `etcd` service Debian enables on install (through systemctl, never by killing processes by
  * name). Then checks the version: at least 3.4 (the /v3 JSON gateway), and the requested version
- * when one is given. Every failure is one line naming the node and what to do.
+ * when one is given. Every failure is one line naming the node and what to do. (An etcd from a
+ * release tarball is unpacked by tarball.ts and then checked here like any other binary.)
  */
 import { UsageError } from '../../core/errors.ts';
 import type { ExecOptions, ExecResult, Remote } from '../../core/remote.ts';

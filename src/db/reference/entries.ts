@@ -51,6 +51,7 @@ function reference(store: string, spec?: StoreOptions) {
   };
 }
 
+const RAFT_OPTIONS: StoreOptions = { prefix: 'raft', options: { 'election-ms': { flag: '--election-ms' }, 'heartbeat-ms': { flag: '--heartbeat-ms' } } };
 const LF_OPTIONS: StoreOptions = { prefix: 'lf', options: { mode: { flag: '--mode', values: ['async', 'sync'] } } };
 const QUORUM_OPTIONS: StoreOptions = {
   prefix: 'quorum',
@@ -59,11 +60,13 @@ const QUORUM_OPTIONS: StoreOptions = {
 const LWW_OPTIONS: StoreOptions = { prefix: 'lww', options: { 'gossip-ms': { flag: '--heartbeat-ms' } } };
 const MVCC_OPTIONS: StoreOptions = { prefix: 'mvcc', options: { mode: { flag: '--mode', values: ['snapshot', 'read-committed'] } } };
 
-const NETWORKED = ['local', 'ssh'] as const;
+const NETWORKED = ['local', 'ssh', 'docker'] as const;
 
 export const REFERENCE_DBS: Record<string, DbEntry> = {
   'reference:raft': {
-    description: 'the bundled Raft store: leader election, replicated log, fsync before ack, read index, CAS and transactions through the log',
+    description:
+      'the bundled Raft store: leader election, replicated log, fsync before ack, read index, CAS and transactions through the log; ' +
+      '--opt raft.election-ms (minimum election timeout, default 400) / raft.heartbeat-ms (default 50)',
     providers: NETWORKED,
     workloads: ['register', 'list-append', 'rw-register'],
     bugs: {
@@ -73,7 +76,7 @@ export const REFERENCE_DBS: Record<string, DbEntry> = {
       'volatile-votes': 'votes are not persisted: two leaders in one term after restarts (needs --nemesis kill)',
     },
     expect: 'valid under every nemesis',
-    make: reference('raft'),
+    make: reference('raft', RAFT_OPTIONS),
   },
   'reference:leader-follower': {
     description:
