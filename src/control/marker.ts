@@ -6,6 +6,11 @@
 
 export const RUN_VAR = 'FAULTLINE_RUN';
 export const NODE_VAR = 'FAULTLINE_NODE';
+/**
+ * Set on processes that inject faults on a node (the delay helper) rather than run its DB: they
+ * are cleaned up with the run, but a kill or pause of the node leaves them alone.
+ */
+export const FAULT_HELPER_ENV: Readonly<Record<string, string>> = { FAULTLINE_ROLE: 'fault-helper' };
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

@@ -9,6 +9,7 @@
  */
 import { UsageError } from '../core/errors.ts';
 import { HOST_TOOLS_DIR, HostBuildFailed, helperOnHost } from '../control/host-build.ts';
+import { FAULT_HELPER_ENV } from '../control/marker.ts';
 import { shellQuote } from '../control/quote.ts';
 import type { FaultSupport, Grudge, Link, NetFaults, PacketFaults } from '../core/provider.ts';
 import type { Remote } from '../core/remote.ts';
@@ -120,7 +121,8 @@ export class HostNetFaults implements NetFaults {
     const r = this.#remote(node);
     const bin = await helperOnHost(r, DELAYER_SPEC);
     const logFile = `${HOST_TOOLS_DIR}/nfq-delay-${node}.log`;
-    const pid = await r.spawnDaemon({ argv: [bin, String(HOST_DELAY_QUEUE), String(delayMs), String(jitterMs)], logFile });
+    // Marked as a fault helper: killing or pausing the node's DB must not end the delay.
+    const pid = await r.spawnDaemon({ argv: [bin, String(HOST_DELAY_QUEUE), String(delayMs), String(jitterMs)], env: FAULT_HELPER_ENV, logFile });
     this.#delayers.set(node, pid);
     await waitBound(r, pid, logFile);
     const to = this.#address(node);

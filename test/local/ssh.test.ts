@@ -236,6 +236,8 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       await c.net!.packet({ links: [{ from: 'n1', to: 'n2' }], delayMs: 100 });
       const rules = (await cluster.remote('n2').exec(['iptables', '-S', 'FAULTLINE-DELAY'])).stdout;
       expect(rules).toContain(`-s 10.213.15.11/32 -d 10.213.15.12/32 -j NFQUEUE --queue-num ${HOST_DELAY_QUEUE}`);
+      // The helper is not one of the node's processes: killing or pausing the node leaves it running.
+      expect(await c.nodeControl!.pids('n2')).toEqual([]);
       // A connect's SYN crosses the delayed link once: about 100 ms more (within 20%).
       const added = (await connectMs(cluster, 'n1', 'n2')) - base;
       expect(added).toBeGreaterThan(80);

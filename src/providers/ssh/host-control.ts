@@ -1,20 +1,26 @@
 /**
  * Per-host process control and fake clock over a Remote, for the ssh provider: a node's
  * processes are those carrying the run marker (found by scanning /proc/<pid>/environ on the
- * host, never by name); pause is SIGSTOP/SIGCONT; the clock is a libfaketime offset file on the
+ * host, never by name), fault helpers excepted; pause is SIGSTOP/SIGCONT; the clock is a libfaketime offset file on the
  * host that daemons started with `clockEnv` follow.
  */
 import { UsageError } from '../../core/errors.ts';
 import type { ClockControl, NodeControl } from '../../core/provider.ts';
 import type { Remote } from '../../core/remote.ts';
-import { RUN_VAR } from '../../control/marker.ts';
+import { FAULT_HELPER_ENV, RUN_VAR } from '../../control/marker.ts';
 import { shellQuote } from '../../control/quote.ts';
 import { LIBFAKETIME, faketimeOffset } from '../local/clock.ts';
 
-/** Shell script printing the pids that carry `FAULTLINE_RUN=<prefix>`. */
-export function markedPidsScript(prefix: string): string {
+/**
+ * Shell script printing the pids that carry `FAULTLINE_RUN=<prefix>`: all of them, or only the
+ * node's own (DB) processes, leaving out fault helpers.
+ */
+export function markedPidsScript(prefix: string, which: 'all' | 'node' = 'all'): string {
   const m = shellQuote(`${RUN_VAR}=${prefix}`);
-  return `grep -lzx ${m} /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; true`;
+  if (which === 'all') return `grep -lzx ${m} /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; true`;
+  const [k, v] = Object.entries(FAULT_HELPER_ENV)[0]!;
+  const helper = shellQuote(`${k}=${v}`);
+  return `for f in $(grep -lzx ${m} /proc/[0-9]*/environ 2>/dev/null); do grep -qzx ${helper} "$f" 2>/dev/null || echo "$f"; done | cut -d/ -f3; true`;
 }
 
 export class HostNodeControl implements NodeControl {
@@ -28,7 +34,7 @@ export class HostNodeControl implements NodeControl {
   }
 
   async pids(node: string): Promise<number[]> {
-    const r = await this.#remote(node).exec(['sh', '-c', markedPidsScript(this.#prefix)]);
+    const r = await this.#remote(node).exec(['sh', '-c', markedPidsScript(this.#prefix, 'node')]);
     return r.stdout.split('\n').filter(Boolean).map(Number).filter((p) => Number.isInteger(p));
   }
 
