@@ -81,6 +81,9 @@ function hash(text: string): number {
   return h;
 }
 
+/** How often a request goes again to the replicas that have not answered it. */
+const RESEND_MS = 200;
+
 interface Pending {
   kind: 'put' | 'get';
   needed: number;
@@ -88,6 +91,8 @@ interface Pending {
   /** get: the replies so far, by replica. */
   replies: Map<string, Versioned | null>;
   timer: TimerHandle;
+  /** Asks the replicas that have not answered again (the network drops messages). */
+  resend: TimerHandle | undefined;
   done: (replies: Map<string, Versioned | null>) => void;
   fail: (reply: StoreReply) => void;
 }
@@ -122,6 +127,7 @@ export class QuorumNode implements StoreNode<QuorumMessage> {
     this.stopped = true;
     for (const p of this.pending.values()) {
       this.rt.clearTimer(p.timer);
+      if (p.resend) this.rt.clearTimer(p.resend);
       p.fail(errorReply(p.kind === 'put' ? 'interrupted' : 'unavailable', 'node stopped'));
     }
     this.pending.clear();
@@ -229,20 +235,30 @@ export class QuorumNode implements StoreNode<QuorumMessage> {
       const p = this.pending.get(id);
       if (!p) return;
       this.pending.delete(id);
+      if (p.resend) this.rt.clearTimer(p.resend);
       const code = kind === 'put' ? 'timeout' : 'unavailable';
       fail(errorReply(code, `${p.got} of ${needed} replicas answered within ${this.opts.requestTimeoutMs} ms`));
     });
-    this.pending.set(id, { kind, needed, got: 0, replies: new Map(), timer, done, fail });
-    for (const replica of this.replicas(key)) {
-      if (replica === this.rt.self) {
-        if (put) this.acceptPut({ key, ...put }, () => this.answered(id, replica, null));
-        else this.answered(id, replica, this.data.get(keyId(key)) ?? null);
-      } else if (put) {
-        this.rt.send(replica, { type: 'put', id, key, value: put.value, version: put.version, clock: this.clock });
-      } else {
-        this.rt.send(replica, { type: 'get', id, key, clock: this.clock });
+    const pending: Pending = { kind, needed, got: 0, replies: new Map(), timer, resend: undefined, done, fail };
+    this.pending.set(id, pending);
+    const others = this.replicas(key).filter((r) => r !== this.rt.self);
+    // Puts and gets are idempotent at a replica, so a request that may have been lost (a peer
+    // not connected yet, a dropped link) is simply sent again until enough replicas answered.
+    const ask = (): void => {
+      pending.resend = undefined;
+      if (this.pending.get(id) !== pending) return;
+      for (const replica of others) {
+        if (pending.replies.has(replica)) continue;
+        if (put) this.rt.send(replica, { type: 'put', id, key, value: put.value, version: put.version, clock: this.clock });
+        else this.rt.send(replica, { type: 'get', id, key, clock: this.clock });
       }
+      pending.resend = this.rt.setTimer(RESEND_MS, ask);
+    };
+    if (others.length < this.replicas(key).length) {
+      if (put) this.acceptPut({ key, ...put }, () => this.answered(id, this.rt.self, null));
+      else this.answered(id, this.rt.self, this.data.get(keyId(key)) ?? null);
     }
+    ask();
   }
 
   private answered(id: string, replica: string, found: Versioned | null): void {
@@ -252,6 +268,7 @@ export class QuorumNode implements StoreNode<QuorumMessage> {
     if (++p.got < p.needed) return;
     this.pending.delete(id);
     this.rt.clearTimer(p.timer);
+    if (p.resend) this.rt.clearTimer(p.resend);
     p.done(p.replies);
   }
 
