@@ -77,6 +77,28 @@ describe('evidence', () => {
     expect((r.partitions as { method: string }[])[0]!.method).toBe('unique-register');
     expect((r.counterexample as { reason: string }).reason).toMatch(/read 7/);
   });
+
+  it('the fast path places backward clusters that share a point one whole cluster at a time', async () => {
+    // Value 1 is read after its write returned: it spans [1, 6]. Values 2 and 3 (a write and its
+    // read each) overlap the end of that span and are both placed just past it.
+    const h = ops([
+      [0, 'invoke', 'write', 1],
+      [0, 'ok', 'write', 1],
+      [1, 'invoke', 'write', 2],
+      [2, 'invoke', 'write', 3],
+      [4, 'invoke', 'read', null],
+      [5, 'invoke', 'read', null],
+      [3, 'invoke', 'read', null],
+      [3, 'ok', 'read', 1],
+      [1, 'ok', 'write', 2],
+      [2, 'ok', 'write', 3],
+      [4, 'ok', 'read', 2],
+      [5, 'ok', 'read', 3],
+    ]);
+    const r = await linearizable({ model: 'register', init: 0, threads: 0 }).check(h, {});
+    expect(r.valid).toBe(true);
+    expect((r.partitions as { method: string }[])[0]!.method).toBe('unique-register');
+  });
 });
 
 describe('budgets and cancellation', () => {

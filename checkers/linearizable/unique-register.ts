@@ -97,14 +97,15 @@ export function uniqueRegisterCheck(model: Model<any>, p: Partition): FastVerdic
     b.point = f && b.maxCall < f.maxCall ? f.maxCall + 0.5 : b.maxCall;
   }
   // Witness: forward clusters at minRet (write first, reads at max(call, minRet)); backward
-  // clusters at one point of their zone outside every forward zone. Points are positions of a
-  // cluster's own ops (or half-way past one), so two clusters never tie.
-  const placed: { point: number; write: number; entry: number }[] = [];
-  for (const c of live) {
+  // clusters at one point of their zone outside every forward zone. Several backward clusters
+  // moved just past the same forward zone share that point: every op of each is concurrent with
+  // it, so they go one whole cluster after another (ties broken by cluster, then write first).
+  const placed: { point: number; cluster: number; write: number; entry: number }[] = [];
+  live.forEach((c, cluster) => {
     const base = c.minRet < c.maxCall ? c.minRet : c.point;
-    if (c.write >= 0) placed.push({ point: base, write: 0, entry: c.write });
-    for (const r of c.reads) placed.push({ point: c.minRet < c.maxCall ? Math.max(p.call[r]!, base) : base, write: 1, entry: r });
-  }
-  placed.sort((a, b) => a.point - b.point || a.write - b.write);
+    if (c.write >= 0) placed.push({ point: base, cluster, write: 0, entry: c.write });
+    for (const r of c.reads) placed.push({ point: c.minRet < c.maxCall ? Math.max(p.call[r]!, base) : base, cluster, write: 1, entry: r });
+  });
+  placed.sort((a, b) => a.point - b.point || a.cluster - b.cluster || a.write - b.write);
   return { valid: true, linearization: placed.map((x) => x.entry) };
 }
