@@ -2,7 +2,8 @@
 // the engine keeps stdout / stderr / exit codes apart and honours stdin, env, cwd and timeouts;
 // files travel as archives; the partition nemesis's shapes (one, halves, bridge) block exactly
 // their grudges' pairs (real TCP from inside the containers), also after a network reconnect
-// renames the interface to eth1; loss and rate limits apply per link; pause, kill and clock work
+// renames the interface to eth1; loss, rate limits and delay (the NFQUEUE helper built in the
+// node) apply per link; pause, kill and clock work
 // through the provider; down leaves nothing.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { grudgeLinks } from '../../src/net/grudge.ts';
 import { dockerLeftovers } from '../../src/providers/docker/cleanup.ts';
 import { type DockerCluster, dockerClient, dockerProvider } from '../../src/providers/docker/provider.ts';
 import { PartitionNemesis, type PartitionShape } from '../../nemeses/partition.ts';
-import { ask, probeDb, reachFrom, reachMatrix } from '../local/helpers.ts';
+import { ask, connectMs, probeDb, reachFrom, reachMatrix } from '../local/helpers.ts';
 import { CI, GATE, SKIP, requireDocker } from './helpers.ts';
 
 const PREFIX = 'fldc';
@@ -129,6 +130,25 @@ describe.skipIf(SKIP)(`docker cluster (${GATE})`, () => {
     await cluster.net.healPacket();
     expect(Object.values(await reachFrom(cluster, 'n1')).every(Boolean)).toBe(true);
     expect((await cluster.ctl('n1').exec(['tc', 'qdisc', 'show'])).stdout).not.toMatch(/qdisc htb/);
+  });
+
+  it('packet delay: the NFQUEUE helper built in the receiving node adds about the requested 100 ms to one link only', async () => {
+    const base = await connectMs(cluster, 'n1', 'n2');
+    const nodePids = await cluster.nodeControl.pids('n2');
+    await cluster.net.packet({ links: [{ from: 'n1', to: 'n2' }], delayMs: 100 });
+    try {
+      expect((await cluster.ctl('n2').exec(['iptables', '-S', 'FAULTLINE-DELAY'])).stdout).toContain('-s 10.214.1.11/32 -d 10.214.1.12/32 -j NFQUEUE');
+      const added = (await connectMs(cluster, 'n1', 'n2')) - base;
+      expect(added).toBeGreaterThan(80);
+      expect(added).toBeLessThan(120);
+      expect(await connectMs(cluster, 'n1', 'n3')).toBeLessThan(base + 40);
+      // The helper is a fault helper, not one of the node's processes.
+      expect(await cluster.nodeControl.pids('n2')).toEqual(nodePids);
+    } finally {
+      await cluster.net.healPacket();
+    }
+    expect((await cluster.ctl('n2').exec(['iptables', '-S'])).stdout).not.toContain('FAULTLINE');
+    expect((await connectMs(cluster, 'n1', 'n2')) - base).toBeLessThan(40);
   });
 
   it('pause freezes the node through the engine; its processes stay visible from the sidecar; thaw resumes', async () => {

@@ -2,7 +2,8 @@
  * `faultline doctor --provider docker`: is the engine reachable, which API version it speaks,
  * whether the images exist, whether the default subnet is free, and which faults work, measured
  * in one throwaway labelled container of the node image (no network of its own): iptables
- * chains with DROP / statistic / TEE, tc htb and netem, docker pause, libfaketime.
+ * chains with DROP / statistic / TEE / NFQUEUE, tc htb, a C compiler with the netfilter-queue
+ * headers for the delay helper, docker pause, libfaketime.
  */
 import type Docker from 'dockerode';
 import { DockerRemote, engineMessage } from '../../control/docker.ts';
@@ -22,7 +23,9 @@ const PROBES: Readonly<Record<string, string>> = {
   statistic: 'iptables -w -A FLDOC -s 192.0.2.2/32 -m statistic --mode random --probability 0.5 -j DROP',
   tee: 'iptables -w -t mangle -A POSTROUTING -d 192.0.2.3/32 -m statistic --mode random --probability 0.1 -j TEE --gateway 192.0.2.3',
   htb: 'tc qdisc add dev lo root handle 1: htb default 1',
-  netem: 'tc qdisc replace dev lo root netem delay 1ms',
+  nfqueue:
+    'iptables -w -A FLDOC -s 192.0.2.4/32 -j NFQUEUE --queue-num 17000 --queue-bypass && command -v cc >/dev/null && ' +
+    'test -e /usr/include/libnetfilter_queue/libnetfilter_queue.h',
   libfaketime: `test -e ${LIBFAKETIME}`,
 };
 
@@ -95,12 +98,9 @@ export async function runDockerDoctor(opts: { socketPath?: string; image?: strin
     verdict('loss', 'iptables statistic chain in each receiving node', res('statistic'), BUILD),
     verdict('duplicate', 'iptables TEE in each sending node', res('tee'), 'a kernel with xt_TEE'),
     verdict('rate', 'tc htb per destination in the sending node', res('htb'), BUILD),
-    {
-      fault: 'delay',
-      status: 'unavailable',
-      mechanism: 'netem / NFQUEUE',
-      reason: `not offered on docker clusters (netem ${probed && res('netem') === undefined ? 'works' : `missing: ${res('netem') ?? ''}`})`,
-    },
+    res('nfqueue') === undefined
+      ? { fault: 'delay', status: 'fallback', mechanism: 'NFQUEUE delay helper built in each receiving node', reason: 'no netem in this kernel; userspace delayer' }
+      : verdict('delay', 'NFQUEUE delay helper built in each receiving node', res('nfqueue'), BUILD),
     verdict('pause', 'docker pause (cgroup freezer of the container)', probed ? probed.pause : notProbed),
     verdict('kill', 'SIGKILL of the node\'s marked processes from its control sidecar', probed ? undefined : notProbed),
     verdict('clock', 'libfaketime offset file per node (libc and Node DBs; Go DBs such as etcd ignore it, so clock is refused for them)', res('libfaketime'), BUILD),
