@@ -9,7 +9,7 @@ import { lift } from '../src/generator/index.ts';
 import { compose } from '../checkers/compose.ts';
 import { linearizable } from '../checkers/linearizable/index.ts';
 import { staleReads } from '../checkers/stale-reads/stale-reads.ts';
-import { registerOp } from './register/index.ts';
+import { RecentWrites, registerOp } from './register/index.ts';
 import { listAppendWorkload, type TxnOptions, type KeyDistribution } from './list-append/index.ts';
 import { rwRegisterWorkload } from './rw-register/index.ts';
 import { setWorkload } from './set/index.ts';
@@ -92,9 +92,10 @@ export const WORKLOADS: Record<string, WorkloadEntry> = {
       const casRatio = numberOpt(o, 'cas-ratio', 0.1);
       if (readRatio + casRatio > 1) throw new UsageError('--opt read-ratio plus cas-ratio must be at most 1');
       let n = 0;
+      const recent = new RecentWrites();
       return {
         name: 'register',
-        generator: lift((_test, ctx) => registerOp(ctx.rng, ++n, { readRatio, casRatio })),
+        generator: lift((_test, ctx) => registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent)),
         finalGenerator: null,
         checker: compose([linearizable({ model: 'cas-register', init: null }), staleReads()]),
       };

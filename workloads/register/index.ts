@@ -18,15 +18,43 @@ export interface RegisterWorkloadOptions {
   casRatio?: number;
 }
 
+/**
+ * The values the generator wrote last, per register, newest first. A compare-and-set expects one
+ * of them, so that under a working store many succeed (the stats checker flags an op kind that
+ * never succeeded). One per workload instance.
+ */
+export class RecentWrites {
+  readonly #byKey = new Map<number | null, number[]>();
+
+  note(key: number | null, value: number): void {
+    const list = this.#byKey.get(key) ?? [];
+    list.unshift(value);
+    if (list.length > 3) list.length = 3;
+    this.#byKey.set(key, list);
+  }
+
+  /** The newest value half the time, else an older one; undefined before any write. */
+  pick(rng: Rng, key: number | null): number | undefined {
+    const list = this.#byKey.get(key);
+    if (!list || list.length === 0) return undefined;
+    return rng.next() < 0.5 ? list[0] : list[rng.int(list.length)];
+  }
+}
+
 /** The n-th op; the value n is written at most once. */
-export function registerOp(rng: Rng, n: number, opts: RegisterWorkloadOptions = {}): OpTemplate {
+export function registerOp(rng: Rng, n: number, opts: RegisterWorkloadOptions = {}, recent = new RecentWrites()): OpTemplate {
   const keys = opts.keys ?? 0;
   const key = keys > 0 ? rng.int(keys) : null;
   const withKey = (v: unknown): unknown => (key === null ? v : [key, v]);
   const x = rng.next();
   const readRatio = opts.readRatio ?? 0.5;
   if (x < readRatio) return { f: 'read', value: withKey(null) };
-  // cas expects one of the last few values written, so some succeed.
-  if (x < readRatio + (opts.casRatio ?? 0.1)) return { f: 'cas', value: withKey([Math.max(0, n - 1 - rng.int(4)), n]) };
+  if (x < readRatio + (opts.casRatio ?? 0.1)) {
+    // Before any write to this register, expect one of the last few op numbers.
+    const expected = recent.pick(rng, key) ?? Math.max(0, n - 1 - rng.int(4));
+    recent.note(key, n);
+    return { f: 'cas', value: withKey([expected, n]) };
+  }
+  recent.note(key, n);
   return { f: 'write', value: withKey(n) };
 }
