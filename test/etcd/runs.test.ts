@@ -20,11 +20,11 @@ DBS['etcd'] ??= ETCD_DB_ENTRY;
 const PREFIX = 'fler';
 const resultsDir = mkdtempSync(path.join(tmpdir(), 'faultline-etcd-runs-'));
 
-function options(name: string, nemesis: string[], extra: Record<string, string>): TestOptions {
+function options(name: string, nemesis: string[], extra: Record<string, string>, workload = 'register'): TestOptions {
   return {
     name,
     db: 'etcd',
-    workload: 'register',
+    workload,
     nemesis,
     nemesisIntervalS: 3,
     provider: 'local',
@@ -71,6 +71,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd runs through the runner (${SKIP
     const out = await run(options('etcd-register', ['partition', 'kill'], {}));
     expect(out.errors).toEqual([]);
     expect(out.linearizable).toBe(true);
+    expect(out.valid).toBe(true);
+  }, 240_000);
+
+  it('list-append through etcd transactions under partition and kill is strict-serializable', async () => {
+    const out = await run({ ...options('etcd-list-append', ['partition', 'kill'], { 'consistency-models': 'strict-serializable' }, 'list-append'), timeLimitS: 15 });
+    expect(out.errors).toEqual([]);
+    const checkers = out.results['checkers'] as Record<string, { valid: unknown }>;
+    expect(checkers['list-append']?.valid).toBe(true);
     expect(out.valid).toBe(true);
   }, 240_000);
 
