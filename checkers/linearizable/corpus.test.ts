@@ -49,6 +49,8 @@ const rows = [...knossos, ...porcupine, ...unpartitioned];
 const tally = { reproduced: 0, absent: [] as string[] };
 
 describe('corpus verdicts', () => {
+  // Without ../shared/corpus (a checkout outside this workspace) there is nothing to compare:
+  // one skipped placeholder says so in the test report instead of an empty, silent suite.
   if (rows.length === 0) it.skip(`corpus not found at ${corpus}`, () => {});
   for (const row of rows) {
     const file = path.join(corpus, row.file);
