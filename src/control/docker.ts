@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { DaemonSpec, ExecOptions, ExecResult, Remote } from '../core/remote.ts';
-import { packFile, unpackFirstFile } from '../providers/docker/tar.ts';
+import { packFile, unpackFirstFile } from './tar.ts';
 import { DEFAULT_PATH, RUN_VAR, markerEnv } from './marker.ts';
 import { CommandError, describeFailure } from './run.ts';
 import { envWords, shellQuote } from './quote.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../control/run.ts';
+import { run } from './run.ts';
 import { packFile, unpackFirstFile } from './tar.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fl-tar-'));
