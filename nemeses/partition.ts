@@ -7,7 +7,7 @@ import type { Completion } from '../src/core/client.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 import type { Grudge } from '../src/core/provider.ts';
 import { UsageError } from '../src/core/errors.ts';
-import { bridge, checkGrudgeNodes, isolate, majoritiesRing, majorityMinority, oneWay, randomHalves, shuffle } from '../src/net/grudge.ts';
+import { bridge, checkGrudgeNodes, grudgeLinks, isolate, isolatePrimaries, majoritiesRing, majorityMinority, oneWay, randomHalves, shuffle } from '../src/net/grudge.ts';
 import { FaultNotApplied, attempt, clusterOf, primariesOf, type NemesisContext } from './context.ts';
 
 export const PARTITION_SHAPES = ['one', 'halves', 'majority', 'ring', 'bridge', 'primaries', 'one-way'] as const;
@@ -25,7 +25,7 @@ export function checkShape(shape: string): PartitionShape {
   return shape as PartitionShape;
 }
 
-/** The grudge for a shape; `primaries` isolates the current primaries from everyone else. */
+/** The grudge for a shape; `primaries` cuts each current primary off alone. */
 export async function grudgeFor(shape: PartitionShape, ctx: NemesisContext): Promise<Grudge> {
   const nodes = ctx.nodes;
   switch (shape) {
@@ -46,11 +46,7 @@ export async function grudgeFor(shape: PartitionShape, ctx: NemesisContext): Pro
     case 'primaries': {
       const p = await primariesOf(ctx);
       if (p.length === 0) throw new FaultNotApplied('no primaries right now');
-      const others = nodes.filter((n) => !p.includes(n));
-      const g: Record<string, string[]> = {};
-      for (const n of p) g[n] = others;
-      for (const n of others) g[n] = p;
-      return g;
+      return isolatePrimaries(p, nodes);
     }
   }
 }
@@ -74,6 +70,8 @@ export class PartitionNemesis implements Nemesis {
       const shape = v.shape ?? 'majority';
       const grudge = v.grudge ?? (await grudgeFor(shape, this.#ctx));
       checkGrudgeNodes(grudge, this.#ctx.nodes, (m) => new FaultNotApplied(m));
+      // A cut of nothing would be recorded as a partition that never was.
+      if (grudgeLinks(grudge).length === 0) throw new FaultNotApplied(`the ${v.grudge ? 'given grudge' : `${shape} shape`} cuts no link here`);
       this.#active = true;
       await net.partition(grudge);
       return { ...(v.grudge ? {} : { shape }), grudge };

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../generator/rng.ts';
 import type { Grudge } from '../core/provider.ts';
-import { bridge, checkGrudgeNodes, grudgeLinks, isolate, majoritiesRing, majorityMinority, oneWay, randomHalves } from './grudge.ts';
+import { bridge, checkGrudgeNodes, grudgeLinks, isolate, isolatePrimaries, majoritiesRing, majorityMinority, oneWay, randomHalves } from './grudge.ts';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
 /** Whether a and b can exchange packets both ways under the grudge. */
@@ -18,6 +18,21 @@ describe('grudge shapes', () => {
         const ns = names(n);
         const g = isolate('n1', ns);
         for (const a of ns) for (const b of ns) if (a !== b) expect(talk(g, a, b)).toBe(a !== 'n1' && b !== 'n1');
+      }),
+    );
+  });
+
+  it('primaries: each primary talks to nobody; the other nodes to each other only', () => {
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 1, max: 11 }), ({ n, seed }, k) => {
+        const ns = names(n);
+        const primaries = ns.filter((_, i) => (i + seed) % n < Math.min(k, n));
+        const g = isolatePrimaries(primaries, ns);
+        for (const a of ns) {
+          for (const b of ns) if (a !== b) expect(talk(g, a, b)).toBe(!primaries.includes(a) && !primaries.includes(b));
+        }
+        // Even when every node is a primary, the cut is real.
+        expect(grudgeLinks(g).length).toBeGreaterThan(0);
       }),
     );
   });

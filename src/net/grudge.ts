@@ -1,6 +1,7 @@
 /**
  * Grudges (node -> nodes whose packets it drops) and the partition shapes nemeses draw from:
- * one node isolated, random halves, majority/minority, majorities ring, bridge, one-way cuts.
+ * one node isolated, the primaries isolated, random halves, majority/minority, majorities ring,
+ * bridge, one-way cuts.
  * Pure functions; randomness comes from the caller's Rng so a seed fixes the shapes.
  */
 import type { Rng } from '../core/generator.ts';
@@ -28,6 +29,16 @@ export function shuffle<T>(xs: readonly T[], rng: Rng): T[] {
 /** One node cut off from all others, both ways. */
 export function isolate(node: string, nodes: readonly string[]): Grudge {
   return completeGrudge([[node], nodes.filter((n) => n !== node)]);
+}
+
+/**
+ * Every primary cut off alone, from the other primaries too; the other nodes stay together. One
+ * primary: it against the rest. Several (a multi-leader store): each keeps accepting writes
+ * that no other primary sees, the split brain such stores must survive.
+ */
+export function isolatePrimaries(primaries: readonly string[], nodes: readonly string[]): Grudge {
+  const others = nodes.filter((n) => !primaries.includes(n));
+  return completeGrudge([...primaries.map((p) => [p]), ...(others.length ? [others] : [])]);
 }
 
 /** Nodes split into two halves: the first floor(n/2) of a shuffle against the rest. */
