@@ -1,15 +1,18 @@
 /**
  * Builds one of the project's small C helpers (the NFQUEUE delayer, the host clock setter) on a
  * node, as Jepsen compiles its helpers on the DB nodes: the source is uploaded and compiled with
- * the node's own `cc`, so the binary matches the node's architecture and libraries. Binaries are
+ * the node's own `cc`, so the binary matches the node's architecture and libraries. The
+ * controller machine is such a host too (CONTROLLER_HOST: the local provider runs there). Binaries are
  * kept under HOST_TOOLS_DIR keyed by a hash of the source and built to a temporary name, then
  * renamed, so concurrent runs never see a half-written binary and later runs reuse it.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Remote } from '../core/remote.ts';
 import { shellQuote } from './quote.ts';
+import { run } from './run.ts';
 
 export const HOST_TOOLS_DIR = '/var/tmp/faultline-tools';
 
@@ -25,10 +28,20 @@ export interface HelperSpec {
   apt: string;
 }
 
-const built = new WeakMap<Remote, Map<string, Promise<string>>>();
+/** What building needs of a host: run a command, put a file there. */
+export type HelperHost = Pick<Remote, 'node' | 'exec' | 'upload'>;
 
-/** The path of the helper on the node, compiling it there first when missing. */
-export function helperOnHost(remote: Remote, spec: HelperSpec): Promise<string> {
+/** The machine the controller runs on, outside any namespace. */
+export const CONTROLLER_HOST: HelperHost = {
+  node: 'controller',
+  exec: (argv, opts) => run(argv, opts),
+  upload: (from, to) => copyFile(from, to),
+};
+
+const built = new WeakMap<HelperHost, Map<string, Promise<string>>>();
+
+/** The path of the helper on the host, compiling it there first when missing. */
+export function helperOnHost(remote: HelperHost, spec: HelperSpec): Promise<string> {
   let perRemote = built.get(remote);
   if (!perRemote) built.set(remote, (perRemote = new Map()));
   let p = perRemote.get(spec.source);
@@ -42,7 +55,7 @@ export function helperOnHost(remote: Remote, spec: HelperSpec): Promise<string> 
   return p;
 }
 
-async function build(remote: Remote, spec: HelperSpec): Promise<string> {
+async function build(remote: HelperHost, spec: HelperSpec): Promise<string> {
   const src = readFileSync(spec.source);
   const name = basename(spec.source, '.c');
   const hash = createHash('sha256').update(src).digest('hex').slice(0, 16);

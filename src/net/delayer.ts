@@ -1,53 +1,50 @@
 /**
- * The NFQUEUE delay helper: its C source ships in this folder and is compiled on first use into
- * the project's `.cache/` (keyed by a hash of the source, built to a temp name and renamed, so
- * concurrent runs never see a half-written binary). Needs `cc` and libnetfilter-queue headers.
+ * The NFQUEUE delay helper: its C source ships in this folder and is compiled where it runs (the
+ * controller machine for the local provider's switch, each node for ssh and docker; see
+ * control/host-build.ts). One way to start it and wait until it holds its queue, one way to stop
+ * it, for every provider.
  */
-import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Remote } from '../core/remote.ts';
+import { shellQuote } from '../control/quote.ts';
 import type { HelperSpec } from '../control/host-build.ts';
-import { run } from '../control/run.ts';
 
 export const DELAYER_SOURCE = fileURLToPath(new URL('./nfq-delay.c', import.meta.url));
-export const PROJECT_ROOT = path.resolve(path.dirname(DELAYER_SOURCE), '../..');
 export const DELAYER_APT = 'gcc libnetfilter-queue-dev';
-const DELAYER_LIBS = ['-lnetfilter_queue', '-lnfnetlink'];
 
-/** How to build the helper on a remote host (see control/host-build.ts). */
-export const DELAYER_SPEC: HelperSpec = { source: DELAYER_SOURCE, libs: DELAYER_LIBS, apt: DELAYER_APT };
+/** How to build the helper on a host (see control/host-build.ts). */
+export const DELAYER_SPEC: HelperSpec = { source: DELAYER_SOURCE, libs: ['-lnetfilter_queue', '-lnfnetlink'], apt: DELAYER_APT };
 
-/** Why the delayer cannot be had, with the fix; thrown by delayerBinary. */
-export class DelayerUnavailable extends Error {}
-
-let cached: Promise<string> | undefined;
-
-/** Path of the compiled helper, building it when missing. */
-export function delayerBinary(cacheRoot = path.join(PROJECT_ROOT, '.cache')): Promise<string> {
-  cached ??= build(cacheRoot).catch((e: unknown) => {
-    cached = undefined;
-    throw e;
-  });
-  return cached;
+export interface DelayerStart {
+  /** The compiled helper on that host. */
+  bin: string;
+  queue: number;
+  delayMs: number;
+  jitterMs: number;
+  /** The helper's log on that host; it says when it is bound to its queue. */
+  logFile: string;
+  env?: Readonly<Record<string, string>>;
 }
 
-async function build(cacheRoot: string): Promise<string> {
-  const src = await readFile(DELAYER_SOURCE);
-  const hash = createHash('sha256').update(src).digest('hex').slice(0, 16);
-  const dir = path.join(cacheRoot, 'nfq-delay', hash);
-  const bin = path.join(dir, 'nfq-delay');
-  if (await access(bin).then(() => true, () => false)) return bin;
-  await mkdir(dir, { recursive: true });
-  const tmp = `${bin}.${process.pid}.tmp`;
-  const r = await run(['cc', '-O2', '-o', tmp, DELAYER_SOURCE, ...DELAYER_LIBS], { check: false }).catch(
-    (e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }),
-  );
-  if (r.exitCode !== 0) {
-    await rm(tmp, { force: true });
-    const why = r.stderr.trim().split('\n').find((l) => /error|not found|No such/i.test(l)) ?? r.stderr.trim().split('\n')[0] ?? '';
-    throw new DelayerUnavailable(`cannot build the NFQUEUE delay helper (apt-get install ${DELAYER_APT}): ${why}`);
+/** Starts the helper and returns its pid once it holds its queue, or fails with its log's last line. */
+export async function startDelayer(remote: Remote, s: DelayerStart): Promise<number> {
+  const argv = [s.bin, String(s.queue), String(s.delayMs), String(s.jitterMs)];
+  const pid = await remote.spawnDaemon({ argv, logFile: s.logFile, ...(s.env ? { env: s.env } : {}) });
+  const log = shellQuote(s.logFile);
+  const probe = `grep -q 'nfq-delay: queue' ${log} && echo bound || { kill -0 ${pid} 2>/dev/null && echo waiting || { echo exited; tail -n 1 ${log}; }; }`;
+  for (let i = 0; i < 100; i++) {
+    const out = (await remote.exec(['sh', '-c', probe], { check: false })).stdout;
+    if (out.startsWith('bound')) return pid;
+    if (out.startsWith('exited')) throw new Error(`${remote.node}: the delay helper exited: ${out.split('\n')[1] ?? ''}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
-  await rename(tmp, bin);
-  return bin;
+  await stopDelayer(remote, pid);
+  throw new Error(`${remote.node}: the delay helper did not bind its queue`);
+}
+
+/** SIGTERM (the helper releases its queue and lets held packets go), then SIGKILL after 2 s. */
+export async function stopDelayer(remote: Remote, pid: number): Promise<void> {
+  await remote.signal(pid, 'SIGTERM').catch(() => undefined);
+  const gone = `for i in $(seq 1 100); do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.02; done; exit 1`;
+  if ((await remote.exec(['sh', '-c', gone], { check: false })).exitCode !== 0) await remote.signal(pid, 'SIGKILL').catch(() => undefined);
 }

@@ -10,11 +10,10 @@
 import { UsageError } from '../core/errors.ts';
 import { HOST_TOOLS_DIR, HostBuildFailed, helperOnHost } from '../control/host-build.ts';
 import { FAULT_HELPER_ENV } from '../control/marker.ts';
-import { shellQuote } from '../control/quote.ts';
 import type { FaultSupport, Grudge, Link, NetFaults, PacketFaults } from '../core/provider.ts';
 import type { Remote } from '../core/remote.ts';
 import { grudgeLinks } from './grudge.ts';
-import { DELAYER_SPEC } from './delayer.ts';
+import { DELAYER_SPEC, startDelayer, stopDelayer } from './delayer.ts';
 import {
   DELAY_CHAIN,
   DUP_CHAIN,
@@ -122,16 +121,15 @@ export class HostNetFaults implements NetFaults {
     const bin = await helperOnHost(r, DELAYER_SPEC);
     const logFile = `${HOST_TOOLS_DIR}/nfq-delay-${node}.log`;
     // Marked as a fault helper: killing or pausing the node's DB must not end the delay.
-    const pid = await r.spawnDaemon({ argv: [bin, String(HOST_DELAY_QUEUE), String(delayMs), String(jitterMs)], env: FAULT_HELPER_ENV, logFile });
+    const pid = await startDelayer(r, { bin, queue: HOST_DELAY_QUEUE, delayMs, jitterMs, logFile, env: FAULT_HELPER_ENV });
     this.#delayers.set(node, pid);
-    await waitBound(r, pid, logFile);
     const to = this.#address(node);
     await this.#chain(node, 'filter', DELAY_CHAIN, 'INPUT', delayRules(froms.map((from) => ({ from, to })), HOST_DELAY_QUEUE));
   }
 
   async healPacket(): Promise<void> {
     await this.#unhook(this.#delayers.keys(), 'filter', DELAY_CHAIN, 'INPUT');
-    await Promise.all([...this.#delayers].map(([node, pid]) => stopHelper(this.#remote(node), pid)));
+    await Promise.all([...this.#delayers].map(([node, pid]) => stopDelayer(this.#remote(node), pid)));
     this.#delayers.clear();
     await this.#unhook(this.#lossNodes, 'filter', LOSS_CHAIN, 'INPUT');
     this.#lossNodes.clear();
@@ -166,23 +164,4 @@ export class HostNetFaults implements NetFaults {
       delay,
     };
   }
-}
-
-/** Waits until the helper says it is bound to its queue, or fails with its log's last line. */
-async function waitBound(remote: Remote, pid: number, logFile: string): Promise<void> {
-  const script = `grep -q 'nfq-delay: queue' ${shellQuote(logFile)} && echo bound || { kill -0 ${pid} 2>/dev/null && echo waiting || { echo exited; tail -n 1 ${shellQuote(logFile)}; }; }`;
-  for (let i = 0; i < 100; i++) {
-    const out = (await remote.exec(['sh', '-c', script], { check: false })).stdout;
-    if (out.startsWith('bound')) return;
-    if (out.startsWith('exited')) throw new Error(`${remote.node}: the delay helper exited: ${out.split('\n')[1] ?? ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${remote.node}: the delay helper did not bind its queue`);
-}
-
-/** SIGTERM (the helper releases what it holds), then SIGKILL if it is still there after 2 s. */
-async function stopHelper(remote: Remote, pid: number): Promise<void> {
-  await remote.signal(pid, 'SIGTERM').catch(() => undefined);
-  const gone = `for i in $(seq 1 100); do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.02; done; exit 1`;
-  if ((await remote.exec(['sh', '-c', gone], { check: false })).exitCode !== 0) await remote.signal(pid, 'SIGKILL').catch(() => undefined);
 }

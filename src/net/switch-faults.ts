@@ -6,14 +6,13 @@
  * duplication as TEE rules in the sending node. The controller's address is never matched.
  * nft commands go through one long-lived `nft -i` in the switch namespace (see nft-session.ts).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import type { FaultSupport, Grudge, Link, NetFaults, PacketFaults } from '../core/provider.ts';
 import type { ExecResult, Remote } from '../core/remote.ts';
 import { run } from '../control/run.ts';
-import { isLive, waitGone } from '../control/proc.ts';
-import { DelayerUnavailable, delayerBinary } from './delayer.ts';
+import { DELAYER_SPEC, startDelayer, stopDelayer } from './delayer.ts';
+import { CONTROLLER_HOST, HostBuildFailed, helperOnHost } from '../control/host-build.ts';
 import { grudgeLinks } from './grudge.ts';
 import { NftSession } from './nft-session.ts';
 import {
@@ -147,11 +146,9 @@ export class SwitchNetFaults implements NetFaults {
     if (nf.stdout.trim() !== '1') {
       throw new UsageError('delay needs net.bridge.bridge-nf-call-iptables=1 in the switch namespace (br_netfilter)');
     }
-    const bin = await delayerBinary();
+    const bin = await helperOnHost(CONTROLLER_HOST, DELAYER_SPEC);
     const logFile = path.join(this.#o.logDir, 'nfq-delay.log');
-    const pid = await this.#o.switchRemote.spawnDaemon({ argv: [bin, String(DELAY_QUEUE), String(delayMs), String(jitterMs)], logFile });
-    this.#delayerPid = pid;
-    await waitBound(pid, logFile);
+    this.#delayerPid = await startDelayer(this.#o.switchRemote, { bin, queue: DELAY_QUEUE, delayMs, jitterMs, logFile });
     await this.#sw(['iptables-restore', '-w', '--noflush'], {
       input: iptablesChain('filter', DELAY_CHAIN, 'FORWARD', delayRules(links, DELAY_QUEUE)),
     });
@@ -170,7 +167,7 @@ export class SwitchNetFaults implements NetFaults {
     this.#dupSenders = [];
     if (this.#delayerPid !== undefined) {
       await this.#sw(['sh', '-c', iptablesUnhook('filter', DELAY_CHAIN, 'FORWARD')]);
-      await stopProcess(this.#o.switchRemote, this.#delayerPid);
+      await stopDelayer(this.#o.switchRemote, this.#delayerPid);
       this.#delayerPid = undefined;
     }
   }
@@ -195,9 +192,9 @@ export class SwitchNetFaults implements NetFaults {
     if (!ipt || !brnf) delay = { available: false, mechanism: 'NFQUEUE', reason: !ipt ? 'iptables missing (apt-get install iptables)' : 'bridge-nf-call-iptables is off' };
     else {
       try {
-        await delayerBinary();
+        await helperOnHost(CONTROLLER_HOST, DELAYER_SPEC);
       } catch (e) {
-        delay = { available: false, mechanism: 'NFQUEUE', reason: e instanceof DelayerUnavailable ? e.message : String(e) };
+        delay = { available: false, mechanism: 'NFQUEUE', reason: e instanceof HostBuildFailed ? e.message : String(e) };
       }
     }
     const missing = (what: string, pkg: string): FaultSupport => ({ available: false, mechanism: what, reason: `${what} missing (apt-get install ${pkg})` });
@@ -209,20 +206,4 @@ export class SwitchNetFaults implements NetFaults {
       delay,
     };
   }
-}
-
-/** Waits until the delayer says it is bound to its queue, or fails with its log's last line. */
-async function waitBound(pid: number, logFile: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const log = await readFile(logFile, 'utf8').catch(() => '');
-    if (log.includes('nfq-delay: queue')) return;
-    if (!(await isLive(pid))) throw new Error(`the delay helper exited: ${log.trim().split('\n').pop() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('the delay helper did not bind its queue within 2 s');
-}
-
-async function stopProcess(remote: Remote, pid: number): Promise<void> {
-  await remote.signal(pid, 'SIGTERM');
-  if ((await waitGone([pid], 2000)).length > 0) await remote.signal(pid, 'SIGKILL');
 }

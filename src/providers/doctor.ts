@@ -9,7 +9,8 @@ import path from 'node:path';
 import { sshTarget, type Inventory } from './ssh/inventory.ts';
 import { run } from '../control/run.ts';
 import { SshRemote } from '../control/ssh.ts';
-import { DELAYER_APT, DelayerUnavailable, delayerBinary } from '../net/delayer.ts';
+import { CONTROLLER_HOST, HostBuildFailed, helperOnHost } from '../control/host-build.ts';
+import { DELAYER_APT, DELAYER_SPEC } from '../net/delayer.ts';
 import { findCgroupRoot } from './local/cgroups.ts';
 import { LIBFAKETIME, LIBFAKETIME_APT } from './local/clock.ts';
 
@@ -171,10 +172,10 @@ export async function runDoctor(opts: { inventory?: Inventory } = {}): Promise<D
   const cc = await ok(['cc', '--version']);
   put({ name: 'cc', ok: cc.ok, detail: cc.ok ? cc.out : 'no C compiler', fix: 'gcc' });
   try {
-    const bin = await delayerBinary();
+    const bin = await helperOnHost(CONTROLLER_HOST, DELAYER_SPEC);
     put({ name: 'delay helper', ok: true, detail: `built: ${bin}` });
   } catch (e) {
-    put({ name: 'delay helper', ok: false, detail: e instanceof DelayerUnavailable ? e.message : String(e), fix: DELAYER_APT });
+    put({ name: 'delay helper', ok: false, detail: e instanceof HostBuildFailed ? e.message : String(e), fix: DELAYER_APT });
   }
   const etcd = await ok(['etcd', '--version']);
   put({ name: 'etcd', ok: etcd.ok, detail: etcd.ok ? etcd.out : 'etcd binary not found (needed for --db etcd)', fix: 'etcd-server etcd-client' });
