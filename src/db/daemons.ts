@@ -1,10 +1,27 @@
 /**
  * The daemon a DB adapter runs on each node, tracked by pid, with kill / pause / resume for the
  * nemeses. Where the provider has node control (cgroup freezer, killing every process of the
- * node) it is used; otherwise the daemon's pid is signalled through the node's Remote.
+ * node) it is used; otherwise the daemon's pid is signalled through the node's Remote. Also the
+ * readiness wait every adapter does after starting a daemon, and DaemonDb: the lifecycle every
+ * such adapter shares (teardown, logs, kill, restart, pause, resume).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbContext } from '../core/db.ts';
+import { FaultlineError } from '../core/errors.ts';
 import type { NodeInfo } from '../core/provider.ts';
+
+export interface ReadyWait {
+  /** What runs there, for messages: "etcd", "consul", "reference:raft". */
+  what: string;
+  /** The daemon's log on the node, named in messages and quoted when the daemon exits. */
+  logFile: string;
+  timeoutMs: number;
+  pollMs: number;
+  /** Asks the daemon once (within `timeoutMs`): undefined when ready, else what is missing. */
+  probe: (timeoutMs: number) => Promise<string | undefined>;
+  /** Where the daemon answers, for the timeout message. */
+  address?: string;
+}
 
 export class NodeDaemons {
   readonly #pids = new Map<string, number>();
@@ -19,6 +36,34 @@ export class NodeDaemons {
 
   has(node: string): boolean {
     return this.#pids.has(node);
+  }
+
+  /** Whether the node's daemon is still running. */
+  async alive(ctx: DbContext, node: NodeInfo): Promise<boolean> {
+    const pid = this.#pids.get(node.name);
+    if (pid === undefined) return false;
+    return (await ctx.cluster.remote(node.name).exec(['kill', '-0', String(pid)], { check: false })).exitCode === 0;
+  }
+
+  /**
+   * Polls until the probe says the daemon is ready; fails at once, quoting its log, when the
+   * daemon exits, and with the probe's last answer at the deadline.
+   */
+  async waitReady(ctx: DbContext, node: NodeInfo, w: ReadyWait): Promise<void> {
+    const deadline = Date.now() + w.timeoutMs;
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+      const missing = await w.probe(Math.max(100, Math.min(1000, deadline - Date.now())));
+      if (missing === undefined) return;
+      last = missing;
+      if (!(await this.alive(ctx, node))) {
+        const tail = await ctx.cluster.remote(node.name).exec(['tail', '-n', '2', w.logFile], { check: false });
+        throw new FaultlineError('E_SETUP', `${w.what} on ${node.name} exited during startup: ${tail.stdout.trim().split('\n').join(' | ')}; see ${w.logFile}`);
+      }
+      await sleep(w.pollMs);
+    }
+    const where = w.address ? ` (${w.address})` : '';
+    throw new FaultlineError('E_SETUP', `${w.what} on ${node.name}${where} was not ready within ${w.timeoutMs / 1000} s (${last}); see ${w.logFile}`);
   }
 
   /** SIGKILLs the node's daemon (every process of the node where the provider can). */
@@ -47,5 +92,40 @@ export class NodeDaemons {
     if (control) return control.thaw(node.name);
     const pid = this.#pids.get(node.name);
     if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGCONT');
+  }
+}
+
+/** A DB that runs one daemon per node, started by `spawn`, logging to `logFile`. */
+export abstract class DaemonDb {
+  protected readonly daemons = new NodeDaemons();
+
+  /** The daemon's log on the node. */
+  protected abstract logFile(ctx: DbContext, node: NodeInfo): string;
+  /** Starts the node's daemon; `restart` after a kill, with the data it had. */
+  protected abstract spawn(ctx: DbContext, node: NodeInfo, restart: boolean): Promise<void>;
+
+  async teardown(ctx: DbContext, node: NodeInfo): Promise<void> {
+    await this.kill(ctx, node);
+  }
+
+  logFiles(ctx: DbContext, node: NodeInfo): readonly string[] {
+    return [this.logFile(ctx, node)];
+  }
+
+  kill(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.daemons.kill(ctx, node);
+  }
+
+  async start(ctx: DbContext, node: NodeInfo): Promise<void> {
+    if (this.daemons.has(node.name)) return;
+    await this.spawn(ctx, node, true);
+  }
+
+  pause(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.daemons.pause(ctx, node);
+  }
+
+  resume(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.daemons.resume(ctx, node);
   }
 }

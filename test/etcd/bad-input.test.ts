@@ -74,7 +74,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd setup errors (${SKIP_REASON ?? 
     const e = await db.setup(ctx(), n1()).catch((x: unknown) => x);
     console.log(`etcd: no-leader setup gave up after ${((performance.now() - t0) / 1000).toFixed(2)} s (timeout 3 s)`);
     expect(e).toBeInstanceOf(FaultlineError);
-    expect((e as Error).message).toMatch(/^etcd on n1 \(10\.216\.2\.11:2379\) had no leader within 3 s \(.+\); see .*\/nodes\/n1\/etcd\.log$/);
+    expect((e as Error).message).toMatch(/^etcd on n1 \(10\.216\.2\.11:2379\) was not ready within 3 s \(.+\); see .*\/nodes\/n1\/etcd\.log$/);
     expect(await cluster.nodeControl!.pids('n1')).not.toEqual([]);
     await db.teardown(ctx(), n1());
     expect(await cluster.nodeControl!.pids('n1')).toEqual([]);

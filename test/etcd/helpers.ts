@@ -1,12 +1,8 @@
 /**
  * Shared pieces of the etcd tests on real local clusters: the gate (root on Linux and an etcd
- * binary, else skip with the reason), a DbContext for a cluster, and a helper that runs one op
- * through a workload client.
+ * binary, else skip with the reason); the DbContext and one-op helpers of ../db-helpers.ts.
  */
 import { existsSync } from 'node:fs';
-import type { ClientFactory, Completion } from '../../src/core/client.ts';
-import type { DbContext } from '../../src/core/db.ts';
-import type { Cluster } from '../../src/core/provider.ts';
 import { DEFAULT_ETCD_BINARY } from '../../src/db/etcd/install.ts';
 
 const IS_ROOT = process.platform === 'linux' && process.getuid?.() === 0;
@@ -20,18 +16,4 @@ export const SKIP_REASON: string | undefined = !IS_ROOT
     : undefined;
 if (SKIP_REASON) console.warn(SKIP_REASON);
 
-export function dbContext(cluster: Cluster, runDir: string): DbContext {
-  return { cluster, test: { nodes: cluster.nodes.map((n) => n.name) }, runDir };
-}
-
-/** Runs one op as a fresh client on `node` and closes it. */
-export async function once(factory: ClientFactory, node: string, f: string, value: unknown, timeoutMs = 10_000): Promise<Completion> {
-  const client = await factory.open(node, {});
-  try {
-    return await client.invoke({ process: 0, f, value }, { signal: AbortSignal.timeout(timeoutMs) });
-  } finally {
-    await client.close();
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { dbContext, once, sleep } from '../db-helpers.ts';

@@ -23,8 +23,8 @@
  * reads change nothing, so their unknown outcomes are fail.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Client, ClientFactory, ClientOp, Completion } from '../../core/client.ts';
-import { applyMicroOps } from '../etcd/clients.ts';
+import type { ClientFactory, ClientOp, Completion } from '../../core/client.ts';
+import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvClientFactory, type MicroOp } from '../kv-clients.ts';
 import { ConsulHttp } from './http.ts';
 import { ConsulKv, writeOps, type KvEntry, type KvOutcome, type ReadMode, type TxnOp } from './kv.ts';
 import type { SharedSession } from './session.ts';
@@ -42,23 +42,9 @@ export interface ConsulClientOptions {
 
 type Invoke = (kv: ConsulKv, op: ClientOp, signal: AbortSignal, o: ConsulClientOptions) => Promise<Completion>;
 
-const COUNTER_KEY = 'counter';
-const COUNTER_ATTEMPTS = 10;
-const BANK_PREFIX = 'bank/';
-
-function failed(out: { type: 'fail' | 'info'; error: string }): Completion {
-  return { type: out.type, error: out.error };
-}
-
 /** A failed read before a write: nothing was written, so it is a fail whatever the read's outcome. */
 function readFailed(out: { error: string }): Completion {
   return { type: 'fail', error: out.error };
-}
-
-/** Splits a register/set op value into (key suffix, payload): `v` or `[k, v]`. */
-function keyed(value: unknown, payloadIsPair: boolean): { key: number | null; payload: unknown } {
-  if (Array.isArray(value) && value.length === 2 && (!payloadIsPair || Array.isArray(value[1]))) return { key: value[0] as number, payload: value[1] };
-  return { key: null, payload: value };
 }
 
 const register: Invoke = async (kv, op, signal, o) => {
@@ -158,8 +144,6 @@ const bank: Invoke = async (kv, op, signal, o) => {
   return r.value.committed ? { type: 'ok' } : { type: 'fail', error: `conflict: an account changed since it was read (${r.value.errors.join('; ')})` };
 };
 
-type MicroOp = [f: string, key: number, value: unknown];
-
 /**
  * Plans the write half of a list-append / rw-register txn from the entries its read txn found:
  * the completed micro-ops, and the ops of the write txn (empty for a read-only txn): a
@@ -210,29 +194,15 @@ async function setupBank(kv: ConsulKv, o: ConsulClientOptions): Promise<KvOutcom
 }
 
 function factory(addressOf: (node: string) => string, o: ConsulClientOptions, invoke: Invoke, setup?: (kv: ConsulKv) => Promise<KvOutcome<null>>): ClientFactory {
-  const open = (node: string): ConsulKv => new ConsulKv(new ConsulHttp(addressOf(node), o.timeoutMs));
-  const f: ClientFactory = {
-    open(node: string): Client {
-      const kv = open(node);
-      return { invoke: (op, { signal }) => invoke(kv, op, signal, o), close: () => undefined };
-    },
-  };
-  if (setup || o.session) {
-    f.setup = async (test) => {
-      const nodes = (test['nodes'] as readonly string[] | undefined) ?? [];
-      await o.session?.start(nodes.map(addressOf));
-      if (!setup) return;
-      const errors: string[] = [];
-      for (const node of nodes) {
-        const r = await setup(open(node));
-        if (r.type === 'ok') return;
-        errors.push(`${node}: ${r.error}`);
-      }
-      throw new Error(`consul client setup failed on every node: ${errors.join('; ') || 'no nodes'}`);
-    };
-  }
-  if (o.session) f.teardown = async () => o.session?.stop();
-  return f;
+  return kvClientFactory<ConsulKv>({
+    db: 'consul',
+    addressOf,
+    open: (node) => new ConsulKv(new ConsulHttp(addressOf(node), o.timeoutMs)),
+    close: () => undefined,
+    invoke: (kv, op, signal) => invoke(kv, op, signal, o),
+    ...(setup ? { setup } : {}),
+    ...(o.session ? { keepAlive: o.session } : {}),
+  });
 }
 
 /** Clients by workload name; `addressOf(node)` is the node's HTTP API host:port. */

@@ -15,9 +15,8 @@ import { join } from 'node:path';
 import type { ClientFactory } from '../../core/client.ts';
 import type { DB, DbContext } from '../../core/db.ts';
 import type { Cluster, NodeInfo } from '../../core/provider.ts';
-import { FaultlineError } from '../../core/errors.ts';
 import { RUN_FILES } from '../../runner/results-dir.ts';
-import { NodeDaemons } from '../daemons.ts';
+import { DaemonDb } from '../daemons.ts';
 import { unstage } from '../fetch-release.ts';
 import { consulClients } from './clients.ts';
 import { ConsulHttp } from './http.ts';
@@ -47,19 +46,17 @@ const DEFAULT_HTTP_PORT = 8500;
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 const POLL_MS = 250;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The host of a "host:port" the status API returns. */
 function hostOf(address: string): string {
   return address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, '');
 }
 
-export class ConsulDb implements DB {
+export class ConsulDb extends DaemonDb implements DB {
   readonly name = 'consul';
   readonly clockSkewable = false;
   readonly #opts: ConsulDbOptions;
   readonly #httpPort: number;
-  readonly #daemons = new NodeDaemons();
   readonly #clients: Record<string, ClientFactory>;
   /** The binary each node runs. */
   readonly #binaries = new Map<string, string>();
@@ -73,6 +70,7 @@ export class ConsulDb implements DB {
   readonly versions = new Map<string, string>();
 
   constructor(opts: ConsulDbOptions) {
+    super();
     this.#opts = opts;
     this.#httpPort = opts.httpPort ?? DEFAULT_HTTP_PORT;
     const session = opts.sessionTtlS ? new SharedSession(opts.sessionTtlS, opts.opTimeoutMs) : undefined;
@@ -115,7 +113,7 @@ export class ConsulDb implements DB {
     return join(ctx.runDir, RUN_FILES.nodes, node.name);
   }
 
-  #log(ctx: DbContext, node: NodeInfo): string {
+  protected logFile(ctx: DbContext, node: NodeInfo): string {
     return join(this.#dir(ctx, node), 'consul.log');
   }
 
@@ -141,15 +139,16 @@ export class ConsulDb implements DB {
     ];
   }
 
-  async #spawn(ctx: DbContext, node: NodeInfo): Promise<void> {
+  /** A restarted server has the data it had; retry-join brings it back into the cluster. */
+  protected async spawn(ctx: DbContext, node: NodeInfo): Promise<void> {
     const binary = this.#binaries.get(node.name);
     if (!binary) throw new Error(`consul: ${node.name} was never set up`);
     const pid = await ctx.cluster.remote(node.name).spawnDaemon({
       argv: this.argv(ctx, node, binary),
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-      logFile: this.#log(ctx, node),
+      logFile: this.logFile(ctx, node),
     });
-    this.#daemons.set(node.name, pid);
+    this.daemons.set(node.name, pid);
   }
 
   async setup(ctx: DbContext, node: NodeInfo): Promise<void> {
@@ -158,7 +157,7 @@ export class ConsulDb implements DB {
     try {
       // The log exists from the start, so log collection works even when setup fails early.
       await remote.exec(['mkdir', '-p', this.#dir(ctx, node)]);
-      await remote.exec(['touch', this.#log(ctx, node)]);
+      await remote.exec(['touch', this.logFile(ctx, node)]);
       await this.prepare();
       const staged = this.#binary as ConsulBinary;
       const binary = await this.#exclusive(() => installConsul(remote, staged));
@@ -169,37 +168,24 @@ export class ConsulDb implements DB {
       if (this.#binary && ctx.cluster.nodes.every((n) => this.#setupDone.has(n.name))) await unstage(this.#binary.file);
     }
     await remote.exec(['rm', '-rf', join(this.#dir(ctx, node), 'data')]);
-    await this.#spawn(ctx, node);
+    await this.spawn(ctx, node);
     await this.#waitReady(ctx, node);
   }
 
-  async #alive(ctx: DbContext, node: NodeInfo): Promise<boolean> {
-    const pid = this.#daemons.get(node.name);
-    if (pid === undefined) return false;
-    return (await ctx.cluster.remote(node.name).exec(['kill', '-0', String(pid)], { check: false })).exitCode === 0;
-  }
-
-  async #lastLogLines(ctx: DbContext, node: NodeInfo): Promise<string> {
-    const r = await ctx.cluster.remote(node.name).exec(['tail', '-n', '2', this.#log(ctx, node)], { check: false });
-    return r.stdout.trim().split('\n').join(' | ');
-  }
-
   /** Waits until the agent names a leader. */
-  async #waitReady(ctx: DbContext, node: NodeInfo): Promise<void> {
-    const timeoutMs = this.#opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    const deadline = Date.now() + timeoutMs;
-    const log = this.#log(ctx, node);
-    let last = 'no answer';
-    while (Date.now() < deadline) {
-      const leader = await this.leader(node, Math.max(100, Math.min(1000, deadline - Date.now())));
-      if (leader.ok && leader.address !== '') return;
-      last = leader.ok ? 'answers, but knows no leader' : leader.error;
-      if (!(await this.#alive(ctx, node))) {
-        throw new FaultlineError('E_SETUP', `consul on ${node.name} exited during startup: ${await this.#lastLogLines(ctx, node)}; see ${log}`);
-      }
-      await sleep(POLL_MS);
-    }
-    throw new FaultlineError('E_SETUP', `consul on ${node.name} (${this.httpAddress(node)}) had no leader within ${timeoutMs / 1000} s (${last}); see ${log}`);
+  #waitReady(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.daemons.waitReady(ctx, node, {
+      what: 'consul',
+      logFile: this.logFile(ctx, node),
+      address: this.httpAddress(node),
+      timeoutMs: this.#opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+      pollMs: POLL_MS,
+      probe: async (timeoutMs) => {
+        const leader = await this.leader(node, timeoutMs);
+        if (leader.ok && leader.address !== '') return undefined;
+        return leader.ok ? 'answers, but knows no leader' : leader.error;
+      },
+    });
   }
 
   /** The leader's server address ("host:8300", "" when none) as this agent sees it. */
@@ -213,32 +199,6 @@ export class ConsulDb implements DB {
     } catch {
       return { ok: false, error: `unexpected reply ${r.body.slice(0, 100)}` };
     }
-  }
-
-  async teardown(ctx: DbContext, node: NodeInfo): Promise<void> {
-    await this.kill(ctx, node);
-  }
-
-  logFiles(ctx: DbContext, node: NodeInfo): readonly string[] {
-    return [this.#log(ctx, node)];
-  }
-
-  kill(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.#daemons.kill(ctx, node);
-  }
-
-  /** Restarts a killed server with the data it had; retry-join brings it back into the cluster. */
-  async start(ctx: DbContext, node: NodeInfo): Promise<void> {
-    if (this.#daemons.has(node.name)) return;
-    await this.#spawn(ctx, node);
-  }
-
-  pause(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.#daemons.pause(ctx, node);
-  }
-
-  resume(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.#daemons.resume(ctx, node);
   }
 
   /** Servers that name themselves as the leader. */

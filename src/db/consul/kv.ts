@@ -16,8 +16,9 @@ import { ConsulHttp, classify } from './http.ts';
 
 export const READ_MODES = ['default', 'consistent', 'stale'] as const;
 export type ReadMode = (typeof READ_MODES)[number];
+import type { KvOutcome } from '../kv-clients.ts';
 
-export type KvOutcome<T> = { type: 'ok'; value: T } | { type: 'fail' | 'info'; error: string };
+export type { KvOutcome };
 
 export interface KvEntry {
   key: string;

@@ -18,7 +18,8 @@
  * so their unknown outcomes are fail. With `serializableReads`, reads and read-only txns use
  * serializable=true: the member answers from its own state, which may be stale.
  */
-import type { Client, ClientFactory, ClientOp, Completion } from '../../core/client.ts';
+import type { ClientFactory, ClientOp, Completion } from '../../core/client.ts';
+import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvClientFactory, type MicroOp } from '../kv-clients.ts';
 import { EtcdGateway, unb64, type GatewayKv } from './gateway.ts';
 import { EtcdKv, type Compare, type KvOutcome, type TxnRequest } from './kv.ts';
 import type { SharedLease } from './lease.ts';
@@ -36,26 +37,12 @@ export interface EtcdClientOptions {
 
 type Invoke = (kv: EtcdKv, op: ClientOp, signal: AbortSignal, o: EtcdClientOptions) => Promise<Completion>;
 
-const COUNTER_KEY = 'counter';
-const COUNTER_ATTEMPTS = 10;
-const BANK_PREFIX = 'bank/';
-
-function failed(out: { type: 'fail' | 'info'; error: string }): Completion {
-  return { type: out.type, error: out.error };
-}
-
 function decode(kv: GatewayKv | undefined): unknown {
   return kv?.value === undefined ? null : JSON.parse(unb64(kv.value));
 }
 
 function modRevision(kv: GatewayKv | undefined): string {
   return kv?.mod_revision ?? '0';
-}
-
-/** Splits a register/set op value into (key suffix, payload): `v` or `[k, v]`. */
-function keyed(value: unknown, payloadIsPair: boolean): { key: number | null; payload: unknown } {
-  if (Array.isArray(value) && value.length === 2 && (!payloadIsPair || Array.isArray(value[1]))) return { key: value[0] as number, payload: value[1] };
-  return { key: null, payload: value };
 }
 
 const register: Invoke = async (kv, op, signal, o) => {
@@ -153,26 +140,6 @@ const bank: Invoke = async (kv, op, signal, o) => {
   return r.value.succeeded ? { type: 'ok' } : { type: 'fail', error: 'conflict: an account changed since it was read' };
 };
 
-type MicroOp = [f: string, key: number, value: unknown];
-
-/**
- * Applies a txn's micro-ops to the values read (key -> stored value or null) and returns the
- * completed micro-ops and the final value of every written key.
- */
-export function applyMicroOps(ops: readonly MicroOp[], read: ReadonlyMap<number, unknown>): { done: MicroOp[]; writes: Map<number, unknown> } {
-  const state = new Map(read);
-  const writes = new Map<number, unknown>();
-  const done = ops.map(([f, k, v]): MicroOp => {
-    const cur = state.get(k) ?? null;
-    if (f === 'r') return [f, k, Array.isArray(cur) ? [...cur] : cur];
-    const next = f === 'append' ? [...((cur as unknown[] | null) ?? []), v] : v;
-    state.set(k, next);
-    writes.set(k, next);
-    return [f, k, v];
-  });
-  return { done, writes };
-}
-
 /** `emptyValue` is what a key never written reads as: [] for lists, null for registers. */
 function txnClient(keyPrefix: string, emptyValue: unknown): Invoke {
   return async (kv, op, signal, o) => {
@@ -207,34 +174,15 @@ async function setupBank(kv: EtcdKv, o: EtcdClientOptions): Promise<KvOutcome<nu
 }
 
 function factory(addressOf: (node: string) => string, o: EtcdClientOptions, invoke: Invoke, setup?: (kv: EtcdKv) => Promise<KvOutcome<null>>): ClientFactory {
-  const open = (node: string): EtcdKv => new EtcdKv(new EtcdGateway(addressOf(node), { timeoutMs: o.timeoutMs }), () => o.lease?.id());
-  const f: ClientFactory = {
-    open(node: string): Client {
-      const kv = open(node);
-      return { invoke: (op, { signal }) => invoke(kv, op, signal, o), close: () => kv.close() };
-    },
-  };
-  if (setup || o.lease) {
-    f.setup = async (test) => {
-      const nodes = (test['nodes'] as readonly string[] | undefined) ?? [];
-      await o.lease?.start(nodes.map(addressOf));
-      if (!setup) return;
-      const errors: string[] = [];
-      for (const node of nodes) {
-        const kv = open(node);
-        try {
-          const r = await setup(kv);
-          if (r.type === 'ok') return;
-          errors.push(`${node}: ${r.error}`);
-        } finally {
-          kv.close();
-        }
-      }
-      throw new Error(`etcd client setup failed on every node: ${errors.join('; ') || 'no nodes'}`);
-    };
-  }
-  if (o.lease) f.teardown = async () => o.lease?.stop();
-  return f;
+  return kvClientFactory<EtcdKv>({
+    db: 'etcd',
+    addressOf,
+    open: (node) => new EtcdKv(new EtcdGateway(addressOf(node), { timeoutMs: o.timeoutMs }), () => o.lease?.id()),
+    close: (kv) => kv.close(),
+    invoke: (kv, op, signal) => invoke(kv, op, signal, o),
+    ...(setup ? { setup } : {}),
+    ...(o.lease ? { keepAlive: o.lease } : {}),
+  });
 }
 
 /** Clients by workload name; `addressOf(node)` is the node's client host:port. */

@@ -12,9 +12,9 @@
 import { join } from 'node:path';
 import type { ClientFactory } from '../../core/client.ts';
 import type { DB, DbContext } from '../../core/db.ts';
-import { NodeDaemons } from '../daemons.ts';
+import { DaemonDb } from '../daemons.ts';
 import type { Cluster, NodeInfo } from '../../core/provider.ts';
-import { FaultlineError, UsageError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { RUN_FILES } from '../../runner/results-dir.ts';
 import { etcdClients } from './clients.ts';
 import { EtcdGateway } from './gateway.ts';
@@ -53,7 +53,6 @@ const DEFAULT_PEER_PORT = 2380;
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
 const POLL_MS = 200;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface MemberStatus {
   memberId: string;
@@ -62,14 +61,13 @@ interface MemberStatus {
   errors: string[];
 }
 
-export class EtcdDb implements DB {
+export class EtcdDb extends DaemonDb implements DB {
   readonly name = 'etcd';
   readonly clockSkewable = false;
   readonly #opts: EtcdDbOptions;
   #binary: string;
   readonly #clientPort: number;
   readonly #peerPort: number;
-  readonly #daemons = new NodeDaemons();
   readonly #clients: Record<string, ClientFactory>;
   #cluster: Cluster | undefined;
   #release: EtcdRelease | undefined;
@@ -88,6 +86,7 @@ export class EtcdDb implements DB {
   readonly versions = new Map<string, string>();
 
   constructor(opts: EtcdDbOptions) {
+    super();
     this.#opts = opts;
     this.#binary = opts.binary ?? DEFAULT_ETCD_BINARY;
     this.#clientPort = opts.clientPort ?? DEFAULT_CLIENT_PORT;
@@ -140,7 +139,7 @@ export class EtcdDb implements DB {
     return join(ctx.runDir, RUN_FILES.nodes, node.name);
   }
 
-  #log(ctx: DbContext, node: NodeInfo): string {
+  protected logFile(ctx: DbContext, node: NodeInfo): string {
     return join(this.#dir(ctx, node), 'etcd.log');
   }
 
@@ -167,13 +166,14 @@ export class EtcdDb implements DB {
     return argv;
   }
 
-  async #spawn(ctx: DbContext, node: NodeInfo, existing: boolean): Promise<void> {
+  /** A restarted member rejoins the existing cluster with the data it had. */
+  protected async spawn(ctx: DbContext, node: NodeInfo, existing: boolean): Promise<void> {
     const pid = await ctx.cluster.remote(node.name).spawnDaemon({
       argv: this.argv(ctx, node, existing),
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-      logFile: this.#log(ctx, node),
+      logFile: this.logFile(ctx, node),
     });
-    this.#daemons.set(node.name, pid);
+    this.daemons.set(node.name, pid);
   }
 
   async setup(ctx: DbContext, node: NodeInfo): Promise<void> {
@@ -187,7 +187,7 @@ export class EtcdDb implements DB {
     }
     await this.#checkPortsFree(ctx, node);
     await ctx.cluster.remote(node.name).exec(['rm', '-rf', join(this.#dir(ctx, node), 'data')]);
-    await this.#spawn(ctx, node, false);
+    await this.spawn(ctx, node, false);
     await this.#waitReady(ctx, node);
   }
 
@@ -196,7 +196,7 @@ export class EtcdDb implements DB {
     const remote = ctx.cluster.remote(node.name);
     // The log exists from the start, so log collection works even when setup fails early.
     await remote.exec(['mkdir', '-p', this.#dir(ctx, node)]);
-    await remote.exec(['touch', this.#log(ctx, node)]);
+    await remote.exec(['touch', this.logFile(ctx, node)]);
     const release = this.#release;
     if (release) await this.#exclusive(() => installEtcdRelease(remote, release));
     const version = await ensureEtcd(remote, this.#binary, this.#opts.version, (f) => this.#exclusive(f));
@@ -226,33 +226,20 @@ export class EtcdDb implements DB {
     }
   }
 
-  async #alive(ctx: DbContext, node: NodeInfo): Promise<boolean> {
-    const pid = this.#daemons.get(node.name);
-    if (pid === undefined) return false;
-    return (await ctx.cluster.remote(node.name).exec(['kill', '-0', String(pid)], { check: false })).exitCode === 0;
-  }
-
-  async #lastLogLines(ctx: DbContext, node: NodeInfo): Promise<string> {
-    const r = await ctx.cluster.remote(node.name).exec(['tail', '-n', '2', this.#log(ctx, node)], { check: false });
-    return r.stdout.trim().split('\n').join(' | ');
-  }
-
   /** Waits until the member answers its status and knows a leader. */
-  async #waitReady(ctx: DbContext, node: NodeInfo): Promise<void> {
-    const timeoutMs = this.#opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    const deadline = Date.now() + timeoutMs;
-    const log = this.#log(ctx, node);
-    let last = 'no answer';
-    while (Date.now() < deadline) {
-      const s = await this.status(node, Math.max(100, Math.min(1000, deadline - Date.now())));
-      if (typeof s !== 'string' && s.leader !== '0' && s.errors.length === 0) return;
-      last = typeof s === 'string' ? s : `answers, but ${s.errors.join(', ') || 'knows no leader'} (term ${s.raftTerm})`;
-      if (!(await this.#alive(ctx, node))) {
-        throw new FaultlineError('E_SETUP', `etcd on ${node.name} exited during startup: ${await this.#lastLogLines(ctx, node)}; see ${log}`);
-      }
-      await sleep(POLL_MS);
-    }
-    throw new FaultlineError('E_SETUP', `etcd on ${node.name} (${this.clientAddress(node)}) had no leader within ${timeoutMs / 1000} s (${last}); see ${log}`);
+  #waitReady(ctx: DbContext, node: NodeInfo): Promise<void> {
+    return this.daemons.waitReady(ctx, node, {
+      what: 'etcd',
+      logFile: this.logFile(ctx, node),
+      address: this.clientAddress(node),
+      timeoutMs: this.#opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+      pollMs: POLL_MS,
+      probe: async (timeoutMs) => {
+        const s = await this.status(node, timeoutMs);
+        if (typeof s !== 'string' && s.leader !== '0' && s.errors.length === 0) return undefined;
+        return typeof s === 'string' ? s : `answers, but ${s.errors.join(', ') || 'knows no leader'} (term ${s.raftTerm})`;
+      },
+    });
   }
 
   /** The member's maintenance status, or why it could not be had. */
@@ -271,32 +258,6 @@ export class EtcdDb implements DB {
     } finally {
       gw.close();
     }
-  }
-
-  async teardown(ctx: DbContext, node: NodeInfo): Promise<void> {
-    await this.kill(ctx, node);
-  }
-
-  logFiles(ctx: DbContext, node: NodeInfo): readonly string[] {
-    return [this.#log(ctx, node)];
-  }
-
-  kill(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.#daemons.kill(ctx, node);
-  }
-
-  /** Restarts a killed member into the existing cluster, with the data it had. */
-  async start(ctx: DbContext, node: NodeInfo): Promise<void> {
-    if (this.#daemons.has(node.name)) return;
-    await this.#spawn(ctx, node, true);
-  }
-
-  pause(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.#daemons.pause(ctx, node);
-  }
-
-  resume(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.#daemons.resume(ctx, node);
   }
 
   /** Members that report themselves as leader, keeping those of the highest raft term. */

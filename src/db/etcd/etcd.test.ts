@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.ts';
-import { applyMicroOps } from './clients.ts';
+import { applyMicroOps } from '../kv-clients.ts';
 import { b64, classify, prefixEnd, unb64 } from './gateway.ts';
 import { etcdOptions } from './index.ts';
 import { atLeast, parseEtcdVersion, versionMatches } from './install.ts';

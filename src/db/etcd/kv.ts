@@ -5,8 +5,9 @@
  * so a member without a leader rejects them at once (definite) instead of timing out.
  */
 import { EtcdGateway, b64, classify, prefixEnd, type GatewayKv } from './gateway.ts';
+import type { KvOutcome } from '../kv-clients.ts';
 
-export type KvOutcome<T> = { type: 'ok'; value: T } | { type: 'fail' | 'info'; error: string };
+export type { KvOutcome };
 
 export interface RangeReply {
   kvs: GatewayKv[];

@@ -7,9 +7,8 @@
 import { join } from 'node:path';
 import type { ClientFactory } from '../../core/client.ts';
 import type { DB, DbContext } from '../../core/db.ts';
-import { NodeDaemons } from '../daemons.ts';
+import { DaemonDb } from '../daemons.ts';
 import type { Cluster, NodeInfo } from '../../core/provider.ts';
-import { FaultlineError } from '../../core/errors.ts';
 import { StoreClient } from '../../stores/client.ts';
 import type { StoreStatus } from '../../stores/protocol.ts';
 import { RUN_FILES } from '../../runner/results-dir.ts';
@@ -36,17 +35,16 @@ export function storeAddress(node: NodeInfo): string {
   return `${node.address}:${STORE_PORT}`;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export class ReferenceDb implements DB {
+export class ReferenceDb extends DaemonDb implements DB {
   readonly name: string;
   readonly clockSkewable = true;
   readonly #opts: ReferenceDbOptions;
-  readonly #daemons = new NodeDaemons();
   readonly #clients: Record<string, ClientFactory>;
   #cluster: Cluster | undefined;
 
   constructor(opts: ReferenceDbOptions & { opTimeoutMs: number }) {
+    super();
     this.#opts = opts;
     this.name = `reference:${opts.store}`;
     this.#clients = referenceClients((name) => {
@@ -71,71 +69,49 @@ export class ReferenceDb implements DB {
     return [...argv, ...(this.#opts.extraArgs ?? [])];
   }
 
-  async #spawn(ctx: DbContext, node: NodeInfo): Promise<void> {
+  protected logFile(ctx: DbContext, node: NodeInfo): string {
+    return join(nodeDir(ctx, node), 'store.log');
+  }
+
+  /** A restarted node recovers from its data directory. */
+  protected async spawn(ctx: DbContext, node: NodeInfo): Promise<void> {
     const remote = ctx.cluster.remote(node.name);
     const pid = await remote.spawnDaemon({
       argv: this.#argv(ctx, node),
       cwd: PROJECT_ROOT,
-      logFile: join(nodeDir(ctx, node), 'store.log'),
+      logFile: this.logFile(ctx, node),
     });
-    this.#daemons.set(node.name, pid);
+    this.daemons.set(node.name, pid);
   }
 
   async setup(ctx: DbContext, node: NodeInfo): Promise<void> {
     this.#cluster = ctx.cluster;
     await ctx.cluster.remote(node.name).exec(['rm', '-rf', join(nodeDir(ctx, node), 'data')]);
-    await this.#spawn(ctx, node);
+    await this.spawn(ctx, node);
     await this.#waitReady(ctx, node);
   }
 
   /** Waits until the node answers and knows a leader (the cluster can serve). */
   async #waitReady(ctx: DbContext, node: NodeInfo): Promise<void> {
     const client = new StoreClient(storeAddress(node), { timeoutMs: 1000 });
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    let last = 'no answer';
     try {
-      while (Date.now() < deadline) {
-        try {
-          const s = await client.status();
-          if (s.leader !== null || s.role === 'leader') return;
-          last = `answers, but knows no leader (role ${s.role}, term ${s.term})`;
-        } catch (e) {
-          last = (e as Error).message;
-        }
-        await sleep(100);
-      }
+      await this.daemons.waitReady(ctx, node, {
+        what: this.name,
+        logFile: this.logFile(ctx, node),
+        timeoutMs: READY_TIMEOUT_MS,
+        pollMs: 100,
+        probe: async () => {
+          try {
+            const s = await client.status();
+            return s.leader !== null || s.role === 'leader' ? undefined : `answers, but knows no leader (role ${s.role}, term ${s.term})`;
+          } catch (e) {
+            return (e as Error).message;
+          }
+        },
+      });
     } finally {
       client.close();
     }
-    throw new FaultlineError(
-      'E_SETUP',
-      `${this.name} on ${node.name} was not ready within ${READY_TIMEOUT_MS / 1000} s (${last}); see ${join(nodeDir(ctx, node), 'store.log')}`,
-    );
-  }
-
-  async teardown(ctx: DbContext, node: NodeInfo): Promise<void> {
-    await this.kill(ctx, node);
-  }
-
-  logFiles(ctx: DbContext, node: NodeInfo): readonly string[] {
-    return [join(nodeDir(ctx, node), 'store.log')];
-  }
-
-  kill(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.#daemons.kill(ctx, node);
-  }
-
-  async start(ctx: DbContext, node: NodeInfo): Promise<void> {
-    if (this.#daemons.has(node.name)) return;
-    await this.#spawn(ctx, node);
-  }
-
-  pause(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.#daemons.pause(ctx, node);
-  }
-
-  resume(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.#daemons.resume(ctx, node);
   }
 
   /** Nodes that say they lead, keeping only those of the highest term. */
