@@ -46,7 +46,6 @@ const DEFAULT_HTTP_PORT = 8500;
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 const POLL_MS = 250;
 
-
 /** The host of a "host:port" the status API returns. */
 function hostOf(address: string): string {
   return address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, '');

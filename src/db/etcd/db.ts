@@ -53,7 +53,6 @@ const DEFAULT_PEER_PORT = 2380;
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
 const POLL_MS = 200;
 
-
 interface MemberStatus {
   memberId: string;
   leader: string;

@@ -35,7 +35,6 @@ export function storeAddress(node: NodeInfo): string {
   return `${node.address}:${STORE_PORT}`;
 }
 
-
 export class ReferenceDb extends DaemonDb implements DB {
   readonly name: string;
   readonly clockSkewable = true;
