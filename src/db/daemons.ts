@@ -30,10 +30,6 @@ export class NodeDaemons {
     this.#pids.set(node, pid);
   }
 
-  get(node: string): number | undefined {
-    return this.#pids.get(node);
-  }
-
   has(node: string): boolean {
     return this.#pids.has(node);
   }
