@@ -49,20 +49,22 @@ export interface KeepAlive {
   stop(): void;
 }
 
+export type KvInvoke<K> = (kv: K, op: ClientOp, signal: AbortSignal) => Promise<Completion>;
+
 export interface KvFactorySpec<K> {
   /** The database, for messages. */
   db: string;
   addressOf: (node: string) => string;
   open: (node: string) => K;
   close: (kv: K) => void;
-  invoke: (kv: K, op: ClientOp, signal: AbortSignal) => Promise<Completion>;
+  invoke: KvInvoke<K>;
   /** Run once before the workload, on the first node that accepts it. */
   setup?: (kv: K) => Promise<KvOutcome<unknown>>;
   keepAlive?: KeepAlive;
 }
 
 /** A client per worker, bound to its node; setup and keep-alive once for the run. */
-export function kvClientFactory<K>(s: KvFactorySpec<K>): ClientFactory {
+function kvClientFactory<K>(s: KvFactorySpec<K>): ClientFactory {
   const f: ClientFactory = {
     open(node: string): Client {
       const kv = s.open(node);
@@ -91,4 +93,29 @@ export function kvClientFactory<K>(s: KvFactorySpec<K>): ClientFactory {
   }
   if (keepAlive) f.teardown = async () => keepAlive.stop();
   return f;
+}
+
+/** A database's invoke per workload it serves, over its KV handle. */
+export interface KvWorkloads<K> {
+  register: KvInvoke<K>;
+  set: KvInvoke<K>;
+  counter: KvInvoke<K>;
+  bank: KvInvoke<K>;
+  'list-append': KvInvoke<K>;
+  'rw-register': KvInvoke<K>;
+  /** Creates the bank accounts before the bank workload starts. */
+  setupBank: (kv: K) => Promise<KvOutcome<unknown>>;
+}
+
+/** The client factories by workload name. */
+export function kvWorkloadClients<K>(base: Omit<KvFactorySpec<K>, 'invoke' | 'setup'>, w: KvWorkloads<K>): Record<string, ClientFactory> {
+  const make = (invoke: KvInvoke<K>, setup?: KvFactorySpec<K>['setup']): ClientFactory => kvClientFactory({ ...base, invoke, ...(setup ? { setup } : {}) });
+  return {
+    register: make(w.register),
+    set: make(w.set),
+    counter: make(w.counter),
+    bank: make(w.bank, w.setupBank),
+    'list-append': make(w['list-append']),
+    'rw-register': make(w['rw-register']),
+  };
 }

@@ -24,7 +24,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ClientFactory, ClientOp, Completion } from '../../core/client.ts';
-import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvClientFactory, type MicroOp } from '../kv-clients.ts';
+import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type KvInvoke, type MicroOp } from '../kv-clients.ts';
 import { ConsulHttp } from './http.ts';
 import { ConsulKv, writeOps, type KvEntry, type KvOutcome, type ReadMode, type TxnOp } from './kv.ts';
 import type { SharedSession } from './session.ts';
@@ -193,26 +193,25 @@ async function setupBank(kv: ConsulKv, o: ConsulClientOptions): Promise<KvOutcom
   return { type: 'ok', value: null };
 }
 
-function factory(addressOf: (node: string) => string, o: ConsulClientOptions, invoke: Invoke, setup?: (kv: ConsulKv) => Promise<KvOutcome<null>>): ClientFactory {
-  return kvClientFactory<ConsulKv>({
-    db: 'consul',
-    addressOf,
-    open: (node) => new ConsulKv(new ConsulHttp(addressOf(node), o.timeoutMs)),
-    close: () => undefined,
-    invoke: (kv, op, signal) => invoke(kv, op, signal, o),
-    ...(setup ? { setup } : {}),
-    ...(o.session ? { keepAlive: o.session } : {}),
-  });
-}
-
 /** Clients by workload name; `addressOf(node)` is the node's HTTP API host:port. */
 export function consulClients(addressOf: (node: string) => string, o: ConsulClientOptions): Record<string, ClientFactory> {
-  return {
-    register: factory(addressOf, o, register),
-    set: factory(addressOf, o, set),
-    counter: factory(addressOf, o, counter),
-    bank: factory(addressOf, o, bank, (kv) => setupBank(kv, o)),
-    'list-append': factory(addressOf, o, txnClient('la/', [])),
-    'rw-register': factory(addressOf, o, txnClient('rw/', null)),
-  };
+  const bind = (invoke: Invoke): KvInvoke<ConsulKv> => (kv, op, signal) => invoke(kv, op, signal, o);
+  return kvWorkloadClients<ConsulKv>(
+    {
+      db: 'consul',
+      addressOf,
+      open: (node) => new ConsulKv(new ConsulHttp(addressOf(node), o.timeoutMs)),
+      close: () => undefined,
+      ...(o.session ? { keepAlive: o.session } : {}),
+    },
+    {
+      register: bind(register),
+      set: bind(set),
+      counter: bind(counter),
+      bank: bind(bank),
+      'list-append': bind(txnClient('la/', [])),
+      'rw-register': bind(txnClient('rw/', null)),
+      setupBank: (kv) => setupBank(kv, o),
+    },
+  );
 }

@@ -19,7 +19,7 @@
  * serializable=true: the member answers from its own state, which may be stale.
  */
 import type { ClientFactory, ClientOp, Completion } from '../../core/client.ts';
-import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvClientFactory, type MicroOp } from '../kv-clients.ts';
+import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type KvInvoke, type MicroOp } from '../kv-clients.ts';
 import { EtcdGateway, unb64, type GatewayKv } from './gateway.ts';
 import { EtcdKv, type Compare, type KvOutcome, type TxnRequest } from './kv.ts';
 import type { SharedLease } from './lease.ts';
@@ -173,26 +173,25 @@ async function setupBank(kv: EtcdKv, o: EtcdClientOptions): Promise<KvOutcome<nu
   return { type: 'ok', value: null };
 }
 
-function factory(addressOf: (node: string) => string, o: EtcdClientOptions, invoke: Invoke, setup?: (kv: EtcdKv) => Promise<KvOutcome<null>>): ClientFactory {
-  return kvClientFactory<EtcdKv>({
-    db: 'etcd',
-    addressOf,
-    open: (node) => new EtcdKv(new EtcdGateway(addressOf(node), { timeoutMs: o.timeoutMs }), () => o.lease?.id()),
-    close: (kv) => kv.close(),
-    invoke: (kv, op, signal) => invoke(kv, op, signal, o),
-    ...(setup ? { setup } : {}),
-    ...(o.lease ? { keepAlive: o.lease } : {}),
-  });
-}
-
 /** Clients by workload name; `addressOf(node)` is the node's client host:port. */
 export function etcdClients(addressOf: (node: string) => string, o: EtcdClientOptions): Record<string, ClientFactory> {
-  return {
-    register: factory(addressOf, o, register),
-    set: factory(addressOf, o, set),
-    counter: factory(addressOf, o, counter),
-    bank: factory(addressOf, o, bank, (kv) => setupBank(kv, o)),
-    'list-append': factory(addressOf, o, txnClient('la/', [])),
-    'rw-register': factory(addressOf, o, txnClient('rw/', null)),
-  };
+  const bind = (invoke: Invoke): KvInvoke<EtcdKv> => (kv, op, signal) => invoke(kv, op, signal, o);
+  return kvWorkloadClients<EtcdKv>(
+    {
+      db: 'etcd',
+      addressOf,
+      open: (node) => new EtcdKv(new EtcdGateway(addressOf(node), { timeoutMs: o.timeoutMs }), () => o.lease?.id()),
+      close: (kv) => kv.close(),
+      ...(o.lease ? { keepAlive: o.lease } : {}),
+    },
+    {
+      register: bind(register),
+      set: bind(set),
+      counter: bind(counter),
+      bank: bind(bank),
+      'list-append': bind(txnClient('la/', [])),
+      'rw-register': bind(txnClient('rw/', null)),
+      setupBank: (kv) => setupBank(kv, o),
+    },
+  );
 }
