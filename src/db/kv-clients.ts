@@ -95,27 +95,17 @@ function kvClientFactory<K>(s: KvFactorySpec<K>): ClientFactory {
   return f;
 }
 
-/** A database's invoke per workload it serves, over its KV handle. */
-export interface KvWorkloads<K> {
-  register: KvInvoke<K>;
-  set: KvInvoke<K>;
-  counter: KvInvoke<K>;
-  bank: KvInvoke<K>;
-  'list-append': KvInvoke<K>;
-  'rw-register': KvInvoke<K>;
-  /** Creates the bank accounts before the bank workload starts. */
+/** The workloads a key-value database's clients serve. */
+export const KV_WORKLOADS = ['register', 'set', 'counter', 'bank', 'list-append', 'rw-register'] as const;
+
+/** A database's invoke per workload, over its KV handle, and how to create the bank accounts. */
+export type KvWorkloads<K> = Record<(typeof KV_WORKLOADS)[number], KvInvoke<K>> & {
   setupBank: (kv: K) => Promise<KvOutcome<unknown>>;
-}
+};
 
 /** The client factories by workload name. */
 export function kvWorkloadClients<K>(base: Omit<KvFactorySpec<K>, 'invoke' | 'setup'>, w: KvWorkloads<K>): Record<string, ClientFactory> {
-  const make = (invoke: KvInvoke<K>, setup?: KvFactorySpec<K>['setup']): ClientFactory => kvClientFactory({ ...base, invoke, ...(setup ? { setup } : {}) });
-  return {
-    register: make(w.register),
-    set: make(w.set),
-    counter: make(w.counter),
-    bank: make(w.bank, w.setupBank),
-    'list-append': make(w['list-append']),
-    'rw-register': make(w['rw-register']),
-  };
+  return Object.fromEntries(
+    KV_WORKLOADS.map((name) => [name, kvClientFactory({ ...base, invoke: w[name], ...(name === 'bank' ? { setup: w.setupBank } : {}) })]),
+  );
 }

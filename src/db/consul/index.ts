@@ -15,6 +15,7 @@ import { UsageError } from '../../core/errors.ts';
 import { ConsulDb, type ConsulDbOptions } from './db.ts';
 import { READ_MODES, type ReadMode } from './kv.ts';
 import { DEFAULT_INSTALL_DIR } from './install.ts';
+import { KV_WORKLOADS } from '../kv-clients.ts';
 
 export { ConsulDb, type ConsulDbOptions } from './db.ts';
 export { consulClients, type ConsulClientOptions } from './clients.ts';
@@ -60,7 +61,7 @@ export function consulOptions(o: Pick<TestOptions, 'options' | 'opTimeoutMs'>): 
 export const CONSUL_DB_ENTRY: DbEntry = {
   description: 'Consul server agents, one per node (binary from PATH, $FAULTLINE_CONSUL or --opt consul.binary), KV through the HTTP API; --opt consul.read-mode=stale makes reads non-linearizable',
   providers: ['local', 'ssh'],
-  workloads: ['register', 'set', 'counter', 'bank', 'list-append', 'rw-register'],
+  workloads: [...KV_WORKLOADS],
   bugs: {},
   expect: 'valid under partition, kill and pause with consul.read-mode=consistent; with consul.read-mode=stale the register is not linearizable under partitions',
   options: CONSUL_OPTIONS,

@@ -16,6 +16,7 @@ import type { DbEntry, DbInstance } from '../index.ts';
 import type { TestOptions } from '../../core/test.ts';
 import { UsageError } from '../../core/errors.ts';
 import { EtcdDb, type EtcdDbOptions } from './db.ts';
+import { KV_WORKLOADS } from '../kv-clients.ts';
 
 export { EtcdDb, type EtcdDbOptions } from './db.ts';
 export { etcdClients, type EtcdClientOptions } from './clients.ts';
@@ -80,7 +81,7 @@ export function etcdOptions(o: Pick<TestOptions, 'options' | 'opTimeoutMs'>): Et
 export const ETCD_DB_ENTRY: DbEntry = {
   description: 'etcd 3.4+ (installed with apt-get when missing, or from a release tarball), one member per node, through its v3 JSON gateway; --opt serializable-reads=true makes reads non-linearizable',
   providers: ['local', 'ssh', 'docker'],
-  workloads: ['register', 'set', 'counter', 'bank', 'list-append', 'rw-register'],
+  workloads: [...KV_WORKLOADS],
   bugs: {},
   expect: 'valid under partition, kill and pause; with --opt serializable-reads=true the register is not linearizable under partitions',
   options: ETCD_OPTIONS,
