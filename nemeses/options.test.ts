@@ -12,15 +12,17 @@ describe('nemesis options', () => {
         'nemesis.clock-max-delta-ms': '60000',
         'nemesis.clock-min-delta-ms': '8000',
         'nemesis.clock-direction': 'back',
+        'nemesis.spacing': 'fixed',
         'other.key': 'ignored',
       }),
-    ).toEqual({ targets: 'primaries', partitionShapes: ['primaries', 'majority'], maxClockDeltaMs: 60000, minClockDeltaMs: 8000, clockDirection: 'back' });
+    ).toEqual({ targets: 'primaries', partitionShapes: ['primaries', 'majority'], maxClockDeltaMs: 60000, minClockDeltaMs: 8000, clockDirection: 'back', spacing: 'fixed' });
     expect(nemesisOptions({})).toEqual({});
   });
 
   it('refuses bad values, naming the key', () => {
     expect(() => nemesisOptions({ 'nemesis.clock-direction': 'sideways' })).toThrow(/nemesis\.clock-direction must be one of back, forward, both/);
     expect(() => nemesisOptions({ 'nemesis.clock-max-delta-ms': '5' })).toThrow(UsageError);
+    expect(() => nemesisOptions({ 'nemesis.spacing': 'even' })).toThrow(/nemesis\.spacing must be one of random, fixed/);
     expect(() => nemesisOptions({ 'nemesis.partition-shapes': ' , ' })).toThrow(/nemesis\.partition-shapes needs at least one/);
   });
 });

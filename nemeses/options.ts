@@ -3,6 +3,7 @@
  * values are usage errors naming the key and what it accepts.
  */
 import { UsageError } from '../src/core/errors.ts';
+import { SPACINGS, type Spacing } from './generators.ts';
 import { PARTITION_SHAPES } from './partition.ts';
 import type { ClockDirection, NemesisOptions } from './registry.ts';
 
@@ -12,11 +13,12 @@ export const NEMESIS_OPTIONS: Readonly<Record<string, string>> = {
   'nemesis.clock-max-delta-ms': 'largest clock jump in ms (default 262144); sizes are powers of two',
   'nemesis.clock-min-delta-ms': 'smallest clock jump in ms (default 16)',
   'nemesis.clock-direction': 'which way clock jumps go: back, forward or both (default both)',
+  'nemesis.spacing': 'gaps between fault ops: random, uniform in [0, 2 x interval] as Jepsen staggers them (default), or fixed, exactly the interval, so every fault lasts one interval',
 };
 
 const DIRECTIONS: readonly ClockDirection[] = ['back', 'forward', 'both'];
 
-type Parsed = Pick<NemesisOptions, 'targets' | 'partitionShapes' | 'maxClockDeltaMs' | 'minClockDeltaMs' | 'clockDirection'>;
+type Parsed = Pick<NemesisOptions, 'targets' | 'partitionShapes' | 'maxClockDeltaMs' | 'minClockDeltaMs' | 'clockDirection' | 'spacing'>;
 
 function deltaOpt(options: Readonly<Record<string, string>>, key: string): number | undefined {
   const text = options[key];
@@ -46,6 +48,13 @@ export function nemesisOptions(options: Readonly<Record<string, string>>): Parse
       throw new UsageError(`--opt nemesis.clock-direction must be one of ${DIRECTIONS.join(', ')}, got ${JSON.stringify(direction)}`);
     }
     out.clockDirection = direction as ClockDirection;
+  }
+  const spacing = options['nemesis.spacing'];
+  if (spacing !== undefined) {
+    if (!(SPACINGS as readonly string[]).includes(spacing)) {
+      throw new UsageError(`--opt nemesis.spacing must be one of ${SPACINGS.join(', ')}, got ${JSON.stringify(spacing)}`);
+    }
+    out.spacing = spacing as Spacing;
   }
   return out;
 }

@@ -49,6 +49,13 @@ describe('makeNemesisPackage: refusals before anything is set up', () => {
 });
 
 describe('makeNemesisPackage: schedules', () => {
+  it('with fixed spacing, every fault and every heal lasts exactly one interval', () => {
+    const pkg = makeNemesisPackage('partition', { nodes, db, dbContext, intervalS: 5, seed: 1, spacing: 'fixed' })!;
+    const h = simulate(onNemesis(pkg.generator!), { maxInvocations: 20, seed: 3 }).filter((o) => o.type === 'invoke');
+    expect(h.map((o) => o.time)).toEqual(h.map((_, i) => (i + 1) * 5e9));
+    expect(h.map((o) => o.f)).toEqual(h.map((_, i) => (i % 2 === 0 ? 'start-partition' : 'stop-partition')));
+  });
+
   it('alternates start and stop per package, about one op per interval, the first after one interval', () => {
     const pkg = makeNemesisPackage('partition,kill', { nodes, db, dbContext, intervalS: 5, seed: 1 })!;
     expect(pkg.styles.map((s) => [s.name, s.start[0], s.stop[0]])).toEqual([

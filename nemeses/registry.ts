@@ -16,7 +16,7 @@ import { requireRoot } from '../src/providers/local/provider.ts';
 import { ClockNemesis, checkClockSupport } from './clock.ts';
 import { CombinedNemesis } from './combined.ts';
 import type { NemesisContext } from './context.ts';
-import { pick, startStop } from './generators.ts';
+import { pick, startStop, type Spacing } from './generators.ts';
 import { PacketNemesis, checkPacketValue, type PacketValue } from './packet.ts';
 import { PARTITION_SHAPES, PartitionNemesis, checkShape, type PartitionShape } from './partition.ts';
 import { ProcessNemesis, checkProcessFaultSupport } from './process.ts';
@@ -33,6 +33,8 @@ export interface NemesisOptions {
   dbContext: () => DbContext;
   /** Mean seconds between fault ops (default 10). */
   intervalS?: number;
+  /** Gaps between fault ops: random around the interval (default) or exactly the interval. */
+  spacing?: Spacing;
   /** Seed for choices made while faults are applied (default 0). */
   seed?: number;
   /** Targets for kill, pause, clock and packet: one, minority, majority, primaries, all, or "n1,n3". */
@@ -166,7 +168,7 @@ export function makeNemesisPackage(names: string | readonly string[], o: Nemesis
   const styles: FaultStyle[] = built.map((b) => ({ name: b.name, color: b.def.color, start: [`start-${b.name}`], stop: [`stop-${b.name}`] }));
   const generator: Generator = o.schedule
     ? replaySchedule(o.schedule)
-    : any(...built.map((b) => startStop(intervalS, b.start, `stop-${b.name}`)));
+    : any(...built.map((b) => startStop(intervalS, b.start, `stop-${b.name}`, o.spacing)));
   const finalGenerator: Generator = lift(built.map((b) => ({ f: `stop-${b.name}` })));
   return {
     nemesis: built.length === 1 ? (built[0]?.nemesis as Nemesis) : new CombinedNemesis(built.map((b) => b.nemesis)),

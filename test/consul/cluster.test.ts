@@ -15,6 +15,7 @@ import type { ReadMode } from '../../src/db/consul/kv.ts';
 import { runLeftovers } from '../../src/providers/local/cleanup.ts';
 import { localProvider } from '../../src/providers/local/provider.ts';
 import { CONSUL_SOURCE, SKIP_REASON, dbContext, once, sleep } from './helpers.ts';
+import { expectKvWorkloadClients } from '../db-helpers.ts';
 
 const PREFIX = 'flco';
 
@@ -79,29 +80,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul on a 3-node local cluster (${
   });
 
   it('serves the set, counter, bank, list-append and rw-register clients', async () => {
-    const set = db.client('set')!;
-    for (const e of [3, 1, 2]) expect(await once(set, 'n2', 'add', e)).toEqual({ type: 'ok' });
-    expect(await once(set, 'n3', 'read', null)).toEqual({ type: 'ok', value: [1, 2, 3] });
-
-    const counter = db.client('counter')!;
-    expect(await once(counter, 'n1', 'add', 5)).toEqual({ type: 'ok' });
-    expect(await once(counter, 'n3', 'add', -2)).toEqual({ type: 'ok' });
-    expect(await once(counter, 'n2', 'read', null)).toEqual({ type: 'ok', value: 3 });
-
-    const bank = db.client('bank')!;
-    await bank.setup!({ nodes: ['n1', 'n2'] });
-    await bank.setup!({ nodes: ['n1'] }); // idempotent: balances stay
-    expect(await once(bank, 'n2', 'transfer', { from: 0, to: 1, amount: 4 })).toEqual({ type: 'ok' });
-    expect(await once(bank, 'n2', 'transfer', { from: 2, to: 3, amount: 11 })).toMatchObject({ type: 'fail', error: 'insufficient-funds' });
-    expect(await once(bank, 'n3', 'read', null)).toEqual({ type: 'ok', value: { 0: 6, 1: 14, 2: 10, 3: 10, 4: 10 } });
-
-    const la = db.client('list-append')!;
-    expect(await once(la, 'n1', 'txn', [['append', 1, 1], ['r', 1, null], ['append', 10, 1]])).toEqual({ type: 'ok', value: [['append', 1, 1], ['r', 1, [1]], ['append', 10, 1]] });
-    expect(await once(la, 'n3', 'txn', [['append', 1, 2], ['r', 10, null], ['r', 1, null], ['r', 2, null]])).toEqual({ type: 'ok', value: [['append', 1, 2], ['r', 10, [1]], ['r', 1, [1, 2]], ['r', 2, []]] });
-
-    const rw = db.client('rw-register')!;
-    expect(await once(rw, 'n2', 'txn', [['r', 1, null], ['w', 1, 5]])).toEqual({ type: 'ok', value: [['r', 1, null], ['w', 1, 5]] });
-    expect(await once(rw, 'n3', 'txn', [['w', 2, 1], ['r', 1, null], ['r', 2, null]])).toEqual({ type: 'ok', value: [['w', 2, 1], ['r', 1, 5], ['r', 2, 1]] });
+    await expectKvWorkloadClients((w) => db.client(w), cluster.nodes.map((n) => n.name));
   });
 
   it('a killed leader is replaced; restarted with its data dir, it rejoins', async () => {

@@ -18,6 +18,8 @@ export interface CaseRunOptions {
   resultsDir: string;
   /** Seconds between faults for cases that set none (default 5). */
   nemesisIntervalS?: number;
+  /** `--opt nemesis.spacing` for cases that set none (default: the harness's, random). */
+  spacing?: 'random' | 'fixed';
   /** Namespace prefix and subnet of the local provider. */
   prefix?: string;
   subnet?: string;
@@ -41,6 +43,7 @@ export function caseArgv(c: SelftestCase, o: CaseRunOptions): string[] {
   ];
   for (const b of c.bugs ?? []) argv.push('--bug', b);
   for (const [k, v] of Object.entries(c.opts ?? {})) argv.push('--opt', `${k}=${v}`);
+  if (o.spacing && c.opts?.['nemesis.spacing'] === undefined) argv.push('--opt', `nemesis.spacing=${o.spacing}`);
   argv.push(...(c.args ?? []));
   return argv;
 }
