@@ -1,24 +1,42 @@
 /**
  * Fault schedules as generators (src/generator): each package alternates start and stop ops,
- * the first fault one interval into the run. Spacing `random` (Jepsen's stagger) draws each gap
+ * the first fault one interval into the run. What the k-th fault is (shape, targets, size) is
+ * drawn from an rng seeded by the run's seed, the package and k alone, so a seed gives the same
+ * faults in every run, whatever the timing; only when they happen varies. Spacing `random` (Jepsen's stagger) draws each gap
  * uniformly from [0, 2 x interval], so faults and heals last from a moment to twice the
  * interval; `fixed` makes every gap exactly the interval. Choices
  * (partition shape, targets, clock delta, packet behaviour) are drawn from the seeded ctx.rng.
  */
-import type { GenContext, GenTest, Generator, OpTemplate } from '../src/core/generator.ts';
-import { delay, flipFlop, repeat, seq, sleep, stagger, type GenFn } from '../src/generator/index.ts';
+import type { Generator, OpTemplate, Rng } from '../src/core/generator.ts';
+import { delay, indexed, seq, sleep, stagger } from '../src/generator/index.ts';
+import { makeRng } from '../src/generator/rng.ts';
 
-/** Picks one element uniformly with the context's rng. */
-export function pick<T>(xs: readonly T[], ctx: GenContext): T {
-  return xs[ctx.rng.int(xs.length)] as T;
+/** Picks one element uniformly. */
+export function pick<T>(xs: readonly T[], rng: Rng): T {
+  return xs[rng.int(xs.length)] as T;
+}
+
+/** A stream of its own for (seed, name, k): FNV-1a over the three, as the rng's seed. */
+export function rngFor(seed: number, name: string, k = 0): Rng {
+  let h = 0x811c9dc5;
+  for (const ch of `${seed}/${name}/${k}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return makeRng(h);
 }
 
 export const SPACINGS = ['random', 'fixed'] as const;
 export type Spacing = (typeof SPACINGS)[number];
 
+export interface StartStop {
+  intervalS: number;
+  /** The package's name; its faults are `start` ops drawn with their own rng, and `stop-<name>`. */
+  name: string;
+  start: (rng: Rng) => OpTemplate;
+  seed: number;
+  spacing?: Spacing;
+}
+
 /** start/stop alternating, one op per interval on average, the first after one interval. */
-export function startStop(intervalS: number, start: (ctx: GenContext) => OpTemplate, stopF: string, spacing: Spacing = 'random'): Generator {
-  const startFn: GenFn = (_test: GenTest, ctx: GenContext) => start(ctx);
-  const ops = flipFlop(startFn, repeat({ f: stopF }));
-  return seq(sleep(intervalS), spacing === 'fixed' ? delay(intervalS, ops) : stagger(intervalS, ops));
+export function startStop(s: StartStop): Generator {
+  const ops = indexed((k) => (k % 2 === 0 ? s.start(rngFor(s.seed, s.name, k / 2)) : { f: `stop-${s.name}` }));
+  return seq(sleep(s.intervalS), s.spacing === 'fixed' ? delay(s.intervalS, ops) : stagger(s.intervalS, ops));
 }

@@ -101,6 +101,21 @@ describe('makeNemesisPackage: schedules', () => {
     expect(run(9)).not.toEqual(run(10));
   });
 
+  it('draws the same faults for a seed whatever the timing; another seed draws others', () => {
+    const faults = (seed: number, timing: number) =>
+      simulate(onNemesis(makeNemesisPackage('partition,kill,packet,clock', { nodes, db, dbContext, seed })!.generator!), { maxInvocations: 80, seed: timing })
+        .filter((o) => o.type === 'invoke' && o.f.startsWith('start-'))
+        .map((o) => [o.f, o.value]);
+    const byKind = (xs: unknown[][], f: string) => xs.filter((x) => x[0] === f);
+    const [a, b] = [faults(1, 3), faults(1, 4)];
+    for (const f of ['start-partition', 'start-kill', 'start-packet', 'start-clock']) {
+      const n = Math.min(byKind(a, f).length, byKind(b, f).length);
+      expect(n).toBeGreaterThan(3);
+      expect(byKind(a, f).slice(0, n)).toEqual(byKind(b, f).slice(0, n));
+    }
+    expect(byKind(faults(2, 3), 'start-partition')).not.toEqual(byKind(a, 'start-partition'));
+  });
+
   it('the final generator stops every package once', () => {
     const pkg = makeNemesisPackage(['partition', 'pause', 'packet'], { nodes, db, dbContext })!;
     const h = simulate(onNemesis(pkg.finalGenerator!)).filter((o) => o.type === 'invoke');

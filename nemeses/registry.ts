@@ -8,15 +8,14 @@
  */
 import type { DB, DbContext } from '../src/core/db.ts';
 import { UsageError } from '../src/core/errors.ts';
-import type { GenContext, Generator, OpTemplate } from '../src/core/generator.ts';
+import type { Generator, OpTemplate, Rng } from '../src/core/generator.ts';
 import type { FaultStyle, Nemesis, NemesisPackage } from '../src/core/nemesis.ts';
 import { any, lift } from '../src/generator/index.ts';
-import { makeRng } from '../src/generator/rng.ts';
 import { requireRoot } from '../src/providers/local/provider.ts';
 import { ClockNemesis, checkClockSupport } from './clock.ts';
 import { CombinedNemesis } from './combined.ts';
 import type { NemesisContext } from './context.ts';
-import { pick, startStop, type Spacing } from './generators.ts';
+import { pick, rngFor, startStop, type Spacing } from './generators.ts';
 import { PacketNemesis, checkPacketValue, type PacketValue } from './packet.ts';
 import { PARTITION_SHAPES, PartitionNemesis, checkShape, type PartitionShape } from './partition.ts';
 import { ProcessNemesis, checkProcessFaultSupport } from './process.ts';
@@ -58,7 +57,7 @@ export interface NemesisOptions {
 interface NemesisDef {
   description: string;
   color: string;
-  build(ctx: NemesisContext, o: NemesisOptions): { nemesis: Nemesis; start: (g: GenContext) => OpTemplate };
+  build(ctx: NemesisContext, o: NemesisOptions): { nemesis: Nemesis; start: (rng: Rng) => OpTemplate };
 }
 
 const DEFAULT_PACKETS: readonly Omit<PacketValue, 'links' | 'targets'>[] = [
@@ -80,7 +79,7 @@ export const NEMESES: Readonly<Record<string, NemesisDef>> = {
     build(ctx, o) {
       const shapes: PartitionShape[] = (o.partitionShapes ?? PARTITION_SHAPES.filter((s) => s !== 'primaries' || o.db?.primaries)).map(checkShape);
       if (shapes.includes('primaries') && !o.db?.primaries) throw new UsageError(`nemesis partition: shape primaries needs a db that reports its primaries`);
-      return { nemesis: new PartitionNemesis(ctx), start: (g) => ({ f: 'start-partition', value: { shape: pick(shapes, g) } }) };
+      return { nemesis: new PartitionNemesis(ctx), start: (rng) => ({ f: 'start-partition', value: { shape: pick(shapes, rng) } }) };
     },
   },
   kill: {
@@ -89,7 +88,7 @@ export const NEMESES: Readonly<Record<string, NemesisDef>> = {
     build(ctx, o) {
       checkProcessFaultSupport('kill', ctx);
       const kinds = targetKinds(o);
-      return { nemesis: new ProcessNemesis('kill', ctx), start: (g) => ({ f: 'start-kill', value: { targets: pick(kinds, g) } }) };
+      return { nemesis: new ProcessNemesis('kill', ctx), start: (rng) => ({ f: 'start-kill', value: { targets: pick(kinds, rng) } }) };
     },
   },
   pause: {
@@ -97,7 +96,7 @@ export const NEMESES: Readonly<Record<string, NemesisDef>> = {
     color: '#A0B1E9',
     build(ctx, o) {
       const kinds = targetKinds(o);
-      return { nemesis: new ProcessNemesis('pause', ctx), start: (g) => ({ f: 'start-pause', value: { targets: pick(kinds, g) } }) };
+      return { nemesis: new ProcessNemesis('pause', ctx), start: (rng) => ({ f: 'start-pause', value: { targets: pick(kinds, rng) } }) };
     },
   },
   clock: {
@@ -114,16 +113,16 @@ export const NEMESES: Readonly<Record<string, NemesisDef>> = {
       }
       return {
         nemesis: new ClockNemesis(ctx),
-        start: (g) => {
+        start: (rng) => {
           const direction = o.clockDirection ?? 'both';
-          const sign = direction === 'back' ? -1 : direction === 'forward' ? 1 : g.rng.next() < 0.5 ? -1 : 1;
-          const delta = sign * 2 ** (minExp + g.rng.int(maxExp - minExp + 1));
-          const strobe = g.rng.next() < 0.2;
+          const sign = direction === 'back' ? -1 : direction === 'forward' ? 1 : rng.next() < 0.5 ? -1 : 1;
+          const delta = sign * 2 ** (minExp + rng.int(maxExp - minExp + 1));
+          const strobe = rng.next() < 0.2;
           return {
             f: 'start-clock',
             value: strobe
-              ? { mode: 'strobe', targets: pick(kinds, g), deltaMs: delta, periodMs: 1500, durationMs: 6000 }
-              : { mode: 'bump', targets: pick(kinds, g), deltaMs: delta },
+              ? { mode: 'strobe', targets: pick(kinds, rng), deltaMs: delta, periodMs: 1500, durationMs: 6000 }
+              : { mode: 'bump', targets: pick(kinds, rng), deltaMs: delta },
           };
         },
       };
@@ -136,7 +135,7 @@ export const NEMESES: Readonly<Record<string, NemesisDef>> = {
       if (o.packet) checkPacketValue(o.packet);
       const behaviours = o.packet ? [o.packet] : DEFAULT_PACKETS;
       const kinds = targetKinds(o);
-      return { nemesis: new PacketNemesis(ctx), start: (g) => ({ f: 'start-packet', value: { ...pick(behaviours, g), targets: pick(kinds, g) } }) };
+      return { nemesis: new PacketNemesis(ctx), start: (rng) => ({ f: 'start-packet', value: { ...pick(behaviours, rng), targets: pick(kinds, rng) } }) };
     },
   },
 };
@@ -157,18 +156,21 @@ export function makeNemesisPackage(names: string | readonly string[], o: Nemesis
   if (o.provider === 'local') requireRoot(`nemesis ${list.join(',')} with the local provider`);
   const intervalS = o.intervalS ?? 10;
   if (!(intervalS > 0)) throw new UsageError(`nemesis interval must be a positive number of seconds, got ${o.intervalS}`);
-  const ctx: NemesisContext = {
+  const seed = o.seed ?? 0;
+  // Each package draws what it applies (grudge members, victims) from its own stream, so one
+  // package's faults do not shift another's when their ops interleave differently.
+  const contextFor = (name: string): NemesisContext => ({
     nodes: o.nodes,
     ...(o.db ? { db: o.db } : {}),
     dbContext: o.dbContext,
-    rng: makeRng(o.seed ?? 0),
-  };
+    rng: rngFor(seed, `apply-${name}`),
+  });
   const usedNames = o.schedule ? [...new Set([...list, ...scheduleKinds(o.schedule)])] : list;
-  const built = usedNames.map((n) => ({ name: n, def: NEMESES[n] as NemesisDef, ...(NEMESES[n] as NemesisDef).build(ctx, o) }));
+  const built = usedNames.map((n) => ({ name: n, def: NEMESES[n] as NemesisDef, ...(NEMESES[n] as NemesisDef).build(contextFor(n), o) }));
   const styles: FaultStyle[] = built.map((b) => ({ name: b.name, color: b.def.color, start: [`start-${b.name}`], stop: [`stop-${b.name}`] }));
   const generator: Generator = o.schedule
     ? replaySchedule(o.schedule)
-    : any(...built.map((b) => startStop(intervalS, b.start, `stop-${b.name}`, o.spacing)));
+    : any(...built.map((b) => startStop({ intervalS, name: b.name, start: b.start, seed, ...(o.spacing ? { spacing: o.spacing } : {}) })));
   const finalGenerator: Generator = lift(built.map((b) => ({ f: `stop-${b.name}` })));
   return {
     nemesis: built.length === 1 ? (built[0]?.nemesis as Nemesis) : new CombinedNemesis(built.map((b) => b.nemesis)),

@@ -15,7 +15,7 @@
  * - Jepsen's `then` is `andThen` here: a module exporting `then` would be a thenable.
  */
 export { makeRng } from './rng.ts';
-export { lift, seq, fillTemplate, EMPTY, type GenLike, type GenFn } from './lift.ts';
+export { lift, seq, indexed, fillTemplate, EMPTY, type GenLike, type GenFn } from './lift.ts';
 export { processThread, someFreeProcess, isFree } from './context.ts';
 export { map, filter, limit, once, repeat, cycle, untilOk, processLimit, concurrencyLimit, type OpMapper } from './transform.ts';
 export { stagger, delay, sleep, timeLimit } from './time.ts';

@@ -1,7 +1,9 @@
 // Tests of plain values as generators: templates, arrays, functions, null, and bad values.
 import { describe, expect, it } from 'vitest';
 import { invocations, simulate } from './simulate.ts';
-import { EMPTY, lift, seq } from './lift.ts';
+import type { GenContext } from '../core/generator.ts';
+import { EMPTY, indexed, lift, seq } from './lift.ts';
+import { makeRng } from './rng.ts';
 import { clients } from './threads.ts';
 
 describe('lifting plain values', () => {
@@ -32,6 +34,17 @@ describe('lifting plain values', () => {
     let calls = 0;
     const h = simulate(clients(() => (calls++ < 2 ? [{ f: 'w' }, { f: 'r' }] : null)), { concurrency: 1 });
     expect(invocations(h).map((o) => o.f)).toEqual(['w', 'r', 'w', 'r']);
+  });
+
+  it('indexed: the k-th op is fn(k), and asking again without taking it gives the same op', () => {
+    const h = simulate(clients(indexed((k) => ({ f: 'w', value: k * 10 }))), { maxInvocations: 4, concurrency: 2 });
+    expect(invocations(h).map((o) => o.value)).toEqual([0, 10, 20, 30]);
+    const ctx: GenContext = { time: 0, freeThreads: [0], allThreads: [0], workers: new Map([[0, 0]]), concurrency: 1, rng: makeRng(1) };
+    const g = indexed((k) => ({ f: 'w', value: k }));
+    const first = g.op({}, ctx);
+    expect(g.op({}, ctx)).toEqual(first);
+    const next = first !== null && first.op !== 'pending' ? first.gen.op({}, ctx) : null;
+    expect(next !== null && next.op !== 'pending' ? next.op.value : undefined).toBe(1);
   });
 
   it('gives the function the context, with time and free threads', () => {

@@ -139,6 +139,32 @@ export function lift(x: GenLike): Generator {
   throw new TypeError(`not a generator: ${JSON.stringify(x)} (expected a Generator, an op template with a string f, an array, a function or null)`);
 }
 
+class IndexedGen implements Generator {
+  readonly k: number;
+  readonly fn: (k: number) => OpTemplate;
+  constructor(k: number, fn: (k: number) => OpTemplate) {
+    this.k = k;
+    this.fn = fn;
+  }
+  op(_test: GenTest, ctx: GenContext): GenResult {
+    if (ctx.freeThreads.length === 0) return { op: 'pending', gen: this };
+    const inv = fillTemplate(this.fn(this.k), ctx);
+    return inv === null ? { op: 'pending', gen: this } : { op: inv, gen: new IndexedGen(this.k + 1, this.fn) };
+  }
+  update(): Generator {
+    return this;
+  }
+}
+
+/**
+ * An infinite generator whose k-th op (from 0) is `fn(k)`. Unlike a function generator, what it
+ * yields depends on k alone: asking again for an op that was not taken gives the same op, so a
+ * `fn` that seeds its own choices from k makes them the same in every run.
+ */
+export function indexed(fn: (k: number) => OpTemplate): Generator {
+  return new IndexedGen(0, fn);
+}
+
 /** A sequence: every op of the first generator, then of the second, and so on. */
 export function seq(...gens: GenLike[]): Generator {
   return lift(gens);
