@@ -1,11 +1,11 @@
 /**
  * Fault schedules as generators (src/generator): each package alternates start and stop ops,
- * the first fault one interval into the run. What the k-th fault is (shape, targets, size) is
- * drawn from an rng seeded by the run's seed, the package and k alone, so a seed gives the same
- * faults in every run, whatever the timing; only when they happen varies. Spacing `random` (Jepsen's stagger) draws each gap
- * uniformly from [0, 2 x interval], so faults and heals last from a moment to twice the
- * interval; `fixed` makes every gap exactly the interval. Choices
- * (partition shape, targets, clock delta, packet behaviour) are drawn from the seeded ctx.rng.
+ * the first fault one interval into the run. What the k-th fault is (partition shape, targets,
+ * clock delta, packet behaviour) is drawn from an rng seeded by the run's seed, the package and
+ * k alone, so a seed gives the same faults in every run whatever the timing; only when they
+ * happen varies. Spacing `random` (Jepsen's stagger) draws each gap uniformly from
+ * [0, 2 x interval], so faults and heals last from a moment to twice the interval; `fixed` makes
+ * every gap exactly the interval.
  */
 import type { Generator, OpTemplate, Rng } from '../src/core/generator.ts';
 import { delay, indexed, seq, sleep, stagger } from '../src/generator/index.ts';
