@@ -98,14 +98,21 @@ function kvClientFactory<K>(s: KvFactorySpec<K>): ClientFactory {
 /** The workloads a key-value database's clients serve. */
 export const KV_WORKLOADS = ['register', 'set', 'counter', 'bank', 'list-append', 'rw-register'] as const;
 
+/** An invoke of a workload client, given the adapter's client options. */
+export type KvWorkloadInvoke<K, O> = (kv: K, op: ClientOp, signal: AbortSignal, o: O) => Promise<Completion>;
+
 /** A database's invoke per workload, over its KV handle, and how to create the bank accounts. */
-export type KvWorkloads<K> = Record<(typeof KV_WORKLOADS)[number], KvInvoke<K>> & {
-  setupBank: (kv: K) => Promise<KvOutcome<unknown>>;
+export type KvWorkloads<K, O> = Record<(typeof KV_WORKLOADS)[number], KvWorkloadInvoke<K, O>> & {
+  setupBank: (kv: K, o: O) => Promise<KvOutcome<unknown>>;
 };
 
-/** The client factories by workload name. */
-export function kvWorkloadClients<K>(base: Omit<KvFactorySpec<K>, 'invoke' | 'setup'>, w: KvWorkloads<K>): Record<string, ClientFactory> {
+/** The client factories by workload name, each invoke given the options `o`. */
+export function kvWorkloadClients<K, O>(base: Omit<KvFactorySpec<K>, 'invoke' | 'setup'>, o: O, w: KvWorkloads<K, O>): Record<string, ClientFactory> {
+  const setupBank = (kv: K): Promise<KvOutcome<unknown>> => w.setupBank(kv, o);
   return Object.fromEntries(
-    KV_WORKLOADS.map((name) => [name, kvClientFactory({ ...base, invoke: w[name], ...(name === 'bank' ? { setup: w.setupBank } : {}) })]),
+    KV_WORKLOADS.map((name) => {
+      const invoke: KvInvoke<K> = (kv, op, signal) => w[name](kv, op, signal, o);
+      return [name, kvClientFactory({ ...base, invoke, ...(name === 'bank' ? { setup: setupBank } : {}) })];
+    }),
   );
 }

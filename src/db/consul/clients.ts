@@ -24,7 +24,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ClientFactory, ClientOp, Completion } from '../../core/client.ts';
-import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type KvInvoke, type MicroOp } from '../kv-clients.ts';
+import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type MicroOp } from '../kv-clients.ts';
 import { ConsulHttp } from './http.ts';
 import { ConsulKv, writeOps, type KvEntry, type KvOutcome, type ReadMode, type TxnOp } from './kv.ts';
 import type { SharedSession } from './session.ts';
@@ -195,8 +195,7 @@ async function setupBank(kv: ConsulKv, o: ConsulClientOptions): Promise<KvOutcom
 
 /** Clients by workload name; `addressOf(node)` is the node's HTTP API host:port. */
 export function consulClients(addressOf: (node: string) => string, o: ConsulClientOptions): Record<string, ClientFactory> {
-  const bind = (invoke: Invoke): KvInvoke<ConsulKv> => (kv, op, signal) => invoke(kv, op, signal, o);
-  return kvWorkloadClients<ConsulKv>(
+  return kvWorkloadClients(
     {
       db: 'consul',
       addressOf,
@@ -204,14 +203,7 @@ export function consulClients(addressOf: (node: string) => string, o: ConsulClie
       close: () => undefined,
       ...(o.session ? { keepAlive: o.session } : {}),
     },
-    {
-      register: bind(register),
-      set: bind(set),
-      counter: bind(counter),
-      bank: bind(bank),
-      'list-append': bind(txnClient('la/', [])),
-      'rw-register': bind(txnClient('rw/', null)),
-      setupBank: (kv) => setupBank(kv, o),
-    },
+    o,
+    { register, set, counter, bank, 'list-append': txnClient('la/', []), 'rw-register': txnClient('rw/', null), setupBank },
   );
 }

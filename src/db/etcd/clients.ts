@@ -19,7 +19,7 @@
  * serializable=true: the member answers from its own state, which may be stale.
  */
 import type { ClientFactory, ClientOp, Completion } from '../../core/client.ts';
-import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type KvInvoke, type MicroOp } from '../kv-clients.ts';
+import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type MicroOp } from '../kv-clients.ts';
 import { EtcdGateway, unb64, type GatewayKv } from './gateway.ts';
 import { EtcdKv, type Compare, type KvOutcome, type TxnRequest } from './kv.ts';
 import type { SharedLease } from './lease.ts';
@@ -175,8 +175,7 @@ async function setupBank(kv: EtcdKv, o: EtcdClientOptions): Promise<KvOutcome<nu
 
 /** Clients by workload name; `addressOf(node)` is the node's client host:port. */
 export function etcdClients(addressOf: (node: string) => string, o: EtcdClientOptions): Record<string, ClientFactory> {
-  const bind = (invoke: Invoke): KvInvoke<EtcdKv> => (kv, op, signal) => invoke(kv, op, signal, o);
-  return kvWorkloadClients<EtcdKv>(
+  return kvWorkloadClients(
     {
       db: 'etcd',
       addressOf,
@@ -184,14 +183,7 @@ export function etcdClients(addressOf: (node: string) => string, o: EtcdClientOp
       close: (kv) => kv.close(),
       ...(o.lease ? { keepAlive: o.lease } : {}),
     },
-    {
-      register: bind(register),
-      set: bind(set),
-      counter: bind(counter),
-      bank: bind(bank),
-      'list-append': bind(txnClient('la/', [])),
-      'rw-register': bind(txnClient('rw/', null)),
-      setupBank: (kv) => setupBank(kv, o),
-    },
+    o,
+    { register, set, counter, bank, 'list-append': txnClient('la/', []), 'rw-register': txnClient('rw/', null), setupBank },
   );
 }
