@@ -15,29 +15,28 @@ function secondsToNs(what: string, seconds: number): number {
   return Math.round(seconds * NS_PER_S);
 }
 
-class StaggerGen implements Generator {
-  /** Twice the mean interval, ns. */
-  readonly span: number;
+/** Ops of `gen`, each starting no earlier than the previous one's start plus `gap(ctx)` ns. */
+class SpacedGen implements Generator {
+  readonly gap: (ctx: GenContext) => number;
   /** When the next op may start; null until the first op. */
   readonly nextTime: number | null;
   readonly gen: Generator;
-  constructor(span: number, nextTime: number | null, gen: Generator) {
-    this.span = span;
+  constructor(gap: (ctx: GenContext) => number, nextTime: number | null, gen: Generator) {
+    this.gap = gap;
     this.nextTime = nextTime;
     this.gen = gen;
   }
   op(test: GenTest, ctx: GenContext): GenResult {
     const r = this.gen.op(test, ctx);
     if (r === null) return null;
-    if (r.op === 'pending') return withGen(r, r.gen === this.gen ? this : new StaggerGen(this.span, this.nextTime, r.gen));
-    const next = this.nextTime ?? ctx.time;
-    const jitter = Math.floor(ctx.rng.next() * this.span);
-    if (r.op.time >= next) return { op: r.op, gen: new StaggerGen(this.span, r.op.time + jitter, r.gen) };
-    return { op: { ...r.op, time: next }, gen: new StaggerGen(this.span, next + jitter, r.gen) };
+    if (r.op === 'pending') return withGen(r, r.gen === this.gen ? this : new SpacedGen(this.gap, this.nextTime, r.gen));
+    const time = this.nextTime !== null && this.nextTime > r.op.time ? this.nextTime : r.op.time;
+    const op = time === r.op.time ? r.op : { ...r.op, time };
+    return { op, gen: new SpacedGen(this.gap, time + this.gap(ctx), r.gen) };
   }
   update(test: GenTest, ctx: GenContext, event: Op): Generator {
     const gen = this.gen.update(test, ctx, event);
-    return gen === this.gen ? this : new StaggerGen(this.span, this.nextTime, gen);
+    return gen === this.gen ? this : new SpacedGen(this.gap, this.nextTime, gen);
   }
 }
 
@@ -47,30 +46,8 @@ class StaggerGen implements Generator {
  * first op is not delayed.
  */
 export function stagger(intervalSeconds: number, gen: GenLike): Generator {
-  return new StaggerGen(2 * secondsToNs('stagger', intervalSeconds), null, lift(gen));
-}
-
-class DelayGen implements Generator {
-  readonly dt: number;
-  readonly nextTime: number | null;
-  readonly gen: Generator;
-  constructor(dt: number, nextTime: number | null, gen: Generator) {
-    this.dt = dt;
-    this.nextTime = nextTime;
-    this.gen = gen;
-  }
-  op(test: GenTest, ctx: GenContext): GenResult {
-    const r = this.gen.op(test, ctx);
-    if (r === null) return null;
-    if (r.op === 'pending') return withGen(r, r.gen === this.gen ? this : new DelayGen(this.dt, this.nextTime, r.gen));
-    const time = this.nextTime !== null && this.nextTime > r.op.time ? this.nextTime : r.op.time;
-    const op = time === r.op.time ? r.op : { ...r.op, time };
-    return { op, gen: new DelayGen(this.dt, time + this.dt, r.gen) };
-  }
-  update(test: GenTest, ctx: GenContext, event: Op): Generator {
-    const gen = this.gen.update(test, ctx, event);
-    return gen === this.gen ? this : new DelayGen(this.dt, this.nextTime, gen);
-  }
+  const span = 2 * secondsToNs('stagger', intervalSeconds);
+  return new SpacedGen((ctx) => Math.floor(ctx.rng.next() * span), null, lift(gen));
 }
 
 /**
@@ -78,7 +55,8 @@ class DelayGen implements Generator {
  * op that is late (no free thread in time) is not made up for later.
  */
 export function delay(intervalSeconds: number, gen: GenLike): Generator {
-  return new DelayGen(secondsToNs('delay', intervalSeconds), null, lift(gen));
+  const dt = secondsToNs('delay', intervalSeconds);
+  return new SpacedGen(() => dt, null, lift(gen));
 }
 
 class SleepGen implements Generator {
