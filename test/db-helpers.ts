@@ -5,11 +5,26 @@
  */
 import { expect } from 'vitest';
 import type { ClientFactory, Completion } from '../src/core/client.ts';
-import type { DbContext } from '../src/core/db.ts';
+import type { DB, DbContext } from '../src/core/db.ts';
 import type { Cluster } from '../src/core/provider.ts';
 
 export function dbContext(cluster: Cluster, runDir: string): DbContext {
   return { cluster, test: { nodes: cluster.nodes.map((n) => n.name) }, runDir };
+}
+
+/** Sets the DB up on every node; when any setup fails, tears all down and rethrows. */
+export async function setUpEveryNode(db: DB, cluster: Cluster, ctx: () => DbContext): Promise<void> {
+  try {
+    await Promise.all(cluster.nodes.map((n) => db.setup(ctx(), n)));
+  } catch (e) {
+    await tearDownEveryNode(db, cluster, ctx);
+    throw e;
+  }
+}
+
+/** Tears the DB down on every node (of a cluster that may never have come up), whatever fails. */
+export async function tearDownEveryNode(db: DB, cluster: Cluster | undefined, ctx: () => DbContext): Promise<void> {
+  await Promise.allSettled(cluster?.nodes.map((n) => db.teardown(ctx(), n)) ?? []);
 }
 
 /** Runs one op as a fresh client on `node` and closes it. */

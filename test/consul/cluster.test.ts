@@ -14,8 +14,7 @@ import { ConsulDb } from '../../src/db/consul/db.ts';
 import type { ReadMode } from '../../src/db/consul/kv.ts';
 import { runLeftovers } from '../../src/providers/local/cleanup.ts';
 import { localProvider } from '../../src/providers/local/provider.ts';
-import { CONSUL_SOURCE, SKIP_REASON, dbContext, once, sleep } from './helpers.ts';
-import { expectKvWorkloadClients } from '../db-helpers.ts';
+import { CONSUL_SOURCE, SKIP_REASON, dbContext, expectKvWorkloadClients, once, setUpEveryNode, sleep, tearDownEveryNode } from './helpers.ts';
 
 const PREFIX = 'flco';
 
@@ -43,18 +42,13 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul on a 3-node local cluster (${
     work = mkdtempSync(path.join(tmpdir(), 'faultline-consul-'));
     db = new ConsulDb({ opTimeoutMs: 10_000, readMode: 'default', installDir: path.join(work, 'install') });
     cluster = await provider.up();
-    try {
-      const t0 = performance.now();
-      await Promise.all(cluster.nodes.map((n) => db.setup(ctx(), n)));
-      console.log(`consul ${db.versions.get('n1')}: 3 servers ready ${((performance.now() - t0) / 1000).toFixed(2)} s after setup began`);
-    } catch (e) {
-      await Promise.allSettled(cluster.nodes.map((n) => db.teardown(ctx(), n)));
-      throw e;
-    }
+    const t0 = performance.now();
+    await setUpEveryNode(db, cluster, ctx);
+    console.log(`consul ${db.versions.get('n1')}: 3 servers ready ${((performance.now() - t0) / 1000).toFixed(2)} s after setup began`);
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.allSettled(cluster?.nodes.map((n) => db.teardown(ctx(), n)) ?? []);
+    await tearDownEveryNode(db, cluster, ctx);
     await provider.down();
     rmSync(work, { recursive: true, force: true });
     expect(await runLeftovers(PREFIX)).toEqual([]);

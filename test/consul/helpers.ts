@@ -18,4 +18,4 @@ export const SKIP_REASON: string | undefined = !IS_ROOT
     : undefined;
 if (SKIP_REASON) console.warn(SKIP_REASON);
 
-export { dbContext, once, sleep } from '../db-helpers.ts';
+export * from '../db-helpers.ts';

@@ -13,7 +13,7 @@ import { ConsulHttp } from '../../src/db/consul/http.ts';
 import { SharedSession } from '../../src/db/consul/session.ts';
 import { runLeftovers } from '../../src/providers/local/cleanup.ts';
 import { localProvider } from '../../src/providers/local/provider.ts';
-import { CONSUL_SOURCE, SKIP_REASON, dbContext, once, sleep } from './helpers.ts';
+import { CONSUL_SOURCE, SKIP_REASON, dbContext, once, setUpEveryNode, sleep, tearDownEveryNode } from './helpers.ts';
 
 const PREFIX = 'flcs';
 
@@ -29,16 +29,11 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul sessions on a 3-node local cl
     work = mkdtempSync(path.join(tmpdir(), 'faultline-consul-session-'));
     db = new ConsulDb({ opTimeoutMs: 10_000, readMode: 'default', installDir: path.join(work, 'install') });
     cluster = await provider.up();
-    try {
-      await Promise.all(cluster.nodes.map((n) => db.setup(ctx(), n)));
-    } catch (e) {
-      await Promise.allSettled(cluster.nodes.map((n) => db.teardown(ctx(), n)));
-      throw e;
-    }
+    await setUpEveryNode(db, cluster, ctx);
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.allSettled(cluster?.nodes.map((n) => db.teardown(ctx(), n)) ?? []);
+    await tearDownEveryNode(db, cluster, ctx);
     await provider.down();
     rmSync(work, { recursive: true, force: true });
     expect(await runLeftovers(PREFIX)).toEqual([]);

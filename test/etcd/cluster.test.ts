@@ -15,8 +15,7 @@ import { EtcdGateway, b64 } from '../../src/db/etcd/gateway.ts';
 import { SharedLease } from '../../src/db/etcd/lease.ts';
 import { runLeftovers } from '../../src/providers/local/cleanup.ts';
 import { localProvider } from '../../src/providers/local/provider.ts';
-import { SKIP_REASON, dbContext, once, sleep } from './helpers.ts';
-import { expectKvWorkloadClients } from '../db-helpers.ts';
+import { SKIP_REASON, dbContext, expectKvWorkloadClients, once, setUpEveryNode, sleep, tearDownEveryNode } from './helpers.ts';
 
 const PREFIX = 'fle';
 
@@ -30,18 +29,13 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd on a 5-node local cluster (${SK
 
   beforeAll(async () => {
     cluster = await provider.up();
-    try {
-      const t0 = performance.now();
-      await Promise.all(cluster.nodes.map((n) => db.setup(ctx(), n)));
-      console.log(`etcd: 5 members ready ${((performance.now() - t0) / 1000).toFixed(2)} s after setup began`);
-    } catch (e) {
-      await Promise.allSettled(cluster.nodes.map((n) => db.teardown(ctx(), n)));
-      throw e;
-    }
+    const t0 = performance.now();
+    await setUpEveryNode(db, cluster, ctx);
+    console.log(`etcd: 5 members ready ${((performance.now() - t0) / 1000).toFixed(2)} s after setup began`);
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.allSettled(cluster?.nodes.map((n) => db.teardown(ctx(), n)) ?? []);
+    await tearDownEveryNode(db, cluster, ctx);
     await provider.down();
     rmSync(runDir, { recursive: true, force: true });
     expect(await runLeftovers(PREFIX)).toEqual([]);

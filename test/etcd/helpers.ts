@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the etcd tests on real local clusters: the gate (root on Linux and an etcd
- * binary, else skip with the reason); the DbContext and one-op helpers of ../db-helpers.ts.
+ * binary, else skip with the reason); everything of ../db-helpers.ts.
  */
 import { existsSync } from 'node:fs';
 import { DEFAULT_ETCD_BINARY } from '../../src/db/etcd/install.ts';
@@ -16,4 +16,4 @@ export const SKIP_REASON: string | undefined = !IS_ROOT
     : undefined;
 if (SKIP_REASON) console.warn(SKIP_REASON);
 
-export { dbContext, once, sleep } from '../db-helpers.ts';
+export * from '../db-helpers.ts';

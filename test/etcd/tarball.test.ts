@@ -23,7 +23,7 @@ import { localProvider } from '../../src/providers/local/provider.ts';
 import { createLogger } from '../../src/runner/logger.ts';
 import { planTest } from '../../src/runner/plan.ts';
 import { runTest } from '../../src/runner/run-test.ts';
-import { SKIP_REASON, dbContext, once } from './helpers.ts';
+import { SKIP_REASON, dbContext, once, setUpEveryNode, tearDownEveryNode } from './helpers.ts';
 
 const PREFIX = 'flet';
 const RUN_PREFIX = 'fletr';
@@ -143,7 +143,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
       const db = new EtcdDb({ opTimeoutMs: 3000, tarball: url, installDir });
       try {
         const t0 = performance.now();
-        await Promise.all(cluster.nodes.map((n) => db.setup(ctx(), n)));
+        await setUpEveryNode(db, cluster, ctx);
         console.log(`etcd-tarball: fetched, unpacked and 3 members ready in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
         expect(fetched() - before).toBe(1);
         expect(path.dirname(db.binary)).toMatch(new RegExp(`^${installDir}/etcd-v${version.replaceAll('.', '\\.')}-[0-9a-f]{12}$`));
@@ -156,7 +156,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
         expect(await once(reg, 'n1', 'write', 5)).toEqual({ type: 'ok' });
         expect(await once(reg, 'n3', 'read', null)).toEqual({ type: 'ok', value: 5 });
       } finally {
-        await Promise.allSettled(cluster.nodes.map((n) => db.teardown(ctx(), n)));
+        await tearDownEveryNode(db, cluster, ctx);
       }
       const inode = execFileSync('stat', ['-c', '%i', db.binary], { encoding: 'utf8' });
       const again = await stageEtcdRelease(good, { installDir, idleMs: 5000 });
