@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the Consul tests on real local clusters: the gate (root on Linux and a consul
- * binary from $FAULTLINE_CONSUL or PATH, else skip with the reason and how to get one); the
- * DbContext and one-op helpers of ../db-helpers.ts.
+ * binary from $FAULTLINE_CONSUL or PATH, else skip with the reason and how to get one);
+ * everything of ../db-helpers.ts.
  */
 import { CONSUL_ENV, consulSource } from '../../src/db/consul/install.ts';
 
