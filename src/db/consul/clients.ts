@@ -23,8 +23,8 @@
  * reads change nothing, so their unknown outcomes are fail.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { ClientFactory, ClientOp, Completion } from '../../core/client.ts';
-import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type MicroOp } from '../kv-clients.ts';
+import type { ClientFactory, Completion } from '../../core/client.ts';
+import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type KvWorkloadInvoke, type MicroOp } from '../kv-clients.ts';
 import { ConsulHttp } from './http.ts';
 import { ConsulKv, writeOps, type KvEntry, type KvOutcome, type ReadMode, type TxnOp } from './kv.ts';
 import type { SharedSession } from './session.ts';
@@ -40,7 +40,7 @@ export interface ConsulClientOptions {
   session?: SharedSession;
 }
 
-type Invoke = (kv: ConsulKv, op: ClientOp, signal: AbortSignal, o: ConsulClientOptions) => Promise<Completion>;
+type Invoke = KvWorkloadInvoke<ConsulKv, ConsulClientOptions>;
 
 /** A failed read before a write: nothing was written, so it is a fail whatever the read's outcome. */
 function readFailed(out: { error: string }): Completion {

@@ -18,8 +18,8 @@
  * so their unknown outcomes are fail. With `serializableReads`, reads and read-only txns use
  * serializable=true: the member answers from its own state, which may be stale.
  */
-import type { ClientFactory, ClientOp, Completion } from '../../core/client.ts';
-import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type MicroOp } from '../kv-clients.ts';
+import type { ClientFactory } from '../../core/client.ts';
+import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type KvWorkloadInvoke, type MicroOp } from '../kv-clients.ts';
 import { EtcdGateway, unb64, type GatewayKv } from './gateway.ts';
 import { EtcdKv, type Compare, type KvOutcome, type TxnRequest } from './kv.ts';
 import type { SharedLease } from './lease.ts';
@@ -35,7 +35,7 @@ export interface EtcdClientOptions {
   lease?: SharedLease;
 }
 
-type Invoke = (kv: EtcdKv, op: ClientOp, signal: AbortSignal, o: EtcdClientOptions) => Promise<Completion>;
+type Invoke = KvWorkloadInvoke<EtcdKv, EtcdClientOptions>;
 
 function decode(kv: GatewayKv | undefined): unknown {
   return kv?.value === undefined ? null : JSON.parse(unb64(kv.value));
