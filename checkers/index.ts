@@ -1,9 +1,13 @@
 /**
- * The checker registry: names usable with `--checker` and in workloads, with what each checks.
- * Checkers are built from the command-line options they need (model, initial value, models).
+ * Faultline's own checker definitions, for the registry behind `--checker`, and the checkers
+ * every run gets (counts, performance, error groups). `faultline check` builds checkers from
+ * these; a user's checker is a module of the same shape (`defineChecker`).
  */
 import type { Checker } from '../src/core/checker.ts';
+import type { CheckerDefinition } from '../src/core/parts.ts';
 import { UsageError } from '../src/core/errors.ts';
+import { opt } from '../src/options/schema.ts';
+import { defineChecker } from '../src/plugins/define.ts';
 import { stats } from './stats.ts';
 import { perf } from './perf.ts';
 import { unhandledErrors } from './unhandled-errors.ts';
@@ -11,62 +15,33 @@ import { linearizable, MODELS } from './linearizable/index.ts';
 import { WORKLOAD_CHECKERS } from './workload-checkers.ts';
 import { listAppend, rwRegister } from './elle/index.ts';
 
-export interface CheckerOptions {
-  /** Linearizability model name (register, cas-register, kv, ...). */
-  model?: string;
-  /** Initial value for the model (already parsed). */
-  init?: unknown;
-  /** Consistency models to check transactional histories against. */
-  consistencyModels?: string[];
-  /** Further checker options given as --opt key=value. */
-  options?: Readonly<Record<string, string>>;
-}
-
-export interface CheckerEntry {
-  description: string;
-  make(opts: CheckerOptions): Checker;
-}
-
-export const CHECKERS: Record<string, CheckerEntry> = {
-  stats: { description: 'counts ops by f and type; flags an f that never succeeded', make: () => stats() },
-  perf: { description: 'latency quantiles by f and throughput over time (informational)', make: () => perf() },
-  'unhandled-errors': { description: 'groups the errors clients reported (informational)', make: () => unhandledErrors() },
-  linearizable: {
+export const BUILTIN_CHECKERS: readonly CheckerDefinition[] = [
+  defineChecker({ name: 'stats', description: 'counts ops by f and type; flags an f that never succeeded', create: () => stats() }),
+  defineChecker({ name: 'perf', description: 'latency quantiles by f and throughput over time (informational)', create: () => perf() }),
+  defineChecker({ name: 'unhandled-errors', description: 'groups the errors clients reported (informational)', create: () => unhandledErrors() }),
+  defineChecker({
+    name: 'linearizable',
     description: `linearizability against a model (--model ${Object.keys(MODELS).join(' | ')}, --init VALUE)`,
-    make(opts) {
-      if (!opts.model) throw new UsageError(`the linearizable checker needs a model: --model ${Object.keys(MODELS).join(' | ')}`);
-      return linearizable({ model: opts.model, ...(opts.init !== undefined ? { init: opts.init } : {}) });
+    create({ model, init }) {
+      if (!model) throw new UsageError(`the linearizable checker needs a model: --model ${Object.keys(MODELS).join(' | ')}`);
+      return linearizable({ model, ...(init !== undefined ? { init } : {}) });
     },
-  },
-  'list-append': {
+  }),
+  defineChecker({
+    name: 'list-append',
     description: 'Elle-style transactional anomalies of list-append histories (--consistency-models, default strict-serializable)',
-    make: (opts) => listAppend(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}),
-  },
-  'rw-register': {
-    description: 'Elle-style transactional anomalies of read-write register histories (--consistency-models; --opt garbage-reads=true also reports reads of values nobody wrote)',
-    make: (opts) =>
-      rwRegister({
-        ...(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}),
-        ...(opts.options?.['garbage-reads'] === 'true' ? { garbageReads: true } : {}),
-      }),
-  },
-  ...Object.fromEntries(
-    Object.entries(WORKLOAD_CHECKERS).map(([name, w]) => [
-      name,
-      { description: w.options.length ? `${w.description} (--opt ${w.options.join(', ')})` : w.description, make: (opts: CheckerOptions) => w.create(opts.options ?? {}) },
-    ]),
-  ),
-};
+    create: ({ consistencyModels }) => listAppend(consistencyModels ? { consistencyModels } : {}),
+  }),
+  defineChecker({
+    name: 'rw-register',
+    description: 'Elle-style transactional anomalies of read-write register histories (--consistency-models)',
+    options: { 'garbage-reads': opt.boolean({ doc: 'also report reads of values nobody wrote', default: false, aliases: ['garbage-reads'] }) },
+    create: ({ options, consistencyModels }) => rwRegister({ garbageReads: options['garbage-reads'], ...(consistencyModels ? { consistencyModels } : {}) }),
+  }),
+  ...WORKLOAD_CHECKERS,
+];
 
 /** The checkers added to every run: counts, performance and error groups. */
 export function standardCheckers(): Checker[] {
   return [stats(), perf(), unhandledErrors()];
-}
-
-export function makeChecker(name: string, opts: CheckerOptions): Checker {
-  const entry = CHECKERS[name];
-  if (!entry) {
-    throw new UsageError(`unknown checker ${JSON.stringify(name)}; known checkers: ${Object.keys(CHECKERS).sort().join(', ')}`);
-  }
-  return entry.make(opts);
 }

@@ -4,11 +4,12 @@
  * carries the concrete grudge, so a schedule replay re-applies the same cut.
  */
 import type { Completion } from '../src/core/client.ts';
+import type { RunContext } from '../src/core/context.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 import type { Grudge } from '../src/core/provider.ts';
 import { UsageError } from '../src/core/errors.ts';
 import { bridge, checkGrudgeNodes, grudgeLinks, isolate, isolatePrimaries, majoritiesRing, majorityMinority, oneWay, randomHalves, shuffle } from '../src/net/grudge.ts';
-import { FaultNotApplied, attempt, clusterOf, primariesOf, type NemesisContext } from './context.ts';
+import { FaultNotApplied, attempt, primariesOf, type NemesisContext } from './context.ts';
 
 export const PARTITION_SHAPES = ['one', 'halves', 'majority', 'ring', 'bridge', 'primaries', 'one-way'] as const;
 export type PartitionShape = (typeof PARTITION_SHAPES)[number];
@@ -26,7 +27,7 @@ export function checkShape(shape: string): PartitionShape {
 }
 
 /** The grudge for a shape; `primaries` cuts each current primary off alone. */
-export async function grudgeFor(shape: PartitionShape, ctx: NemesisContext): Promise<Grudge> {
+export async function grudgeFor(shape: PartitionShape, ctx: NemesisContext, run: RunContext): Promise<Grudge> {
   const nodes = ctx.nodes;
   switch (shape) {
     case 'one':
@@ -44,7 +45,7 @@ export async function grudgeFor(shape: PartitionShape, ctx: NemesisContext): Pro
       return oneWay(rest, [victim]);
     }
     case 'primaries': {
-      const p = await primariesOf(ctx);
+      const p = await primariesOf(ctx, run);
       if (p.length === 0) throw new FaultNotApplied('no primaries right now');
       return isolatePrimaries(p, nodes);
     }
@@ -61,14 +62,14 @@ export class PartitionNemesis implements Nemesis {
     this.#ctx = ctx;
   }
 
-  async invoke(op: NemesisOp, _opts: { signal: AbortSignal }): Promise<Completion> {
-    if (op.f === 'stop-partition') return attempt(() => this.#heal());
+  async invoke(run: RunContext, op: NemesisOp, _opts: { signal: AbortSignal }): Promise<Completion> {
+    if (op.f === 'stop-partition') return attempt(() => this.#heal(run));
     const v = (op.value ?? {}) as PartitionValue;
     return attempt(async () => {
-      const net = clusterOf(this.#ctx).net;
+      const net = run.cluster.net;
       if (!net) throw new FaultNotApplied('this cluster cannot inject network faults');
       const shape = v.shape ?? 'majority';
-      const grudge = v.grudge ?? (await grudgeFor(shape, this.#ctx));
+      const grudge = v.grudge ?? (await grudgeFor(shape, this.#ctx, run));
       checkGrudgeNodes(grudge, this.#ctx.nodes, (m) => new FaultNotApplied(m));
       // A cut of nothing would be recorded as a partition that never was.
       if (grudgeLinks(grudge).length === 0) throw new FaultNotApplied(`the ${v.grudge ? 'given grudge' : `${shape} shape`} cuts no link here`);
@@ -78,13 +79,13 @@ export class PartitionNemesis implements Nemesis {
     });
   }
 
-  async #heal(): Promise<string> {
-    await clusterOf(this.#ctx).net?.healPartition();
+  async #heal(run: RunContext): Promise<string> {
+    await run.cluster.net?.healPartition();
     this.#active = false;
     return 'healed';
   }
 
-  async teardown(): Promise<void> {
-    if (this.#active) await this.#heal();
+  async teardown(run: RunContext): Promise<void> {
+    if (this.#active) await this.#heal(run);
   }
 }

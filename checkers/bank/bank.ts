@@ -7,9 +7,8 @@
  * Every ok read is checked: `unexpected-key` (an account not in `accounts`), `nil-balance` (an
  * account missing or not a number), `wrong-total` (the sum differs from `total`),
  * `negative-value` (unless `negativeBalances` is allowed).
- * Accounts and total come from the options, else from the test (`ctx.test.accounts`,
- * `ctx.test.total`), else they are inferred: accounts = every account any read shows, total =
- * the most frequent read total (`inferred` lists what was inferred).
+ * Accounts and total come from the options, else they are inferred: accounts = every account
+ * any read shows, total = the most frequent read total (`inferred` lists what was inferred).
  * Evidence: `reads`, `errorCount`, `errors` (up to 100: `{kind, index, ...}`), `firstError`,
  * and `totals` (`[timeMs, total]` points of ok reads over time for the totals plot: every
  * read when there are at most `maxPlotPoints`, else an even sample plus the reads with a wrong
@@ -78,7 +77,7 @@ export function bank(opts: BankOptions = {}) {
   const maxPoints = opts.maxPlotPoints ?? 2000;
   return {
     name: 'bank',
-    check(history: History, ctx: CheckContext = {}): CheckResult {
+    check(history: History): CheckResult {
       const reads: Op[] = [];
       for (const op of history) {
         if (op.f === 'transfer' && op.type === 'invoke') checkTransfer(op);
@@ -87,17 +86,14 @@ export function bank(opts: BankOptions = {}) {
       const readBalances = reads.map(balances);
       const readTotals = readBalances.map(sumOf);
       const inferred: string[] = [];
-      const testAccounts = ctx.test?.['accounts'];
-      const testTotal = ctx.test?.['total'];
       let accounts: Set<string>;
       if (opts.accounts) accounts = new Set(opts.accounts.map(String));
-      else if (Array.isArray(testAccounts)) accounts = new Set(testAccounts.map(String));
       else {
         accounts = new Set();
         for (const b of readBalances) for (const k in b) accounts.add(k);
         inferred.push('accounts');
       }
-      let total = opts.total ?? (typeof testTotal === 'number' ? testTotal : undefined);
+      let total = opts.total;
       if (total === undefined) {
         total = mostFrequent(readTotals) ?? 0;
         inferred.push('total');

@@ -4,17 +4,10 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { basename } from 'node:path';
 import { exitCodeFor } from '../core/validity.ts';
 import { InputError, UsageError } from '../core/errors.ts';
-import { loadHistoryForCheck } from './load-history.ts';
-import { parseModelInit } from '../../checkers/linearizable/index.ts';
-import { assertWellFormed } from '../history/validate.ts';
-import { compose } from '../../checkers/compose.ts';
-import { makeChecker } from '../../checkers/index.ts';
-import { printJson, printSummary } from './output.ts';
-import { reportToGithub } from '../report/github.ts';
-import { basename } from 'node:path';
-import { parseOpts } from './options.ts';
+import { parseOptions, splitOptionFlags } from '../options/parse.ts';
 
 interface CheckFlags {
   checker?: string;
@@ -23,6 +16,7 @@ interface CheckFlags {
   consistencyModels?: string;
   checkerTime: string;
   opt: string[];
+  config: string[];
   json?: boolean;
   github?: boolean;
 }
@@ -37,7 +31,8 @@ export function registerCheck(program: Command): void {
     .option('--init <value>', 'initial value of the model (JSON)')
     .option('--consistency-models <models>', 'comma-separated consistency models for transactional checkers')
     .addOption(new Option('--checker-time <seconds>', 'time budget per checker').default('300'))
-    .option('--opt <key=value>', 'checker option (repeatable), e.g. --opt delivery=exactly-once', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--opt <key=value>', 'checker option (repeatable), e.g. --opt queue.delivery=exactly-once', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--config <file>', 'a faultline.config.ts registering more checkers (default: the one in this directory)', (v: string, prev: string[]) => [...prev, v], [])
     .option('--json', 'print one JSON document on stdout')
     .option('--github', 'print GitHub Actions annotations for invalid / unknown checkers')
     .addHelpText('after', `
@@ -49,6 +44,13 @@ Examples:
       const budgetS = Number(flags.checkerTime);
       if (!(budgetS > 0)) throw new UsageError(`--checker-time must be a positive number of seconds, got ${JSON.stringify(flags.checkerTime)}`);
       const started = performance.now();
+      const { loadHistoryForCheck } = await import('./load-history.ts');
+      const { parseModelInit } = await import('../../checkers/linearizable/index.ts');
+      const { assertWellFormed } = await import('../history/validate.ts');
+      const { compose } = await import('../../checkers/compose.ts');
+      const { printJson, printSummary } = await import('./output.ts');
+      const { reportToGithub } = await import('../report/github.ts');
+      const { loadParts, optionPrefix } = await import('../plugins/registry.ts');
       const loaded = await loadHistoryForCheck(file);
       assertWellFormed(loaded.history);
       const model = flags.model ?? loaded.model?.model;
@@ -59,13 +61,16 @@ Examples:
         throw new UsageError(`${file}: say which checker to run with --checker NAME (see \`faultline list\`) or a model with --model`);
       }
       if (model && names.includes('linearizable') && !flags.model && loaded.model) loaded.notes.push(`model ${model}: ${loaded.model.reason}`);
-      const opts = {
+      const { parts } = await loadParts(flags.config);
+      const defs = await Promise.all(names.map((n) => parts.checkers.get(n)));
+      const owners = defs.map((d) => ({ part: `checker ${d.name}`, prefix: optionPrefix(d), schema: d.options ?? {} }));
+      const parsed = parseOptions(splitOptionFlags(flags.opt), owners, (line) => process.stderr.write(`faultline: ${line}\n`));
+      const build = {
         ...(model !== undefined ? { model } : {}),
         ...(init !== undefined ? { init } : {}),
         ...(flags.consistencyModels ? { consistencyModels: flags.consistencyModels.split(',').map((s) => s.trim()) } : {}),
-        options: parseOpts(flags.opt),
       };
-      const checker = compose(names.map((n) => makeChecker(n, opts)));
+      const checker = compose(defs.map((d, i) => d.create({ ...build, options: parsed.valuesOf(owners[i]!) })));
       const result = await checker.check(loaded.history, { budget: { timeMs: budgetS * 1000 } });
       const rejected = Object.values(result.checkers).find((r) => r['badInput'] === true);
       if (rejected) throw new InputError(String(rejected.error), { file });

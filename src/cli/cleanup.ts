@@ -10,11 +10,7 @@
 import type { Command } from 'commander';
 import { cleanupRun, knownRuns, type CleanupReport } from '../providers/local/cleanup.ts';
 import { DEFAULT_PREFIX, checkPrefix } from '../providers/local/layout.ts';
-import { requireRoot } from '../providers/local/provider.ts';
-import { readInventory } from '../providers/ssh/inventory.ts';
-import { sshProvider } from '../providers/ssh/provider.ts';
-import { cleanupDocker } from '../providers/docker/cleanup.ts';
-import { dockerClient, requireEngine } from '../providers/docker/provider.ts';
+import { requireRoot } from '../providers/root.ts';
 import { UsageError } from '../core/errors.ts';
 
 export function register(program: Command): void {
@@ -29,13 +25,14 @@ export function register(program: Command): void {
       if (flags.prefix !== undefined) checkPrefix(flags.prefix);
       if (flags.provider === 'docker') return cleanupDockerRuns(flags.prefix, flags.json === true);
       if (flags.provider !== undefined && flags.provider !== 'local') throw new UsageError(`cleanup --provider ${JSON.stringify(flags.provider)}: use local or docker`);
-      const inventory = flags.inventory ? await readInventory(flags.inventory) : undefined;
+      const inventory = flags.inventory ? await (await import('../providers/ssh/inventory.ts')).readInventory(flags.inventory) : undefined;
       requireRoot('faultline cleanup');
       const prefixes = flags.prefix ? [flags.prefix] : [...new Set([DEFAULT_PREFIX, ...(await knownRuns())])].sort();
       const reports: CleanupReport[] = [];
       for (const p of prefixes) reports.push(await cleanupRun(p));
       const ssh: string[] = [];
       if (inventory) {
+        const { sshProvider } = await import('../providers/ssh/provider.ts');
         for (const p of flags.prefix ? [flags.prefix] : [DEFAULT_PREFIX]) {
           await sshProvider({ inventory, prefix: p }).down();
           ssh.push(...inventory.nodes.map((n) => `${n.name}: cleaned (prefix ${p})`));
@@ -63,6 +60,8 @@ export function register(program: Command): void {
 
 /** `cleanup --provider docker`: everything labelled for the prefix (every prefix without one). */
 async function cleanupDockerRuns(prefix: string | undefined, json: boolean): Promise<void> {
+  const { cleanupDocker } = await import('../providers/docker/cleanup.ts');
+  const { dockerClient, requireEngine } = await import('../providers/docker/provider.ts');
   const docker = dockerClient();
   await requireEngine(docker);
   const r = await cleanupDocker(docker, prefix);

@@ -13,7 +13,8 @@ import { registerList } from './list.ts';
 import { register as registerDoctor } from './doctor.ts';
 import { register as registerCleanup } from './cleanup.ts';
 import { register as registerServe } from './serve.ts';
-import { VERSION } from './version.ts';
+import { register as registerSetup } from './setup.ts';
+import { VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
   const program = new Command('faultline')
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerDoctor(program);
   registerCleanup(program);
+  registerSetup(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

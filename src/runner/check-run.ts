@@ -6,20 +6,37 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Checker } from '../core/checker.ts';
-import type { TestOptions } from '../core/test.ts';
+import type { Logger, TestInfo } from '../core/context.ts';
+import type { FaultStyle } from '../core/nemesis.ts';
 import type { CheckResult, Validity } from '../core/validity.ts';
 import { readHistoryFile } from '../history/reader.ts';
 import { validateHistory } from '../history/validate.ts';
 import { runWithBudget } from '../../checkers/budget.ts';
+import { compose } from '../../checkers/compose.ts';
+import { standardCheckers } from '../../checkers/index.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { writeRunReports } from '../report/html/run-reports.ts';
 import { RUN_FILES } from './results-dir.ts';
 import { writeSchedule } from '../../nemeses/index.ts';
-import type { Logger } from './logger.ts';
+import { faultCheckers } from './fault-checkers.ts';
+
+/**
+ * The checker of a run: the workload's own checkers, the test's extra ones, the standard ones,
+ * and for runs with faults (a nemesis) fault coverage and availability.
+ */
+export function runChecker(t: { workload: { checker: Checker }; checkers?: readonly Checker[]; nemesis: { styles: readonly FaultStyle[] } | null }): Checker {
+  const own = t.workload.checker;
+  const parts = 'parts' in own ? (own.parts as Checker[]) : [own];
+  const extra = [...(t.checkers ?? []), ...standardCheckers(), ...(t.nemesis ? faultCheckers(t.nemesis.styles) : [])];
+  const names = new Set(parts.map((c) => c.name));
+  return compose([...parts, ...extra.filter((c) => !names.has(c.name) && names.add(c.name))]);
+}
 
 export interface CheckRunOptions {
-  testOptions: TestOptions;
-  replayCommand: readonly string[];
+  /** The test the run was, as every part sees it. */
+  test: TestInfo;
+  /** What test.json records, for the report when test.json is missing. */
+  testRecord: Record<string, unknown>;
   errors: readonly string[];
   checkerTimeS: number;
   log: Logger;
@@ -35,7 +52,7 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
   const { history, tornLastLine } = await readHistoryFile(join(runDir, RUN_FILES.history));
   if (tornLastLine) log.warn('history.jsonl ended in a torn line; it was dropped');
   if (history.some((op) => op.process === 'nemesis')) {
-    await writeSchedule(history, join(runDir, RUN_FILES.schedule), opts.testOptions.seed);
+    await writeSchedule(history, join(runDir, RUN_FILES.schedule), opts.test.seed);
   }
   const problems = validateHistory(history);
   let result: CheckResult;
@@ -45,7 +62,7 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
   } else {
     log.info(`checking ${history.length} events`);
     result = await runWithBudget(checker, history, {
-      test: opts.testOptions as unknown as Record<string, unknown>,
+      test: opts.test,
       budget: { timeMs: opts.checkerTimeS * 1000 },
       dir: runDir,
     });
@@ -64,7 +81,7 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
   const testPath = join(runDir, RUN_FILES.test);
   const test = existsSync(testPath)
     ? (JSON.parse(readFileSync(testPath, 'utf8')) as Record<string, unknown>)
-    : { options: opts.testOptions, replay: opts.replayCommand };
+    : opts.testRecord;
   writeRunReports(runDir, { name: testName, test, results, history });
   return { valid: result.valid, results };
 }

@@ -7,7 +7,8 @@
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DB, DbContext } from '../../src/core/db.ts';
+import type { NodeContext } from '../../src/core/context.ts';
+import type { DB } from '../../src/core/db.ts';
 import type { Cluster, NodeInfo } from '../../src/core/provider.ts';
 import { waitGone } from '../../src/control/proc.ts';
 
@@ -79,26 +80,26 @@ export async function reachMatrix(cluster: Cluster): Promise<Record<string, bool
 /** A DB whose nodes run the probe server: kill/start by pid through the Remote, pause left to the freezer. */
 export function probeDb(logDir: string): DB & { pids: Map<string, number> } {
   const pids = new Map<string, number>();
-  const start = async (ctx: DbContext, node: NodeInfo) => {
-    pids.set(node.name, await startProbe(ctx.cluster, node, logDir));
+  const start = async ({ cluster, node }: NodeContext) => {
+    pids.set(node.name, await startProbe(cluster, node, logDir));
     await waitServing(node.address);
   };
   return {
     name: 'probe',
     pids,
-    clockSkewable: true,
+    honoursFakeClock: true,
     setup: start,
     start,
-    async teardown(ctx, node) {
+    async teardown({ cluster, node }) {
       const pid = pids.get(node.name);
-      if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGKILL');
+      if (pid !== undefined) await cluster.remote(node.name).signal(pid, 'SIGKILL');
     },
-    async kill(ctx, node) {
+    async kill(ctx) {
+      const node = ctx.node;
       const pid = pids.get(node.name);
       if (pid === undefined) return;
       await ctx.cluster.remote(node.name).signal(pid, 'SIGKILL');
       if ((await waitGone([pid], 5000)).length > 0) throw new Error(`${node.name}: pid ${pid} survived SIGKILL`);
     },
-    client: () => undefined,
   };
 }

@@ -22,10 +22,10 @@ import { IS_ROOT, SKIP_REASON, connectMs, reachFrom, startProbe, waitServing } f
 import { HOST_TOOLS_DIR, helperOnHost } from '../../src/control/host-build.ts';
 import { HOST_DELAY_QUEUE } from '../../src/net/host-faults.ts';
 import { SET_CLOCK_SPEC } from '../../src/providers/ssh/host-wall-clock.ts';
-import type { TestOptions } from '../../src/core/test.ts';
-import { planTest } from '../../src/runner/plan.ts';
+import type { TestSpec } from '../../src/core/test.ts';
+import { planNamed } from '../plan-helpers.ts';
 import { runTest } from '../../src/runner/run-test.ts';
-import { createLogger } from '../../src/runner/logger.ts';
+import { SILENT } from '../../src/runner/context.ts';
 import { readHistoryFile } from '../../src/history/reader.ts';
 
 const PREFIX = 'flss';
@@ -174,16 +174,16 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       }),
     );
     const resultsDir = await mkdtemp(path.join(os.tmpdir(), 'faultline-ssh-run-'));
-    const o: TestOptions = {
+    const o: TestSpec = {
       name: 'ssh-raft', db: 'reference:raft', workload: 'register', nemesis: ['partition'], nemesisIntervalS: 2,
-      provider: 'ssh', inventory: invFile, nodes: cluster.nodes.map((n) => n.name), concurrency: 4, timeLimitS: 8,
+      provider: 'ssh', nodes: cluster.nodes.map((n) => n.name), concurrency: 4, timeLimitS: 8,
       rate: 100, opTimeoutMs: 2000, recoveryS: 1, seed: 3, bug: [], resultsDir, checkerTimeS: 60,
       // Many compare-and-sets, so some succeed even with the two hosts split half the time
       // (the stats checker fails an op kind that never succeeded).
-      options: { 'ssh.prefix': SSH_PREFIX, 'cas-ratio': '0.3' },
+      options: { 'ssh.inventory': invFile, 'ssh.prefix': SSH_PREFIX, 'register.cas-ratio': '0.3' },
     };
     try {
-      const outcome = await runTest(await planTest(o, []), { log: createLogger({ stderr: false }) });
+      const outcome = await runTest(await planNamed(o), { log: SILENT });
       expect(outcome.errors).toEqual([]);
       const checkers = outcome.results['checkers'] as Record<string, { valid: unknown }>;
       const invalid = Object.entries(checkers).filter(([, r]) => r.valid !== true);

@@ -4,6 +4,7 @@
  * client already classifies outcomes: definite rejections are `fail`, unknown outcomes `info`.
  */
 import type { Client, ClientFactory, ClientOp, Completion } from '../../core/client.ts';
+import type { NodeInfo } from '../../core/provider.ts';
 import { StoreClient, type StoreOutcome } from '../../stores/client.ts';
 import type { MicroOp } from '../../stores/protocol.ts';
 
@@ -19,10 +20,10 @@ function completion(out: StoreOutcome, withValue: boolean): Completion {
 
 type Invoke = (client: StoreClient, op: ClientOp, signal: AbortSignal) => Promise<Completion>;
 
-function factory(addressOf: (node: string) => string, timeoutMs: number, invoke: Invoke): ClientFactory {
+function factory(addressOf: (node: NodeInfo) => string, timeoutMs: number, invoke: Invoke): ClientFactory {
   return {
-    open(node: string): Client {
-      const store = new StoreClient(addressOf(node), { timeoutMs });
+    open(ctx): Client {
+      const store = new StoreClient(addressOf(ctx.node), { timeoutMs });
       return {
         invoke: (op, { signal }) => invoke(store, op, signal),
         close: () => store.close(),
@@ -59,7 +60,7 @@ function txnClient(emptyRead: unknown): Invoke {
 }
 
 /** Clients by workload name. */
-export function referenceClients(addressOf: (node: string) => string, timeoutMs: number): Record<string, ClientFactory> {
+export function referenceClients(addressOf: (node: NodeInfo) => string, timeoutMs: number): Record<string, ClientFactory> {
   return {
     register: factory(addressOf, timeoutMs, register),
     'list-append': factory(addressOf, timeoutMs, txnClient([])),

@@ -17,6 +17,7 @@ import { FileClock, hasLibfaketime } from './clock.ts';
 import { type LocalLayout, localLayout } from './layout.ts';
 import { LocalNodeControl } from './node-control.ts';
 import { buildTopology, checkRouteConflicts } from './topology.ts';
+import { requireRoot } from '../root.ts';
 
 export interface LocalProviderOptions {
   /** Run prefix for every name (default "fl"); two runs with different prefixes and subnets coexist. */
@@ -40,13 +41,6 @@ export interface LocalCluster extends Cluster {
   readonly workDir: string;
   /** A Remote inside the switch namespace (used by the network faults). */
   readonly switchRemote: Remote;
-}
-
-/** Throws a one-line UsageError unless the controller runs as root on Linux. */
-export function requireRoot(what: string): void {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    throw new UsageError(`${what} needs root on Linux (network namespaces, cgroups, nft): run it as root, or use the ssh provider`);
-  }
 }
 
 export function localProvider(opts: LocalProviderOptions = {}): Provider & { readonly layout: LocalLayout } {
