@@ -46,3 +46,8 @@ export function nodeArgvFor(relativeWithoutExtension: string): string[] {
 export function tsxLoaderUrl(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
+
+/** tsx's programmatic API (register), for threads and modules that load TypeScript. */
+export function tsxApiUrl(): string {
+  return new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json'))).href;
+}

@@ -5,7 +5,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestSpec } from '../src/core/test.ts';
-import { builtinParts } from '../src/plugins/registry.ts';
 import { planTest } from '../src/runner/plan.ts';
 import { runTest } from '../src/runner/run-test.ts';
 import { SILENT } from '../src/runner/context.ts';
@@ -21,7 +20,7 @@ function options(db: string, workload: string, bug: string[], extra: Record<stri
 }
 
 async function verdict(o: TestSpec): Promise<{ valid: unknown; anomalyTypes: string[] }> {
-  const test = await planTest(o, builtinParts(), { log: SILENT, install: false });
+  const test = await planTest(o, { log: SILENT, install: false });
   const outcome = await runTest(test, { log: SILENT });
   return { valid: outcome.valid, anomalyTypes: (outcome.results['anomalyTypes'] as string[] | undefined) ?? [] };
 }

@@ -3,10 +3,9 @@
  * what the tests of whole runs share.
  */
 import type { Test, TestSpec } from '../src/core/test.ts';
-import { builtinParts } from '../src/plugins/registry.ts';
 import { SILENT } from '../src/runner/context.ts';
 import { planTest } from '../src/runner/plan.ts';
 
 export function planNamed(spec: TestSpec): Promise<Test> {
-  return planTest(spec, builtinParts(), { log: SILENT, install: false });
+  return planTest(spec, { log: SILENT, install: false });
 }

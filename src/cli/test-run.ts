@@ -21,7 +21,7 @@ export async function runFromFlags(flags: TestFlags): Promise<void> {
   const log = createLogger({ stderr: true });
   const { parts, configs } = await loadParts(flags.config);
   const spec = specFromFlags({ ...flags, config: configs });
-  const test = await planTest(spec, parts, { log, install: flags.install, replayFor: (s) => ['faultline', ...replayArgv(s)] });
+  const test = await planTest(spec, { parts, log, install: flags.install, replayFor: (s) => ['faultline', ...replayArgv(s)] });
   const replay = shellQuote(test.replay!.slice(1));
   const interrupt = new AbortController();
   let interrupts = 0;

@@ -5,13 +5,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageFile } from '../code-paths.ts';
 import { exitCodeFor, type Validity } from '../core/validity.ts';
 import { analyzeRun, type RunAnalysis } from './html/analysis.ts';
 import type { OpCounts } from './html/op-table.ts';
 import type { RunData } from './html/run-data.ts';
 
 export const SUMMARY_SCHEMA_ID = 'faultline-summary/1';
-export const SUMMARY_SCHEMA_PATH = join(import.meta.dirname, 'summary.schema.json');
+export const SUMMARY_SCHEMA_PATH = packageFile('src/report/summary.schema.json');
 
 export interface RunSummary {
   schema: typeof SUMMARY_SCHEMA_ID;

@@ -3,12 +3,9 @@
  * stderr (stdout is reserved for --json).
  */
 import { appendFileSync } from 'node:fs';
+import type { Logger } from '../core/context.ts';
 
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+export type { Logger };
 
 export function createLogger(opts: { file?: string; stderr: boolean; clock?: () => number }): Logger & { setFile(path: string): void } {
   let file = opts.file;

@@ -10,7 +10,8 @@ import type { CheckerDefinition, DbDefinition, NemesisDefinition, PartDefinition
 import type { Test, TestSpec } from '../core/test.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseOptions, type OptionOwner } from '../options/parse.ts';
-import { optionPrefix, type Parts } from '../plugins/registry.ts';
+import { builtinParts, optionPrefix, type Parts } from '../plugins/registry.ts';
+import { createLogger } from './logger.ts';
 import { packagesOf, type CapabilityName } from '../setup/capabilities.ts';
 import { makeNemesisPackage, NEMESIS_PACKAGE_OPTIONS, readSchedule, scheduleKinds, type Schedule } from '../../nemeses/index.ts';
 import { VERSION } from '../version.ts';
@@ -63,16 +64,27 @@ function refuseCombinations(spec: TestSpec, c: ChosenParts): void {
   }
 }
 
-export interface PlanIo {
-  log: Logger;
-  /** May install missing Debian packages (false: refuse with the apt-get line). */
-  install: boolean;
+export interface PlanOptions {
+  /** Where names are looked up (default: Faultline's own parts). */
+  parts?: Parts;
+  /** Where deprecation lines go (default: stderr). */
+  log?: Logger;
+  /** May install missing Debian packages before set-up (default true; false refuses with the apt-get line). */
+  install?: boolean;
   /** The command line that replays the planned test (its options in canonical spelling). */
   replayFor?: (spec: TestSpec) => readonly string[];
 }
 
-/** The test ready to run: parts built, options parsed and checked, installs planned. */
-export async function planTest(spec: TestSpec, parts: Parts, io: PlanIo): Promise<Test> {
+/**
+ * The test ready to run: parts built, options parsed and checked, installs planned.
+ *
+ * @example
+ * const test = await planTest(testSpec({ db: './my-db.ts', workload: 'register', nemesis: ['partition'] }));
+ * const outcome = await run(test);
+ */
+export async function planTest(spec: TestSpec, o: PlanOptions = {}): Promise<Test> {
+  const parts = o.parts ?? builtinParts();
+  const io = { log: o.log ?? createLogger({ stderr: true }), install: o.install ?? true, replayFor: o.replayFor };
   const chosen = await choose(spec, parts);
   refuseCombinations(spec, chosen);
   const { db, workload, provider, nemeses, checkers } = chosen;

@@ -18,6 +18,7 @@ import { FaultlineError } from '../core/errors.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { clients, nemesis as nemesisOnly, phases, sleep, stagger, timeLimit, any } from '../generator/index.ts';
 import { runContext } from './context.ts';
+import { createLogger } from './logger.ts';
 import { CONTROLLER, ensurePackages } from '../setup/install.ts';
 import { runInterpreter } from './interpreter.ts';
 import { createRunDir, RUN_FILES, updateLatestLinks } from './results-dir.ts';
@@ -43,7 +44,8 @@ export interface RunProgress {
 }
 
 export interface RunIo {
-  log: Logger & { setFile?(path: string): void };
+  /** Where the run's log lines go besides harness.log (default: stderr). */
+  log?: Logger & { setFile?(path: string): void };
   signal?: AbortSignal;
   onProgress?: (p: RunProgress) => void;
 }
@@ -89,10 +91,17 @@ function testRecord(test: Test, started: Date): Record<string, unknown> {
   };
 }
 
-export async function runTest(test: Test, io: RunIo): Promise<RunOutcome> {
+/**
+ * Runs a test and checks it; resolves with the verdict and where the run directory is.
+ *
+ * @example
+ * const outcome = await run(await planTest(testSpec({ db: 'inprocess:atom', workload: 'register', provider: 'none' })));
+ * if (outcome.valid !== true) console.log(outcome.runDir);
+ */
+export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
   const started = new Date();
   const runDir = createRunDir(test.resultsDir, test.name, started);
-  const { log } = io;
+  const log = io.log ?? createLogger({ stderr: true });
   log.setFile?.(join(runDir, RUN_FILES.log));
   writeFileSync(join(runDir, RUN_FILES.test), JSON.stringify(testRecord(test, started), null, 2) + '\n');
   log.info(`run directory ${runDir}`);

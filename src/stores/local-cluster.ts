@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { nodeArgvFor } from '../code-paths.ts';
 import { StoreClient } from './client.ts';
 import type { StoreStatus } from './protocol.ts';
 
-const MAIN = path.join(import.meta.dirname, 'main.ts');
 
 export interface LocalClusterOptions {
   store: string;
@@ -81,10 +81,9 @@ export class LocalCluster {
   startNode(id: string): void {
     if (this.isRunning(id)) return;
     const peers = [...this.addresses].map(([n, a]) => `${n}=${a}`).join(',');
+    const [node, ...program] = nodeArgvFor('src/stores/main');
     const argv = [
-      '--import',
-      'tsx',
-      MAIN,
+      ...program,
       '--store',
       this.opts.store,
       '--id',
@@ -99,7 +98,7 @@ export class LocalCluster {
       ...(this.opts.args ?? []),
     ];
     const log = fs.openSync(this.logFile(id), 'a');
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', log, log] });
+    const child = spawn(node!, argv, { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     this.procs.set(id, child);
   }

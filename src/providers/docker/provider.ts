@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { UsageError } from '../../core/errors.ts';
+import { PACKAGE_ROOT } from '../../code-paths.ts';
 import type { Cluster, NodeInfo, Provider } from '../../core/provider.ts';
 import type { Remote } from '../../core/remote.ts';
 import { DockerRemote, engineMessage } from '../../control/docker.ts';
@@ -36,7 +37,6 @@ import { DockerNodeControl } from './node-control.ts';
 
 export const DEFAULT_DOCKER_SUBNET = '10.214.0.0/24';
 export const DEFAULT_DOCKER_IMAGE = 'faultline/node:latest';
-const PROJECT_ROOT = path.join(import.meta.dirname, '..', '..', '..');
 
 /** The controller's tsx cache directory, created when missing, and where nodes (root, /tmp) look for it. */
 function tsxCacheBind(): string {
@@ -149,7 +149,7 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
   });
 
   async function createNode(n: NodeInfo): Promise<void> {
-    const binds = [`${PROJECT_ROOT}:${PROJECT_ROOT}:ro`, `${process.execPath}:${process.execPath}:ro`, tsxCacheBind(), ...(o.shared ?? []).map((d) => `${d}:${d}`)];
+    const binds = [`${PACKAGE_ROOT}:${PACKAGE_ROOT}:ro`, `${process.execPath}:${process.execPath}:ro`, tsxCacheBind(), ...(o.shared ?? []).map((d) => `${d}:${d}`)];
     const node = await docker.createContainer({
       name: containerName(n.name),
       Image: image,

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { packageFile } from '../../code-paths.ts';
 import { verdictWord } from '../summary.ts';
 import { analyzeRun, type RunAnalysis } from './analysis.ts';
 import { escapeHtml as esc, jsonForScript, scriptForHtml } from './escape.ts';
@@ -16,7 +17,7 @@ import type { RunData } from './run-data.ts';
 import { anomaliesSection, coverageSection, logsSection, summarySection, type NodeLog } from './sections.ts';
 import { latencyQuantiles, throughput } from './series.ts';
 
-const here = import.meta.dirname;
+const browserAssets = packageFile('src/report/html/browser');
 let assets: { uplotJs: string; uplotCss: string; js: string; css: string } | undefined;
 
 function loadAssets(): NonNullable<typeof assets> {
@@ -25,8 +26,8 @@ function loadAssets(): NonNullable<typeof assets> {
     assets = {
       uplotJs: readFileSync(join(uplotDir, 'uPlot.iife.min.js'), 'utf8'),
       uplotCss: readFileSync(join(uplotDir, 'uPlot.min.css'), 'utf8'),
-      js: readFileSync(join(here, 'browser', 'report.js'), 'utf8'),
-      css: readFileSync(join(here, 'browser', 'report.css'), 'utf8'),
+      js: readFileSync(join(browserAssets, 'report.js'), 'utf8'),
+      css: readFileSync(join(browserAssets, 'report.css'), 'utf8'),
     };
   }
   return assets;
