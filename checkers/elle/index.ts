@@ -1,6 +1,7 @@
 /**
  * The transactional anomaly checkers (Elle-style): `listAppend` and `rwRegister` build Checkers
- * for list-append and rw-register histories; `loadElleHistory` / `isElleJson` read Elle's JSON.
+ * for list-append and rw-register histories (Elle's JSON and EDN histories are read by
+ * src/history/importers).
  */
 import type { Checker } from '../../src/core/checker.ts';
 import { runElle, type ElleOptions } from './check.ts';
@@ -10,7 +11,6 @@ import { analyzeRwRegister, type RwRegisterOptions } from './rw-register.ts';
 
 export type { ElleOptions } from './check.ts';
 export type { RwRegisterOptions } from './rw-register.ts';
-export { loadElleHistory, isElleJson, elleOpsFromJson } from './import.ts';
 export { boundary, strongestPossibleModels, ALL_MODELS, ALL_ANOMALIES } from './model.ts';
 
 function validate(opts: ElleOptions): void {

@@ -6,7 +6,6 @@
  * duplicate-elements, incompatible-order, lost-update, garbage-read; and duplicate appends (an
  * input-contract violation).
  */
-import type { Op } from '../../src/core/op.ts';
 import { addCase, show, type Analysis, type Step } from './analysis.ts';
 import { EdgeList, RW, WR, WW } from './graph.ts';
 import { FAIL, OK, READ, UNREAD, WRITE, repeatsKey, txnOp, type TxnTable, type Value } from './txns.ts';
@@ -24,10 +23,6 @@ interface Index {
   /** Readers of each state: slot base[k] + k + 1 + element, or base[k] + k for the initial state. */
   readerOff: Int32Array;
   readers: Int32Array;
-}
-
-function mopValue(op: Op, i: number): unknown[] {
-  return (op.value as unknown[][])[i]!;
 }
 
 function readList(tt: TxnTable, m: number): Int32Array {
@@ -190,7 +185,7 @@ export function analyzeListAppend(tt: TxnTable): Analysis {
     if (dups) {
       const duplicates: Record<string, number> = {};
       for (const [e, c] of dups) duplicates[String(raw(k, e))] = c;
-      addCase(anomalies, 'duplicate-elements', { op, mop: mopValue(op, mopIdx), duplicates });
+      addCase(anomalies, 'duplicate-elements', { op, mop: tt.mop(t, mopIdx), duplicates });
     }
     const lm = longest[k]!;
     if (lm !== m && !incompatibleSeen[k]) {
@@ -209,16 +204,16 @@ export function analyzeListAppend(tt: TxnTable): Analysis {
     for (const e of list) {
       const w = writer[base[k]! + e]!;
       if (w >= 0 && tt.type[w] === FAIL) {
-        addCase(anomalies, 'G1a', { op, mop: mopValue(op, mopIdx), writer: txnOp(tt, w), element: raw(k, e) });
+        addCase(anomalies, 'G1a', { op, mop: tt.mop(t, mopIdx), writer: txnOp(tt, w), element: raw(k, e) });
       } else if (w < 0 && !pendingWritten.has(base[k]! + e)) {
-        addCase(anomalies, 'garbage-read', { op, mop: mopValue(op, mopIdx), element: raw(k, e) });
+        addCase(anomalies, 'garbage-read', { op, mop: tt.mop(t, mopIdx), element: raw(k, e) });
       }
     }
     if (list.length > 0) {
       const last = list[list.length - 1]!;
       const im = intermediate[base[k]! + last]!;
       if (im >= 0 && im !== tt.completion[t]) {
-        addCase(anomalies, 'G1b', { op, mop: mopValue(op, mopIdx), writer: tt.history[im], element: raw(k, last) });
+        addCase(anomalies, 'G1b', { op, mop: tt.mop(t, mopIdx), writer: tt.history[im], element: raw(k, last) });
       }
     }
   });
@@ -282,7 +277,7 @@ function internalAndFutureReads(tt: TxnTable, raw: (k: number, e: number) => Val
           if (tt.mopKind[j] !== READ || tt.mopKey[j] !== k || !readList(tt, j).includes(e)) continue;
           futureDone = true;
           const op = txnOp(tt, t);
-          addCase(anomalies, 'future-read', { op, mop: mopValue(op, j - start), element: raw(k, e) });
+          addCase(anomalies, 'future-read', { op, mop: tt.mop(t, j - start), element: raw(k, e) });
           break;
         }
         continue;
@@ -311,7 +306,7 @@ function internalAndFutureReads(tt: TxnTable, raw: (k: number, e: number) => Val
       internalDone = true;
       const op = txnOp(tt, t);
       const expected: unknown[] = [...(prefix ?? []), ...appended].map((e) => raw(k, e));
-      addCase(anomalies, 'internal', { op, mop: mopValue(op, m - start), expected: prefix ? expected : ['...', ...expected] });
+      addCase(anomalies, 'internal', { op, mop: tt.mop(t, m - start), expected: prefix ? expected : ['...', ...expected] });
     }
   }
 }

@@ -384,7 +384,7 @@ function readAnomalies(
     for (let m = start; m < end; m++) {
       const v = tt.mopVal[m]!;
       if (tt.mopKind[m] !== READ || v === NIL) continue;
-      const mop = (op.value as unknown[])[m - start];
+      const mop = tt.mop(t, m - start);
       const s = slotOf(tt.mopKey[m]!, v);
       const w = anyWriter[s]!;
       if (w >= 0 && tt.type[w] === FAIL) addCase(anomalies, 'G1a', { op, mop, writer: txnOp(tt, w) });
@@ -416,7 +416,7 @@ function readAnomalies(
       const expected = state.get(k);
       if (expected !== undefined && expected !== v && !internalDone) {
         internalDone = true;
-        addCase(anomalies, 'internal', { op, mop: (op.value as unknown[])[m - start], expected: raw(k, expected) });
+        addCase(anomalies, 'internal', { op, mop: tt.mop(t, m - start), expected: raw(k, expected) });
       }
       state.set(k, v);
       if (!firstRead.has(k)) firstRead.set(k, v);
