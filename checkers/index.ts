@@ -9,7 +9,7 @@ import { perf } from './perf.ts';
 import { unhandledErrors } from './unhandled-errors.ts';
 import { linearizable, MODELS } from './linearizable/index.ts';
 import { WORKLOAD_CHECKERS } from './workload-checkers.ts';
-import { listAppend, rwRegister } from './elle/index.ts';
+import { ELLE_FLAGS, elleOptionsFromFlags, listAppend, rwRegister } from './elle/index.ts';
 
 export interface CheckerOptions {
   /** Linearizability model name (register, cas-register, kv, ...). */
@@ -39,16 +39,14 @@ export const CHECKERS: Record<string, CheckerEntry> = {
     },
   },
   'list-append': {
-    description: 'Elle-style transactional anomalies of list-append histories (--consistency-models, default strict-serializable)',
-    make: (opts) => listAppend(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}),
+    description: `Elle-style transactional anomalies of list-append histories (--consistency-models, default strict-serializable; --opt ${ELLE_FLAGS['list-append'].map((f) => `${f}=true`).join(', ')})`,
+    make: (opts) =>
+      listAppend({ ...(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}), ...elleOptionsFromFlags(opts.options ?? {}, 'list-append') }),
   },
   'rw-register': {
-    description: 'Elle-style transactional anomalies of read-write register histories (--consistency-models; --opt garbage-reads=true also reports reads of values nobody wrote)',
+    description: `Elle-style transactional anomalies of read-write register histories (--consistency-models; --opt ${ELLE_FLAGS['rw-register'].map((f) => `${f}=true`).join(', ')}; garbage-reads also reports reads of values nobody wrote)`,
     make: (opts) =>
-      rwRegister({
-        ...(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}),
-        ...(opts.options?.['garbage-reads'] === 'true' ? { garbageReads: true } : {}),
-      }),
+      rwRegister({ ...(opts.consistencyModels ? { consistencyModels: opts.consistencyModels } : {}), ...elleOptionsFromFlags(opts.options ?? {}, 'rw-register') }),
   },
   ...Object.fromEntries(
     Object.entries(WORKLOAD_CHECKERS).map(([name, w]) => [
