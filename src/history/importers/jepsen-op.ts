@@ -38,10 +38,9 @@ export class JepsenOpImporter {
 
   /** Adds the op map `m`; an InputError names the op (and its line) when a field is unusable. */
   add(m: Readonly<Record<string, unknown>>, opts: OpMapOptions = {}): Op {
-    const n = this.builder.ops.length;
-    const where = { ...(this.file !== undefined ? { file: this.file } : {}), ...(opts.line !== undefined ? { line: opts.line } : {}) };
     const bad = (msg: string): never => {
-      throw new InputError(`op ${n} ${msg}`, where);
+      const where = { ...(this.file !== undefined ? { file: this.file } : {}), ...(opts.line !== undefined ? { line: opts.line } : {}) };
+      throw new InputError(`op ${this.builder.ops.length} ${msg}`, where);
     };
     const p = bare(m['process']);
     let process: ProcessId;
