@@ -100,7 +100,8 @@ export function keepSourceIndices(
   if (fileIndices.every((x, i) => x === undefined || x === i)) return undefined;
   const seen = new Map<number, number>();
   let increasing = true;
-  let previous = -Infinity;
+  let gaps = false;
+  let previous: number | undefined;
   fileIndices.forEach((x, i) => {
     if (x === undefined) return;
     const line = lines[i];
@@ -108,12 +109,14 @@ export function keepSourceIndices(
     const other = seen.get(x);
     if (other !== undefined) throw new InputError(`op ${i} has index ${x}, as op ${other} does: an index must name one op`, where);
     seen.set(x, i);
-    if (x <= previous) increasing = false;
+    if (previous !== undefined && x <= previous) increasing = false;
+    if (previous !== undefined && x > previous + 1) gaps = true;
     previous = x;
     ops[i]!.index = i;
     ops[i]!.sourceIndex = x;
   });
-  const first = fileIndices.find((x) => x !== undefined);
-  const shape = increasing ? `start at ${first} or have gaps` : 'are not in file order';
-  return `the file's op indices ${shape}: ops are taken in file order and numbered from 0, each keeping the file's index as sourceIndex`;
+  const first = fileIndices.find((x) => x !== undefined)!;
+  const shape = !increasing ? ['are not in file order'] : [...(first !== 0 ? [`start at ${first}`] : []), ...(gaps ? ['have gaps'] : [])];
+  if (shape.length === 0) shape.push('are not the op positions');
+  return `the file's op indices ${shape.join(' and ')}: ops are taken in file order and numbered from 0, each keeping the file's index as sourceIndex`;
 }

@@ -56,7 +56,7 @@ describe('Elle histories', () => {
     expect(r.history[6]!.value).toBeNull();
     expect(r.notes).toEqual([
       'no op has a time: times synthesized from line order (1 µs apart)',
-      "the file's op indices start at 1 or have gaps: ops are taken in file order and numbered from 0, each keeping the file's index as sourceIndex",
+      "the file's op indices start at 1 and have gaps: ops are taken in file order and numbered from 0, each keeping the file's index as sourceIndex",
       '5 ops have no :f: read as transactions (f "txn"), as Elle reads them',
     ]);
   });
