@@ -21,7 +21,10 @@ export const FAIL = 2;
 export const WRITE = 0;
 export const READ = 1;
 
-/** A list-append read with no value (`nil` in an info or failed op): nothing was observed. An ok op's nil read is the empty list. */
+/**
+ * A list-append read with no value (`nil` in an info or failed op): nothing was observed. (An ok
+ * op's nil read is the empty list.)
+ */
 export const UNREAD = -1;
 /** An rw-register read of `nil`: the initial state (in an ok op) or nothing observed (info, fail). */
 export const NIL = -2;
@@ -80,13 +83,13 @@ export function parseTxns(history: History, workload: TxnWorkload): TxnTable {
   const partner = completionIndex(history);
   const allowed = ALLOWED[workload];
   const writeF = workload === 'list-append' ? 'append' : 'w';
-  // Size every array up front (one cheap pass), so large histories cause no regrowth.
   /** The micro-ops of the completion at pos (see the header), or its value when that is no list. */
   const txnValue = (op: Op, pos: number): unknown => {
     if (op.value !== null && op.value !== undefined) return op.value;
     const inv = op.type === 'ok' ? -1 : partner[pos]!;
     return inv >= 0 && Array.isArray(history[inv]!.value) ? history[inv]!.value : [];
   };
+  // Size every array up front (one cheap pass), so large histories cause no regrowth.
   let nTxns = 0;
   let nMops = 0;
   let nElems = 0;
