@@ -121,24 +121,37 @@ export function fromTxnOrder(tt: TxnTable, addEdges: (tt: TxnTable, e: EdgeList)
   const el = new EdgeList();
   addEdges(tt, el);
   const g = toCsr(tt.n, el);
+  // Txn order edges point from earlier to later completions, so a reverse sweep sees every txn
+  // after all its successors. down[t]: per key, the nearest downstream txns touching it. Sets
+  // are shared with successors until a second one adds to them (copy on write), and dropped
+  // once every predecessor has read them.
   const down: (Map<number, Set<number>> | undefined)[] = new Array(tt.n);
+  const readers = new Int32Array(tt.n);
+  for (let e = 0; e < g.dst.length; e++) readers[g.dst[e]!]!++;
   const vg: VersionGraphs = new Map();
   for (let t = tt.n - 1; t >= 0; t--) {
     const d = new Map<number, Set<number>>();
+    const mine = new Set<number>();
+    const own = (k: number): Set<number> => {
+      const cur = d.get(k);
+      if (cur && mine.has(k)) return cur;
+      const copy = new Set(cur);
+      d.set(k, copy);
+      mine.add(k);
+      return copy;
+    };
     for (let e = g.off[t]!; e < g.off[t + 1]!; e++) {
       const s = g.dst[e]!;
-      const own = kv.touches(s);
-      for (const k of own) {
-        if (!d.has(k)) d.set(k, new Set());
-        d.get(k)!.add(s);
-      }
+      const touched = kv.touches(s);
+      for (const k of touched) own(k).add(s);
       for (const [k, bs] of down[s] ?? []) {
-        if (own.includes(k)) continue;
-        if (!d.has(k)) d.set(k, new Set());
-        for (const b of bs) d.get(k)!.add(b);
+        if (touched.includes(k) || d.get(k) === bs) continue;
+        if (!d.has(k)) d.set(k, bs);
+        else for (const b of bs) own(k).add(b);
       }
+      if (--readers[s]! === 0) down[s] = undefined;
     }
-    down[t] = d;
+    if (readers[t]! > 0) down[t] = d;
     for (const k of kv.touches(t)) {
       const v1 = kv.final(t, k);
       if (v1 === undefined) continue;
@@ -150,4 +163,3 @@ export function fromTxnOrder(tt: TxnTable, addEdges: (tt: TxnTable, e: EdgeList)
   }
   return vg;
 }
-
