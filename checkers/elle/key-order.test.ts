@@ -4,7 +4,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
+import type { Checker } from '../../src/core/checker.ts';
 import type { History } from '../../src/core/op.ts';
+import type { CheckResult } from '../../src/core/validity.ts';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
 import { elleOptionsFromFlags, listAppend, rwRegister, type KeyOrderOptions } from './index.ts';
 
@@ -27,8 +29,9 @@ function concurrent(list: [number, Mops][]): History {
   return b.build();
 }
 
-async function verdict(check: (o: KeyOrderOptions) => { check: (h: History, c: object) => unknown }, h: History, o: KeyOrderOptions = {}) {
-  return (await check(o).check(h, {})) as { valid: unknown; anomalyTypes?: string[]; anomalies?: Record<string, unknown[]> };
+/** The result of the checker `make` builds with options `o`, its anomalies by type. */
+async function verdict(make: (o: KeyOrderOptions) => Checker, h: History, o: KeyOrderOptions = {}): Promise<CheckResult & { anomalies?: Record<string, unknown[]> }> {
+  return (await make(o).check(h, {})) as CheckResult & { anomalies?: Record<string, unknown[]> };
 }
 
 const rw = (o: KeyOrderOptions) => rwRegister({ ...serializable, ...o });
