@@ -12,14 +12,29 @@
 import type { Checker } from '../src/core/checker.ts';
 import type { CheckerDefinition } from '../src/core/parts.ts';
 import { UsageError } from '../src/core/errors.ts';
-import { opt } from '../src/options/schema.ts';
+import { opt, type OptionValues } from '../src/options/schema.ts';
 import { defineChecker } from '../src/plugins/define.ts';
 import { stats } from './stats.ts';
 import { perf } from './perf.ts';
 import { unhandledErrors } from './unhandled-errors.ts';
 import { linearizable, MODELS } from './linearizable/index.ts';
 import { WORKLOAD_CHECKERS } from './workload-checkers.ts';
-import { listAppend, rwRegister } from './elle/index.ts';
+import { listAppend, rwRegister, type KeyOrderOptions } from './elle/index.ts';
+
+/**
+ * Elle's per-key order assumptions (its `linearizable-keys?`, `sequential-keys?`, `wfr-keys?`;
+ * the trailing `?` may be written too): version orders that hold key by key, added to what the
+ * history itself shows.
+ */
+export const KEY_ORDER_OPTIONS = {
+  'linearizable-keys': opt.boolean({ doc: 'each key is linearizable on its own: realtime order gives version order', default: false, aliases: ['linearizable-keys', 'linearizable-keys?'] }),
+  'sequential-keys': opt.boolean({ doc: 'each key is sequentially consistent on its own: process order gives version order', default: false, aliases: ['sequential-keys', 'sequential-keys?'] }),
+  'wfr-keys': opt.boolean({ doc: 'within a txn, writes follow reads: the version read precedes the one written', default: false, aliases: ['wfr-keys', 'wfr-keys?'] }),
+} as const;
+
+function keyOrder(o: OptionValues<typeof KEY_ORDER_OPTIONS>): KeyOrderOptions {
+  return { linearizableKeys: o['linearizable-keys'], sequentialKeys: o['sequential-keys'], wfrKeys: o['wfr-keys'] };
+}
 
 export const BUILTIN_CHECKERS: readonly CheckerDefinition[] = [
   defineChecker({ name: 'stats', description: 'counts ops by f and type; flags an f that never succeeded', create: () => stats() }),
@@ -36,13 +51,15 @@ export const BUILTIN_CHECKERS: readonly CheckerDefinition[] = [
   defineChecker({
     name: 'list-append',
     description: 'Elle-style transactional anomalies of list-append histories (--consistency-models, default strict-serializable)',
-    create: ({ consistencyModels }) => listAppend(consistencyModels ? { consistencyModels } : {}),
+    options: KEY_ORDER_OPTIONS,
+    create: ({ options, consistencyModels }) => listAppend({ ...keyOrder(options), ...(consistencyModels ? { consistencyModels } : {}) }),
   }),
   defineChecker({
     name: 'rw-register',
     description: 'Elle-style transactional anomalies of read-write register histories (--consistency-models)',
-    options: { 'garbage-reads': opt.boolean({ doc: 'also report reads of values nobody wrote', default: false, aliases: ['garbage-reads'] }) },
-    create: ({ options, consistencyModels }) => rwRegister({ garbageReads: options['garbage-reads'], ...(consistencyModels ? { consistencyModels } : {}) }),
+    options: { ...KEY_ORDER_OPTIONS, 'garbage-reads': opt.boolean({ doc: 'also report reads of values nobody wrote', default: false, aliases: ['garbage-reads', 'garbage-reads?'] }) },
+    create: ({ options, consistencyModels }) =>
+      rwRegister({ ...keyOrder(options), garbageReads: options['garbage-reads'], ...(consistencyModels ? { consistencyModels } : {}) }),
   }),
   ...WORKLOAD_CHECKERS,
 ];

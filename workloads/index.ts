@@ -9,6 +9,7 @@ import { lift } from '../src/generator/index.ts';
 import { opt, type OptionValues } from '../src/options/schema.ts';
 import { defineWorkload } from '../src/plugins/define.ts';
 import { compose } from '../checkers/compose.ts';
+import { KEY_ORDER_OPTIONS } from '../checkers/index.ts';
 import { linearizable } from '../checkers/linearizable/index.ts';
 import { staleReads } from '../checkers/stale-reads/stale-reads.ts';
 import { RecentWrites, registerOp } from './register/index.ts';
@@ -34,6 +35,7 @@ const TXN_OPTIONS = {
   'key-distribution': opt.enum(KEY_DISTRIBUTIONS, { doc: 'how keys are drawn (default exponential)', aliases: ['key-distribution'] }),
   'read-ratio': opt.number({ doc: 'chance a micro-op is a read (default 0.5)', min: 0, max: 1, aliases: ['read-ratio'] }),
   'consistency-models': opt.list({ doc: 'models the history must satisfy (default strict-serializable)', aliases: ['consistency-models'] }),
+  ...KEY_ORDER_OPTIONS,
 } as const;
 
 function txnOptions(o: OptionValues<typeof TXN_OPTIONS>) {
@@ -45,6 +47,9 @@ function txnOptions(o: OptionValues<typeof TXN_OPTIONS>) {
     ...(o['key-distribution'] !== undefined ? { keyDistribution: o['key-distribution'] } : {}),
     ...(o['read-ratio'] !== undefined ? { readRatio: o['read-ratio'] } : {}),
     ...(o['consistency-models'] !== undefined ? { consistencyModels: o['consistency-models'] } : {}),
+    linearizableKeys: o['linearizable-keys'],
+    sequentialKeys: o['sequential-keys'],
+    wfrKeys: o['wfr-keys'],
   };
 }
 

@@ -39,7 +39,8 @@ export function registerCheck(program: Command): void {
 Examples:
   faultline check results/latest/history.jsonl --checker stats,perf
   faultline check history.edn --model cas-register --init 0
-  faultline check history.json --checker list-append --consistency-models serializable`)
+  faultline check history.json --checker list-append --consistency-models serializable
+  faultline check history.edn --checker rw-register --opt linearizable-keys=true`)
     .action(async (file: string, flags: CheckFlags) => {
       const budgetS = Number(flags.checkerTime);
       if (!(budgetS > 0)) throw new UsageError(`--checker-time must be a positive number of seconds, got ${JSON.stringify(flags.checkerTime)}`);
