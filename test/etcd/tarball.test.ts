@@ -1,4 +1,4 @@
-// etcd installed from a release tarball (--opt etcd-tarball), for real: a tarball in the release
+// etcd installed from a release tarball (--opt etcd.tarball), for real: a tarball in the release
 // layout is built from this machine's etcd and etcdctl and served over HTTP on 127.0.0.1.
 // Bad input (a URL that does not exist or never answers, a path that does not exist, a file that
 // is not a tar, a tar that is not an etcd release, another version than requested) ends the CLI
@@ -87,15 +87,15 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
     beforeAll(() => mkdirSync(cliTmp, { recursive: true }));
     const cli = (tarball: string, ...extra: string[]) =>
       execa('node', [BIN, 'test', '--db', 'etcd', '--nodes', '3', '--time-limit', '5', '--no-progress', '--results-dir', path.join(work, 'results'),
-        '--opt', `local.prefix=${PREFIX}`, '--opt', 'local.subnet=10.218.0.0/24', '--opt', `etcd-tarball=${tarball}`, '--opt', `etcd-install-dir=${installDir}`, ...extra], { reject: false, env: { TMPDIR: cliTmp } });
+        '--opt', `local.prefix=${PREFIX}`, '--opt', 'local.subnet=10.218.0.0/24', '--opt', `etcd.tarball=${tarball}`, '--opt', `etcd.install-dir=${installDir}`, ...extra], { reject: false, env: { TMPDIR: cliTmp } });
 
     const cases: [string, () => string, string[], RegExp][] = [
-      ['a URL that does not exist', () => `${base}/etcd-v9.9.9-linux-amd64.tar.gz`, [], /^faultline: --opt etcd-tarball: http:\/\/127\.0\.0\.1:\d+\/etcd-v9\.9\.9-linux-amd64\.tar\.gz answered HTTP 404 Not Found$/],
-      ['a URL that never answers', () => `${base}/silent.tar.gz`, ['--opt', 'ready-timeout=1'], /^faultline: --opt etcd-tarball: http:\/\/\S+\/silent\.tar\.gz sent nothing for 1 s; /],
-      ['a path that does not exist', () => path.join(work, 'missing.tar.gz'), [], /^faultline: --opt etcd-tarball: \S+\/missing\.tar\.gz is not a file on this machine$/],
-      ['a file that is not a tar', () => `${base}/not-a-tar.tar.gz`, [], /^faultline: --opt etcd-tarball: \S+\/not-a-tar\.tar\.gz is not a gzip tar archive/],
-      ['a tar that is not an etcd release', () => path.join(served, 'other.tar.gz'), [], /^faultline: --opt etcd-tarball: \S+\/other\.tar\.gz is not an etcd release: it holds no etcd-vX\.Y\.Z-linux-<arch>\/etcd$/],
-      ['a version other than requested', () => good, ['--opt', 'etcd-version=9.9'], /^faultline: --opt etcd-tarball: \S+ is etcd \d+\.\d+\.\d+, not the requested 9\.9; /],
+      ['a URL that does not exist', () => `${base}/etcd-v9.9.9-linux-amd64.tar.gz`, [], /^faultline: --opt etcd\.tarball: http:\/\/127\.0\.0\.1:\d+\/etcd-v9\.9\.9-linux-amd64\.tar\.gz answered HTTP 404 Not Found$/],
+      ['a URL that never answers', () => `${base}/silent.tar.gz`, ['--opt', 'etcd.ready-timeout=1'], /^faultline: --opt etcd\.tarball: http:\/\/\S+\/silent\.tar\.gz sent nothing for 1 s; /],
+      ['a path that does not exist', () => path.join(work, 'missing.tar.gz'), [], /^faultline: --opt etcd\.tarball: \S+\/missing\.tar\.gz is not a file on this machine$/],
+      ['a file that is not a tar', () => `${base}/not-a-tar.tar.gz`, [], /^faultline: --opt etcd\.tarball: \S+\/not-a-tar\.tar\.gz is not a gzip tar archive/],
+      ['a tar that is not an etcd release', () => path.join(served, 'other.tar.gz'), [], /^faultline: --opt etcd\.tarball: \S+\/other\.tar\.gz is not an etcd release: it holds no etcd-vX\.Y\.Z-linux-<arch>\/etcd$/],
+      ['a version other than requested', () => good, ['--opt', 'etcd.version=9.9'], /^faultline: --opt etcd\.tarball: \S+ is etcd \d+\.\d+\.\d+, not the requested 9\.9; /],
     ];
     for (const [what, source, extra, message] of cases) {
       it(what, async () => {
@@ -171,7 +171,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
       name: 'etcd-tarball', db: 'etcd', workload: 'register', nemesis: ['partition'], nemesisIntervalS: 3, provider: 'local',
       nodes: ['n1', 'n2', 'n3'], concurrency: 6, timeLimitS: 10, rate: 50, opTimeoutMs: 2000, recoveryS: 2, seed: 8,
       bug: [], resultsDir: path.join(work, 'results'), checkerTimeS: 60,
-      options: { 'local.prefix': RUN_PREFIX, 'local.subnet': '10.218.3.0/24', 'etcd-tarball': `${base}/etcd-v${version}-linux-amd64.tar.gz`, 'etcd-install-dir': installDir },
+      options: { 'local.prefix': RUN_PREFIX, 'local.subnet': '10.218.3.0/24', 'etcd.tarball': `${base}/etcd-v${version}-linux-amd64.tar.gz`, 'etcd.install-dir': installDir },
     };
     const plan = await planNamed(o);
     const out = await runTest(plan, { log: SILENT });

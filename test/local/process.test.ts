@@ -13,6 +13,7 @@ import { runLeftovers } from '../../src/providers/local/cleanup.ts';
 import { hasLibfaketime } from '../../src/providers/local/clock.ts';
 import { localProvider } from '../../src/providers/local/provider.ts';
 import { ClockNemesis } from '../../nemeses/clock.ts';
+import { makeNemesisPackage } from '../../nemeses/registry.ts';
 import { ProcessNemesis } from '../../nemeses/process.ts';
 import { IS_ROOT, SKIP_REASON, ask, probeDb } from './helpers.ts';
 
@@ -26,7 +27,7 @@ describe.skipIf(!IS_ROOT)(`process and clock faults on a local cluster (${IS_ROO
   let cluster: Cluster;
   const db = probeDb(`${WORK}/logs`);
   const dbContext = (): RunContext => runContext({ cluster, db, runDir: WORK });
-  const ctx = () => ({ nodes: ['n1', 'n2', 'n3'], db, dbContext, rng: makeRng(11) });
+  const ctx = () => ({ nodes: ['n1', 'n2', 'n3'], db, rng: makeRng(11) });
 
   beforeAll(async () => {
     cluster = await provider.up();
@@ -92,8 +93,9 @@ describe.skipIf(!IS_ROOT)(`process and clock faults on a local cluster (${IS_ROO
   });
 
   it('refuses the clock nemesis up front for a DB that ignores faked clocks', () => {
-    const goDb = { ...db, name: 'etcd', clockSkewable: false };
-    expect(() => new ClockNemesis({ ...ctx(), db: goDb })).toThrow(UsageError);
-    expect(() => new ClockNemesis({ ...ctx(), db: goDb })).toThrow(/etcd ignores a faked wall clock/);
+    const goDb = { ...db, name: 'etcd', honoursFakeClock: false };
+    const nodes = ['n1', 'n2', 'n3'];
+    expect(() => makeNemesisPackage(['clock'], { nodes, db: goDb })).toThrow(UsageError);
+    expect(() => makeNemesisPackage(['clock'], { nodes, db: goDb })).toThrow(/etcd ignores a faked wall clock/);
   });
 });
