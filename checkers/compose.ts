@@ -1,7 +1,8 @@
 /**
  * Runs several checkers over one history and merges their validity (false > unknown > true).
  * A checker that throws, or runs out of its budget, yields `unknown` with the reason; it never
- * loses the other checkers' results.
+ * loses the other checkers' results. Over a history where no client op succeeded, a checker
+ * that found nothing wrong says `unknown`, never VALID (informational checkers excepted).
  */
 import type { Checker, CheckContext } from '../src/core/checker.ts';
 import type { History } from '../src/core/op.ts';
@@ -18,6 +19,9 @@ export interface ComposedChecker extends Checker {
   check(history: History, ctx: CheckContext): Promise<ComposedResult>;
 }
 
+/** Why a checker that found nothing wrong still does not say VALID. */
+export const NO_EVIDENCE = 'no client operation succeeded: there is nothing to judge, so no verdict';
+
 export function compose(checkers: readonly Checker[]): ComposedChecker {
   const names = new Set<string>();
   for (const c of checkers) {
@@ -31,9 +35,12 @@ export function compose(checkers: readonly Checker[]): ComposedChecker {
       const results: ComposedResult['checkers'] = {};
       let valid: Validity = true;
       const anomalyTypes = new Set<string>();
+      const evidence = history.some((op) => op.type === 'ok' && typeof op.process === 'number');
       for (const c of checkers) {
         const started = performance.now();
-        const r = await runWithBudget(c, history, ctx);
+        let r = await runWithBudget(c, history, ctx);
+        // A verdict needs evidence: no client op succeeded, so nothing was promised or broken.
+        if (!evidence && r.valid === true && r['informational'] !== true) r = { ...r, valid: 'unknown', error: NO_EVIDENCE };
         results[c.name] = { ...r, elapsedMs: Math.round(performance.now() - started) };
         valid = mergeValidity(valid, r.valid);
         for (const t of r.anomalyTypes ?? []) anomalyTypes.add(t);

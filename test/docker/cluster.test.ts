@@ -32,7 +32,7 @@ function expectedMatrix(grudge: Grudge): Record<string, boolean> {
 }
 
 describe.runIf(CI)('docker engine in CI', () => {
-  it('answers and has the node image (CI builds them first; a failure here means docker/ci-up.sh failed)', () => {
+  it('answers and has the node image (CI builds them first; a failure here means `faultline setup docker` failed)', () => {
     requireDocker();
   });
 });
