@@ -5,7 +5,7 @@
  */
 import type { WorkloadDefinition } from '../src/core/parts.ts';
 import { UsageError } from '../src/core/errors.ts';
-import { lift } from '../src/generator/index.ts';
+import { lift, repeat, timeLimit, untilOk } from '../src/generator/index.ts';
 import { opt, type OptionValues } from '../src/options/schema.ts';
 import { defineWorkload } from '../src/plugins/define.ts';
 import { compose } from '../checkers/compose.ts';
@@ -23,6 +23,9 @@ import { uniqueIdsWorkload } from './unique-ids/index.ts';
 import { sessionWorkload } from './session/index.ts';
 import { causalWorkload } from './causal/index.ts';
 import { longForkWorkload } from './long-fork/index.ts';
+
+/** How long final reads may try before the run says the cluster did not recover. */
+const FINAL_READS_S = 30;
 
 const KEY_DISTRIBUTIONS: readonly KeyDistribution[] = ['uniform', 'exponential', 'zipf'];
 
@@ -70,7 +73,8 @@ export const BUILTIN_WORKLOADS: readonly WorkloadDefinition[] = [
       return {
         name: 'register',
         generator: lift((_test, ctx) => registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent)),
-        finalGenerator: null,
+        // After healing, read until a read succeeds (on any node, within a bounded time): did the cluster come back?
+        finalGenerator: timeLimit(FINAL_READS_S, untilOk(repeat({ f: 'read', value: null }))),
         checker: compose([linearizable({ model: 'cas-register', init: null }), staleReads()]),
       };
     },

@@ -35,19 +35,28 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Runs the program on `argv` (without node and the script) and resolves with the exit code.
+ * With --json, exactly one JSON document goes to stdout, errors included.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const fail = (code: number, message: string): number => {
+    if (json) process.stdout.write(JSON.stringify({ error: message, exitCode: code }, null, 2) + '\n');
+    return code;
+  };
   try {
     const program = buildProgram();
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.valid;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.valid : EXIT.badInput;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.valid : fail(EXIT.badInput, e.message);
     if (isUserError(e)) {
       process.stderr.write(`faultline: ${e.message}\n`);
-      return EXIT.badInput;
+      return fail(EXIT.badInput, e.message);
     }
     process.stderr.write(`faultline: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return EXIT.crash;
+    return fail(EXIT.crash, `internal error: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

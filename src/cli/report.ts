@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestInfo } from '../core/context.ts';
 import type { TestSpec } from '../core/test.ts';
-import { exitCodeFor, type CheckResult } from '../core/validity.ts';
+import type { CheckResult } from '../core/validity.ts';
+import { describeEnd, exitCodeForOutcome, outcomeOf, type RunEnd } from '../runner/outcome.ts';
 import { InputError } from '../core/errors.ts';
 import { RUN_FILES, resolveRunDir } from '../runner/results-dir.ts';
 import { printJson, printSummary } from './output.ts';
@@ -15,6 +16,8 @@ import { printJson, printSummary } from './output.ts';
 interface StoredTest {
   options: TestSpec;
   replay?: string[];
+  /** How the run ended; absent when the controller stopped before recording it. */
+  end?: RunEnd;
 }
 
 function readTest(runDir: string): StoredTest {
@@ -46,9 +49,12 @@ export function registerReport(program: Command): void {
       const { parts } = await loadParts(spec.configs ?? []);
       const checker = await checkerForSpec(spec, parts, log);
       const test: TestInfo = { name: spec.name, nodes: spec.nodes, concurrency: spec.concurrency, timeLimitS: spec.timeLimitS, opTimeoutMs: spec.opTimeoutMs, seed: spec.seed, options: spec.options };
-      const { valid, results } = await checkRunDir(runDir, checker, { test, testRecord: { ...stored }, errors: [], checkerTimeS: spec.checkerTimeS, log });
+      // A run whose end was never recorded was cut short by its controller's death.
+      const end: RunEnd = stored.end ?? { reason: 'controller-gone', detail: 'test.json records no end' };
+      const { valid, results } = await checkRunDir(runDir, checker, { test, testRecord: { ...stored }, errors: [], checkerTimeS: spec.checkerTimeS, log, end });
+      const outcome = outcomeOf(valid, end);
       if (flags.json) printJson({ runDir, ...results });
-      else printSummary(valid, (results['checkers'] ?? {}) as Record<string, CheckResult>, process.stdout, [`run directory: ${runDir}`]);
-      process.exitCode = exitCodeFor(valid);
+      else printSummary(valid, (results['checkers'] ?? {}) as Record<string, CheckResult>, process.stdout, [`run directory: ${runDir}`, ...(end.reason === 'completed' ? [] : [`incomplete: ${describeEnd(end)}`])], outcome === 'incomplete');
+      process.exitCode = exitCodeForOutcome(outcome);
     });
 }

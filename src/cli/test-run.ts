@@ -4,12 +4,15 @@
  * set the exit code. A run that could not start exits 254 when the user can fix it (a missing
  * package, a port in use, a bad option) and 255 when it is Faultline's bug.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CheckResult } from '../core/validity.ts';
-import { EXIT, exitCodeFor } from '../core/validity.ts';
 import { FaultlineError, isUserError } from '../core/errors.ts';
 import { loadParts } from '../plugins/registry.ts';
 import { planTest } from '../runner/plan.ts';
 import { runTest } from '../runner/run-test.ts';
+import { describeEnd, exitCodeForOutcome } from '../runner/outcome.ts';
+import { RUN_FILES } from '../runner/results-dir.ts';
 import { createLogger } from '../runner/logger.ts';
 import { shellQuote } from '../report/summary.ts';
 import { reportToGithub } from '../report/github.ts';
@@ -44,22 +47,29 @@ export async function runFromFlags(flags: TestFlags): Promise<void> {
     if (flags.json) {
       printJson({ runDir: outcome.runDir, seed: spec.seed, replay: `faultline ${replay}`, ...outcome.results });
     } else if (setupError === undefined) {
-      printSummary(outcome.valid, checkers, process.stderr, [`run directory: ${outcome.runDir}`]);
+      const cut = outcome.end.reason === 'completed' ? [] : [`incomplete: ${describeEnd(outcome.end)}`];
+      printSummary(outcome.valid, checkers, process.stderr, [`run directory: ${outcome.runDir}`, ...cut], outcome.outcome === 'incomplete');
     }
     if (setupError !== undefined) {
       const message = setupError instanceof Error ? setupError.message : String(setupError);
       process.stderr.write(`faultline: the run could not start: ${message}\n(run directory: ${outcome.runDir})\n`);
       // A DB that never became ready, a port in use, a missing package: the user can fix those.
       const fixable = isUserError(setupError) || (setupError instanceof FaultlineError && setupError.code === 'E_SETUP');
-      process.exitCode = fixable ? EXIT.badInput : EXIT.crash;
+      process.exitCode = exitCodeForOutcome('not-started', fixable);
       return;
     }
-    if (outcome.valid !== true) process.stderr.write(`seed ${spec.seed}; replay with: faultline ${replay}\n`);
+    if (outcome.outcome !== 'valid' && !flags.json) {
+      process.stderr.write(`seed ${spec.seed}: the same seed draws the same faults (kinds, shapes, targets, sizes), not the same timing:\n  faultline ${replay}\n`);
+      const schedule = join(outcome.runDir, RUN_FILES.schedule);
+      if (existsSync(schedule)) {
+        process.stderr.write(`re-apply this run's faults at the same offsets:\n  faultline ${shellQuote(replayArgv({ ...test.spec!, replaySchedule: schedule }))}\n`);
+      }
+    }
     if (flags.github) {
       const github = { name: spec.name, results: outcome.results, runDir: outcome.runDir, replay: `faultline ${replay}` };
       reportToGithub(github, flags.json ? process.stderr : process.stdout);
     }
-    process.exitCode = exitCodeFor(outcome.valid);
+    process.exitCode = exitCodeForOutcome(outcome.outcome);
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);

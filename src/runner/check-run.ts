@@ -8,26 +8,35 @@ import { basename, dirname, join } from 'node:path';
 import type { Checker } from '../core/checker.ts';
 import type { Logger, TestInfo } from '../core/context.ts';
 import type { FaultStyle } from '../core/nemesis.ts';
-import type { CheckResult, Validity } from '../core/validity.ts';
+import { mergeAll, type CheckResult, type Validity } from '../core/validity.ts';
 import { readHistoryFile } from '../history/reader.ts';
 import { validateHistory } from '../history/validate.ts';
 import { runWithBudget } from '../../checkers/budget.ts';
 import { compose } from '../../checkers/compose.ts';
 import { standardCheckers } from '../../checkers/index.ts';
+import { recovery } from '../../checkers/recovery.ts';
+import type { Workload } from '../core/workload.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { writeRunReports } from '../report/html/run-reports.ts';
 import { RUN_FILES } from './results-dir.ts';
 import { writeSchedule } from '../../nemeses/index.ts';
 import { faultCheckers } from './fault-checkers.ts';
+import { outcomeOf, type RunEnd } from './outcome.ts';
 
 /**
  * The checker of a run: the workload's own checkers, the test's extra ones, the standard ones,
- * and for runs with faults (a nemesis) fault coverage and availability.
+ * recovery when the workload has final ops, and for runs with faults (a nemesis) fault
+ * coverage and availability.
  */
-export function runChecker(t: { workload: { checker: Checker }; checkers?: readonly Checker[]; nemesis: { styles: readonly FaultStyle[] } | null }): Checker {
+export function runChecker(t: { workload: Pick<Workload, 'checker' | 'finalGenerator'>; checkers?: readonly Checker[]; nemesis: { styles: readonly FaultStyle[] } | null }): Checker {
   const own = t.workload.checker;
   const parts = 'parts' in own ? (own.parts as Checker[]) : [own];
-  const extra = [...(t.checkers ?? []), ...standardCheckers(), ...(t.nemesis ? faultCheckers(t.nemesis.styles) : [])];
+  const extra = [
+    ...(t.checkers ?? []),
+    ...standardCheckers(),
+    ...(t.workload.finalGenerator ? [recovery()] : []),
+    ...(t.nemesis ? faultCheckers(t.nemesis.styles) : []),
+  ];
   const names = new Set(parts.map((c) => c.name));
   return compose([...parts, ...extra.filter((c) => !names.has(c.name) && names.add(c.name))]);
 }
@@ -40,6 +49,23 @@ export interface CheckRunOptions {
   errors: readonly string[];
   checkerTimeS: number;
   log: Logger;
+  /** How the run ended (a cut-short run is never valid). */
+  end: RunEnd;
+  /** How late the controller's event loop ran, when measured. */
+  harness?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A harness that could not keep up delays ops itself: findings that hold unavailability against
+ * the database (checkers whose result says `liveness: true`) become unknown. Safety findings stand.
+ */
+function discountLiveness(checkers: Record<string, CheckResult>): void {
+  for (const r of Object.values(checkers)) {
+    if (r['liveness'] === true && r.valid === false) {
+      r.valid = 'unknown';
+      r.error = 'the harness could not keep up, so unavailability cannot be held against the database';
+    }
+  }
 }
 
 export interface CheckRunResult {
@@ -68,9 +94,16 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
     });
   }
   const checkers = (result['checkers'] as Record<string, CheckResult> | undefined) ?? { [checker.name]: result };
+  if (opts.end.reason === 'harness-overloaded') {
+    discountLiveness(checkers);
+    if (result['checkers']) result.valid = mergeAll(Object.values(checkers).map((c) => c.valid));
+  }
   const results: Record<string, unknown> = {
     ...result,
     valid: result.valid,
+    outcome: outcomeOf(result.valid, opts.end),
+    end: opts.end,
+    ...(opts.harness ? { harness: opts.harness } : {}),
     historyEvents: history.length,
     tornLastLine,
     runErrors: opts.errors,

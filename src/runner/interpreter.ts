@@ -284,6 +284,7 @@ class Interpreter implements WorkerCallbacks {
     this.#table.acquire(thread);
     const w = this.#workers[this.#table.slot(thread)]!;
     const op: Op = { index: this.#index++, time: now, process: inv.process, type: 'invoke', f: inv.f, value: inv.value };
+    if (inv.phase !== undefined) op.phase = inv.phase;
     if (w.node !== undefined) op.node = w.node;
     this.#invocations++;
     this.#inFlight++;
@@ -389,6 +390,7 @@ class Interpreter implements WorkerCallbacks {
     const now = this.#time();
     this.#table.release(w.thread, type === 'info');
     const op: Op = { index: this.#index++, time: now, process: inv.process, type, f: inv.f, value: value === undefined ? inv.value : value };
+    if (inv['phase'] !== undefined) op.phase = inv['phase'];
     if (w.node !== undefined) op.node = w.node;
     if (error !== undefined) op.error = describeError(error);
     this.#counts[type]++;

@@ -9,24 +9,32 @@
  * recorded. An abort (Ctrl-C, watchdog) stops issuing ops, then heals, tears down and checks.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { basename, join, resolve } from 'node:path';
 import { nodeContext, type Logger, type NodeContext, type RunContext, type TestInfo } from '../core/context.ts';
 import type { Generator } from '../core/generator.ts';
 import type { Test } from '../core/test.ts';
 import type { Validity } from '../core/validity.ts';
-import { FaultlineError } from '../core/errors.ts';
+import { FaultlineError, UsageError } from '../core/errors.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
-import { clients, nemesis as nemesisOnly, phases, sleep, stagger, timeLimit, any } from '../generator/index.ts';
+import { clients, map, nemesis as nemesisOnly, phases, sleep, stagger, timeLimit, any } from '../generator/index.ts';
 import { runContext } from './context.ts';
 import { createLogger } from './logger.ts';
 import { CONTROLLER, ensurePackages } from '../setup/install.ts';
 import { runInterpreter } from './interpreter.ts';
 import { createRunDir, RUN_FILES, updateLatestLinks } from './results-dir.ts';
 import { checkRunDir, runChecker } from './check-run.ts';
+import { describeEnd, outcomeOf, type EndReason, type Outcome, type RunEnd } from './outcome.ts';
 
 export interface RunOutcome {
   runDir: string;
+  /** What the checkers concluded. */
   valid: Validity;
+  /** The one outcome of the run: the verdict, or incomplete / not-started (see outcome.ts). */
+  outcome: Outcome;
+  /** How the run ended. */
+  end: RunEnd;
   results: Record<string, unknown>;
   /** Errors during setup, run or teardown (the run was still checked). */
   errors: string[];
@@ -52,6 +60,12 @@ export interface RunIo {
 
 /** Seconds past the planned end after which the watchdog stops the run. */
 const WATCHDOG_GRACE_S = 60;
+/** Final reads may retry for up to this long before the run says the cluster did not recover. */
+const FINAL_PHASE_ALLOWANCE_S = 30;
+/** The longest main phase: a timer cannot wait longer than about 24.8 days. */
+const MAX_TIME_LIMIT_S = 21 * 86_400;
+/** Event-loop delay (p99) above which the harness, not the database, was the bottleneck. */
+const OVERLOAD_P99_MS = 250;
 
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -64,7 +78,8 @@ function buildGenerator(test: Test): Generator {
   const steps: Generator[] = [timeLimit(test.timeLimitS, main)];
   if (test.nemesis?.finalGenerator) steps.push(nemesisOnly(test.nemesis.finalGenerator));
   if (test.recoveryS > 0) steps.push(sleep(test.recoveryS));
-  if (test.workload.finalGenerator) steps.push(clients(test.workload.finalGenerator));
+  // Final ops are recorded with phase "final", so the recovery checker can find them.
+  if (test.workload.finalGenerator) steps.push(clients(map((inv) => ({ ...inv, phase: 'final' }), test.workload.finalGenerator)));
   return phases(...steps);
 }
 
@@ -99,38 +114,45 @@ function testRecord(test: Test, started: Date): Record<string, unknown> {
  * if (outcome.valid !== true) console.log(outcome.runDir);
  */
 export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
+  checkLimits(test);
   const started = new Date();
   const runDir = createRunDir(test.resultsDir, test.name, started);
   const log = io.log ?? createLogger({ stderr: true });
   log.setFile?.(join(runDir, RUN_FILES.log));
-  writeFileSync(join(runDir, RUN_FILES.test), JSON.stringify(testRecord(test, started), null, 2) + '\n');
+  const record = testRecord(test, started);
+  writeFileSync(join(runDir, RUN_FILES.test), JSON.stringify(record, null, 2) + '\n');
   log.info(`run directory ${runDir}`);
   if (test.replay) log.info(`seed ${test.seed}; replay with: ${test.replay.join(' ')}`);
 
   const errors: string[] = [];
-  const recorder = await HistoryRecorder.open(join(runDir, RUN_FILES.history));
   const runAbort = new AbortController();
-  const stop = (reason: string): void => {
+  let end: RunEnd = { reason: 'completed' };
+  const stop = (reason: EndReason, detail: string): void => {
     if (!runAbort.signal.aborted) {
-      log.warn(reason);
-      runAbort.abort(new Error(reason));
+      end = { reason, detail };
+      log.warn(describeEnd(end));
+      runAbort.abort(new Error(detail));
     }
   };
-  io.signal?.addEventListener('abort', () => stop('interrupted: stopping the run, then healing and tearing down'), { once: true });
-  const plannedS = test.timeLimitS + test.recoveryS + (2 * test.opTimeoutMs) / 1000;
-  const watchdog = setTimeout(() => stop(`watchdog: the run exceeded its planned ${plannedS.toFixed(0)} s by ${WATCHDOG_GRACE_S} s`), (plannedS + WATCHDOG_GRACE_S) * 1000);
+  const recorder = await HistoryRecorder.open(join(runDir, RUN_FILES.history), (e) =>
+    stop((e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'disk-full' : 'history-write-failed', `${RUN_FILES.history}: ${e.message}`),
+  );
+  io.signal?.addEventListener('abort', () => stop('interrupted', 'stopping the run, then healing and tearing down'), { once: true });
+  const plannedS = test.timeLimitS + test.recoveryS + FINAL_PHASE_ALLOWANCE_S + (2 * test.opTimeoutMs) / 1000;
+  const watchdog = setTimeout(() => stop('watchdog', `the run exceeded its planned ${plannedS.toFixed(0)} s by ${WATCHDOG_GRACE_S} s`), (plannedS + WATCHDOG_GRACE_S) * 1000);
   watchdog.unref();
+  const loop = monitorEventLoopDelay({ resolution: 20 });
 
   const info = testInfo(test);
   let context: RunContext | null = null;
   let setupError: unknown;
-  let ran = false;
   const onNodes = async (ctx: RunContext, what: string, fn: (node: NodeContext) => Promise<void>): Promise<void> => {
     const outcomes = await Promise.allSettled(ctx.cluster.nodes.map((n) => fn(nodeContext(ctx, n))));
     outcomes.forEach((r, i) => {
       if (r.status === 'rejected') throw new FaultlineError('E_SETUP', `${what} failed on ${ctx.cluster.nodes[i]!.name}: ${describe(r.reason)}`, { cause: r.reason });
     });
   };
+  let ran = false;
   try {
     const install = test.install;
     const say = (line: string): void => log.info(line);
@@ -148,11 +170,12 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
     }
     await test.client.setup?.(context);
     await test.nemesis?.nemesis.setup?.(context);
+    ran = true;
     if (!runAbort.signal.aborted) {
-      ran = true;
       log.info(`running ${test.workload.name} for ${test.timeLimitS} s with ${test.concurrency} clients; nemesis: ${test.nemesis?.styles.map((s) => s.name).join(',') || 'none'}`);
       const counts: RunProgress = { elapsedNs: 0, completed: 0, ok: 0, fail: 0, info: 0 };
       const onProgress = io.onProgress;
+      loop.enable();
       const result = await runInterpreter({
         context,
         concurrency: test.concurrency,
@@ -172,32 +195,73 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
         signal: runAbort.signal,
         ...(onProgress ? { onProgress: (p) => onProgress({ ...counts, elapsedNs: p.elapsedNs }) } : {}),
       });
+      loop.disable();
       log.info(`run finished: ${result.invocations} invocations, ${result.ok} ok, ${result.fail} fail, ${result.info} info${result.interrupted ? ' (interrupted)' : ''}`);
     }
   } catch (e) {
-    if (!ran) setupError = e;
+    if (!ran) {
+      setupError = e;
+      end = { reason: 'setup-failed', detail: describe(e) };
+    } else if (end.reason === 'completed') {
+      end = { reason: 'interrupted', detail: `the run broke off: ${describe(e)}` };
+    }
     errors.push(describe(e));
     log.error(describe(e));
   } finally {
+    loop.disable();
     clearTimeout(watchdog);
     await teardown(test, context, runDir, errors, log);
     await recorder.close();
   }
-
-  const checked = await checkRunDir(runDir, runChecker(test), {
-    test: info,
-    testRecord: testRecord(test, started),
-    errors,
-    checkerTimeS: test.checkerTimeS,
-    log,
-  });
-  updateLatestLinks(test.resultsDir, runDir);
-  if (setupError !== undefined && checked.valid === true) {
-    // A run that never got going proves nothing: do not call it valid.
-    checked.results['valid'] = 'unknown';
-    return { runDir, valid: 'unknown', results: checked.results, errors, setupError };
+  const harness = harnessLoad(loop, test.opTimeoutMs);
+  if (harness.overloaded && end.reason === 'completed') {
+    end = { reason: 'harness-overloaded', detail: `event-loop delay p99 ${harness.eventLoopDelayP99Ms} ms, max ${harness.eventLoopDelayMaxMs} ms (ops were issued and timed late); fewer clients (--concurrency) or a lower --rate` };
+    log.warn(describeEnd(end));
   }
-  return { runDir, valid: checked.valid, results: checked.results, errors, ...(setupError !== undefined ? { setupError } : {}) };
+  if (recorder.lost > 0) errors.push(`${recorder.lost} events could not be written to ${RUN_FILES.history}`);
+
+  let checked: { valid: Validity; results: Record<string, unknown> };
+  try {
+    checked = await checkRunDir(runDir, runChecker(test), { test: info, testRecord: record, errors, checkerTimeS: test.checkerTimeS, log, end, harness });
+  } catch (e) {
+    // The outputs themselves could not be written (a full disk): the run ends without a verdict.
+    if (end.reason === 'completed') end = { reason: 'history-write-failed', detail: `the results could not be written: ${describe(e)}` };
+    errors.push(describe(e));
+    log.error(describe(e));
+    checked = { valid: 'unknown', results: { valid: 'unknown', runErrors: errors } };
+  }
+  const outcome = outcomeOf(checked.valid, end);
+  try {
+    writeFileSync(join(runDir, RUN_FILES.test), JSON.stringify({ ...record, endedAt: new Date().toISOString(), end, outcome }, null, 2) + '\n');
+    updateLatestLinks(test.resultsDir, runDir);
+  } catch (e) {
+    log.error(`cannot record the end of the run: ${describe(e)}`);
+  }
+  return { runDir, valid: checked.valid, outcome, end, results: checked.results, errors, ...(setupError !== undefined ? { setupError } : {}) };
+}
+
+/** Limits refused up front, before anything is set up. */
+function checkLimits(test: Test): void {
+  if (!(test.timeLimitS > 0) || test.timeLimitS > MAX_TIME_LIMIT_S) {
+    throw new UsageError(`time limit must be more than 0 and at most ${MAX_TIME_LIMIT_S} s (${MAX_TIME_LIMIT_S / 86_400} days), got ${test.timeLimitS}`);
+  }
+  const most = maxConcurrency();
+  if (!Number.isInteger(test.concurrency) || test.concurrency < 1 || test.concurrency > most) {
+    throw new UsageError(`concurrency must be a whole number from 1 to ${most} (what one controller can drive with its ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MB heap), got ${test.concurrency}`);
+  }
+}
+
+/** The most client workers one controller drives: 64 KiB of heap each, and never more than 10,000. */
+export function maxConcurrency(): number {
+  return Math.min(10_000, Math.floor(getHeapStatistics().heap_size_limit / 65_536));
+}
+
+/** How late the controller's own event loop ran during the workload. */
+function harnessLoad(loop: IntervalHistogram, opTimeoutMs: number): { eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; overloaded: boolean } {
+  const ms = (ns: number): number => Math.round(ns / 1e6);
+  const p99 = loop.count > 0 ? ms(loop.percentile(99)) : 0;
+  const max = loop.count > 0 ? ms(loop.max) : 0;
+  return { eventLoopDelayP99Ms: p99, eventLoopDelayMaxMs: max, overloaded: p99 > Math.min(OVERLOAD_P99_MS, opTimeoutMs / 4) };
 }
 
 /** Heals, tears down and collects logs; every failure is recorded, none stops the others. */
