@@ -1,12 +1,14 @@
 /**
  * Runs several checkers over one history and merges their validity (false > unknown > true).
  * A checker that throws, or runs out of its budget, yields `unknown` with the reason; it never
- * loses the other checkers' results.
+ * loses the other checkers' results. Each result is bounded (see bounded.ts), so a huge op value
+ * never makes results.json huge.
  */
 import type { Checker, CheckContext } from '../src/core/checker.ts';
 import type { History } from '../src/core/op.ts';
 import { mergeValidity, type CheckResult, type Validity } from '../src/core/validity.ts';
 import { runWithBudget } from './budget.ts';
+import { boundEvidence } from './bounded.ts';
 
 export interface ComposedResult extends CheckResult {
   /** Each checker's result, by checker name. */
@@ -33,7 +35,7 @@ export function compose(checkers: readonly Checker[]): ComposedChecker {
       const anomalyTypes = new Set<string>();
       for (const c of checkers) {
         const started = performance.now();
-        const r = await runWithBudget(c, history, ctx);
+        const r = boundEvidence(await runWithBudget(c, history, ctx));
         results[c.name] = { ...r, elapsedMs: Math.round(performance.now() - started) };
         valid = mergeValidity(valid, r.valid);
         for (const t of r.anomalyTypes ?? []) anomalyTypes.add(t);

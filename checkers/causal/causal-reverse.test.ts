@@ -14,7 +14,7 @@ function run(seed: number, flaw?: KeyedSetFlaw) {
   return simulate({ rng: makeRng(seed), store: keyedSetStore(NODES, flaw), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => causalOp(rng, n, { opsPerGroup: 100 }) });
 }
 
-type Result = { valid: unknown; anomalyTypes?: string[]; count: number; byLink: Record<'session' | 'read' | 'time', number>; violations: Array<{ key: string; value: unknown; link: string; ops: Array<{ index: number }>; read: { index: number } }> };
+type Result = { valid: unknown; anomalyTypes?: string[]; anomalyCounts: Record<string, number>; count: number; byLink: Record<'session' | 'read' | 'time', number>; violations: Array<{ key: string; value: unknown; link: string; ops: Array<{ index: number }>; read: { index: number } }> };
 const check = async (b: HistoryBuilder) => (await causalReverse().check(b.build())) as Result;
 
 describe('causalReverse', () => {
@@ -41,7 +41,7 @@ describe('causalReverse', () => {
     const r = await check(b);
     // Process 1's read (completed at 3) showed write x=1 had taken effect before it wrote y=2.
     expect(r.violations[0]).toMatchObject({ value: 1, link: 'read', knownAt: { index: 2 }, via: { index: 2, process: 1 } });
-    expect(r['anomalyCounts']).toEqual({ 'causal-reverse': 1 });
+    expect(r.anomalyCounts).toEqual({ 'causal-reverse': 1 });
   });
 
   it('time link: an earlier write by someone else, done before the later one began', async () => {
