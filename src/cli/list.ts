@@ -5,6 +5,9 @@ import { WORKLOADS } from '../../workloads/index.ts';
 import { CHECKERS } from '../../checkers/index.ts';
 import { NEMESES, NEMESIS_OPTIONS } from '../../nemeses/index.ts';
 import { printJson } from './output.ts';
+import { GLOSSARY, glossaryEntry } from '../../checkers/glossary/index.ts';
+import { glossaryText } from '../../checkers/glossary/text.ts';
+import { UsageError } from '../core/errors.ts';
 
 export const PROVIDERS: Record<string, string> = {
   local: 'one network namespace per node on this machine, behind a switch namespace (needs root)',
@@ -27,9 +30,12 @@ function listing() {
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('list workloads, nemeses, databases (with bug flags and expected verdicts), checkers and providers')
+    .description('list workloads, nemeses, databases (with bug flags and expected verdicts), checkers and providers; `list anomalies [type]`: the anomaly glossary')
+    .argument('[anomalies]', '"anomalies" to explain every anomaly type a checker reports')
+    .argument('[type]', 'with "anomalies": explain only this type')
     .option('--json', 'print one JSON document on stdout')
-    .action((flags: { json?: boolean }) => {
+    .action((what: string | undefined, type: string | undefined, flags: { json?: boolean }) => {
+      if (what !== undefined) return listAnomalies(what, type, flags.json === true);
       const l = listing();
       if (flags.json) return printJson(l);
       const out: string[] = [];
@@ -59,4 +65,13 @@ export function registerList(program: Command): void {
       section('providers (--provider)', l.providers);
       process.stdout.write(out.join('\n'));
     });
+}
+
+/** `faultline list anomalies [type]`: the glossary (checkers/glossary/). */
+function listAnomalies(what: string, type: string | undefined, json: boolean): void {
+  if (what !== 'anomalies') throw new UsageError(`faultline list takes no argument or "anomalies", got ${JSON.stringify(what)}`);
+  const entry = type === undefined ? undefined : glossaryEntry(type);
+  if (type !== undefined && !entry) throw new UsageError(`unknown anomaly type ${JSON.stringify(type)}; known: ${GLOSSARY.map((e) => e.type).join(', ')}`);
+  if (json) return printJson({ anomalies: entry ? [entry] : GLOSSARY });
+  process.stdout.write(glossaryText(entry));
 }
