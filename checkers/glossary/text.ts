@@ -9,13 +9,15 @@ export function glossaryAnchor(type: string): string {
   return `anomaly-${type.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 }
 
-function rulesOutLine(e: GlossaryEntry): string {
+/** The models an entry rules out, in one line. */
+export function rulesOutLine(e: GlossaryEntry): string {
   if (e.rulesOut.not.length === 0) return 'no consistency model of the lattice';
   const also = e.rulesOut.alsoNot.length ? ` (and so the stronger ${e.rulesOut.alsoNot.join(', ')})` : '';
   return `${e.rulesOut.not.join(', ')}${also}`;
 }
 
-function demoLines(e: GlossaryEntry): string[] {
+/** One command line per demonstration, saying whether it needs root. */
+export function demoLines(e: GlossaryEntry): string[] {
   return e.demonstrations.map((d) => `${demonstrationCommand(d)}${demonstrationNeedsRoot(d) ? '   (needs root: a networked store on the local provider)' : '   (in-process, no root)'}`);
 }
 
