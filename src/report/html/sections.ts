@@ -6,7 +6,7 @@
 import type { History } from '../../core/op.ts';
 import type { CheckResult } from '../../core/validity.ts';
 import { verdictWord } from '../summary.ts';
-import { cutString } from '../../../checkers/bounded.ts';
+import { boundEvidence, cutString } from '../../../checkers/bounded.ts';
 import { glossaryEntry } from '../../../checkers/glossary/index.ts';
 import { demoLines, glossaryAnchor, rulesOutLine } from '../../../checkers/glossary/text.ts';
 import { escapeHtml as esc, showValue } from './escape.ts';
@@ -98,7 +98,7 @@ function opItem(history: History, partner: Int32Array, i: number, anchored: Set<
   const at = op ? ` at ${ms(op.time)} ms` : '';
   const full = [pair.invoke, pair.completion]
     .filter((o) => o !== undefined)
-    .map((o) => esc(cutString(JSON.stringify(o), MAX_OP_JSON)))
+    .map((o) => esc(cutString(JSON.stringify(boundEvidence(o, { maxString: MAX_OP_JSON, maxItems: 200, maxKeys: 200 })), MAX_OP_JSON)))
     .join('\n');
   const roleHtml = role ? `<span class="role">${esc(role)}</span> ` : '';
   return `<li${id}>${roleHtml}<a href="#op-${inv}" data-op="${inv}" class="op-link">op ${i}</a> ${esc(pairLine(pair))}<small>${at}</small><details><summary>invoke / completion</summary><pre>${full}</pre></details></li>`;
