@@ -104,7 +104,7 @@ function opItem(history: History, partner: Int32Array, i: number, anchored: Set<
   return `<li${id}>${roleHtml}<a href="#op-${inv}" data-op="${inv}" class="op-link">op ${i}</a> ${esc(pairLine(pair))}<small>${at}</small><details><summary>invoke / completion</summary><pre>${full}</pre></details></li>`;
 }
 
-/** Invocations of a session's ops between two event indexes (inclusive), at most `max`, nearest the ends first. */
+/** Invocations of a session's ops between two event indexes (inclusive): the first `max`, scanning at most 50,000 events. */
 function sessionOps(history: History, s: NonNullable<AnomalyCase['session']>, max: number): number[] {
   const out: number[] = [];
   const scanLimit = 50_000;
@@ -168,10 +168,15 @@ function caseHtml(c: AnomalyCase, k: string, history: History, partner: Int32Arr
 const DETAILED_CASES = 3;
 
 /** Further cases in one row each: what happened, and each op with its role. */
-function compactCases(cases: AnomalyCase[]): string {
+function compactCases(cases: AnomalyCase[], history: History, partner: Int32Array): string {
   if (!cases.length) return '';
   const rows = cases.map((c) => {
-    const ops = c.roles.map(([i, role]) => `<a href="#op-${i}" data-op="${i}" class="op-link" title="${esc(role)}">op ${i}</a> <small>${esc(role)}</small>`).join('<br>');
+    const ops = c.roles
+      .map(([i, role]) => {
+        const inv = pairAt(history, partner, i).invoke?.index ?? i;
+        return `<a href="#op-${inv}" data-op="${inv}" class="op-link" title="${esc(role)}">op ${i}</a> <small>${esc(role)}</small>`;
+      })
+      .join('<br>');
     return `<tr class="case-row" data-type="${esc(c.type)}"><td>${esc(c.type)}</td><td>${esc(cutString(c.explanation.join(' '), MAX_LINE))}</td><td>${ops}</td></tr>`;
   });
   return `<table class="more-cases"><caption>More cases</caption><tr><th>type</th><th>what happened</th><th>ops</th></tr>${rows.join('')}</table>`;
@@ -188,7 +193,7 @@ function casesHtml(cases: AnomalyCase[], n: number, history: History, partner: I
     if (c.roles.length && k >= DETAILED_CASES) rest.push(c);
     else full.push(caseHtml(c, `${n}-${i}`, history, partner, anchored));
   });
-  return full.join('') + compactCases(rest);
+  return full.join('') + compactCases(rest, history, partner);
 }
 
 /** A summary table; with `bars`, the last column (a count) also drawn as a bar. */
