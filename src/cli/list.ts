@@ -63,6 +63,7 @@ export function registerList(program: Command): void {
       out.push('');
       section('checkers (--checker)', l.checkers);
       section('providers (--provider)', l.providers);
+      out.push(`anomalies: \`faultline list anomalies [type]\` explains the ${GLOSSARY.length} anomaly types the checkers report`, '');
       process.stdout.write(out.join('\n'));
     });
 }
