@@ -38,6 +38,7 @@ describe('longFork', () => {
     const res = await longFork().check(b.build());
     expect(res.valid).toBe(false);
     expect(res.anomalyTypes).toEqual(['long-fork']);
+    expect(res['anomalyCounts']).toEqual({ 'long-fork': 1 });
     expect(res.forks).toEqual([{ keys: [0, 1], ops: [expect.objectContaining({ index: 5, node: 'n1' }), expect.objectContaining({ index: 7, node: 'n2' })] }]);
   });
 

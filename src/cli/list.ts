@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { PartDefinition } from '../core/parts.ts';
 import { describeDefault, describeType, type OptionSchema } from '../options/schema.ts';
+import { UsageError } from '../core/errors.ts';
 
 /** One option per line: `--opt prefix.name=<type> (default d): doc`. */
 export function optionLines(prefix: string, schema: OptionSchema): string[] {
@@ -15,10 +16,13 @@ export function optionLines(prefix: string, schema: OptionSchema): string[] {
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('list databases (with bug flags and expected verdicts), workloads, nemeses, checkers and providers, with their options')
+    .description('list databases (with bug flags and expected verdicts), workloads, nemeses, checkers and providers, with their options; `list anomalies [type]`: the anomaly glossary')
+    .argument('[anomalies]', '"anomalies" to explain every anomaly type a checker reports')
+    .argument('[type]', 'with "anomalies": explain only this type')
     .option('--json', 'print one JSON document on stdout')
     .option('--config <file>', 'a faultline.config.ts registering more parts (default: the one in this directory)', (v: string, prev: string[]) => [...prev, v], [])
-    .action(async (flags: { json?: boolean; config: string[] }) => {
+    .action(async (what: string | undefined, type: string | undefined, flags: { json?: boolean; config: string[] }) => {
+      if (what !== undefined) return listAnomalies(what, type, flags.json === true);
       const { loadParts, optionPrefix } = await import('../plugins/registry.ts');
       const { NEMESIS_PACKAGE_OPTIONS } = await import('../../nemeses/index.ts');
       const { printJson } = await import('./output.ts');
@@ -57,7 +61,21 @@ export function registerList(program: Command): void {
       out.push('');
       section('checkers (--checker)', checkers);
       section('providers (--provider)', providers);
+      const { GLOSSARY } = await import('../../checkers/glossary/index.ts');
+      out.push(`anomalies: \`faultline list anomalies [type]\` explains the ${GLOSSARY.length} anomaly types the checkers report`);
       out.push('Parts can also be modules: --db ./my-db.ts (see docs/your-database.md).', '');
       process.stdout.write(out.join('\n'));
     });
+}
+
+/** `faultline list anomalies [type]`: the glossary (checkers/glossary/). */
+async function listAnomalies(what: string, type: string | undefined, json: boolean): Promise<void> {
+  if (what !== 'anomalies') throw new UsageError(`faultline list takes no argument or "anomalies", got ${JSON.stringify(what)}`);
+  const { GLOSSARY, glossaryEntry } = await import('../../checkers/glossary/index.ts');
+  const { glossaryText } = await import('../../checkers/glossary/text.ts');
+  const { printJson } = await import('./output.ts');
+  const entry = type === undefined ? undefined : glossaryEntry(type);
+  if (type !== undefined && !entry) throw new UsageError(`unknown anomaly type ${JSON.stringify(type)}; known: ${GLOSSARY.map((e) => e.type).join(', ')}`);
+  if (json) return printJson({ anomalies: entry ? [entry] : GLOSSARY });
+  process.stdout.write(glossaryText(entry));
 }

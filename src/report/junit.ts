@@ -1,8 +1,11 @@
 /**
  * JUnit XML for CI: one <testsuite> per run, one <testcase> per checker. An invalid checker is a
- * <failure> carrying the anomaly summary; an unknown one is an <error> with the reason.
+ * <failure> whose message names the anomalies with their counts; an unknown one is an <error>
+ * with the reason. The body holds the checker's result, cut at 20,000 characters.
  */
 import type { CheckResult } from '../core/validity.ts';
+import { cutString } from '../../checkers/bounded.ts';
+import { anomalyCounts, countsLine } from './counts.ts';
 
 function esc(text: string): string {
   return text
@@ -20,9 +23,11 @@ export interface JunitInput {
   timestamp: Date;
 }
 
+/** The failure message: the anomalies with their counts (../counts.ts), or why the checker could not decide. */
 function summary(r: CheckResult): string {
-  if (r.anomalyTypes?.length) return `anomalies: ${r.anomalyTypes.join(', ')}`;
-  return r.error ?? 'invalid';
+  const counts = anomalyCounts(r);
+  if (Object.keys(counts).length) return `anomalies: ${countsLine(counts)}`;
+  return cutString(r.error ?? 'invalid', 2000);
 }
 
 export function toJunitXml(input: JunitInput): string {

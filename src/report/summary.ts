@@ -3,6 +3,7 @@
  * verdict, one line per checker, and the command that replays the run.
  */
 import type { CheckResult, Validity } from '../core/validity.ts';
+import { anomalyCounts, countsLine } from './counts.ts';
 
 export interface CheckerLine {
   name: string;
@@ -14,11 +15,11 @@ export function verdictWord(v: Validity): string {
   return v === true ? 'VALID' : v === false ? 'INVALID' : 'UNKNOWN';
 }
 
-/** One line per checker: its verdict and what it found (anomaly types, error, or nothing). */
+/** One line per checker: its verdict and what it found (anomaly types with their counts, error, or nothing). */
 export function checkerLines(checkers: Record<string, CheckResult>): CheckerLine[] {
   return Object.entries(checkers).map(([name, r]) => {
     let detail = '';
-    if (r.anomalyTypes?.length) detail = r.anomalyTypes.join(', ');
+    if (r.anomalyTypes?.length) detail = countsLine(anomalyCounts(r));
     else if (r.error) detail = r.error;
     return { name, valid: r.valid, detail };
   });

@@ -2,12 +2,14 @@
  * Builds report.html: one self-contained file with the static summary and anomaly panels, the
  * run's data inline (ops as packed columns, event details inflated only when an op is opened),
  * uPlot and the report script inlined. The event details come after the script, so the first
- * render does not wait for the parser to get through them. No request leaves the file.
+ * render does not wait for the parser to get through them. No request leaves the file: its
+ * Content-Security-Policy (../csp.ts) allows only its own inline scripts and styles.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { packageFile } from '../../code-paths.ts';
+import { REPORT_POLICY } from '../csp.ts';
 import { verdictWord } from '../summary.ts';
 import { analyzeRun, type RunAnalysis } from './analysis.ts';
 import { escapeHtml as esc, jsonForScript, scriptForHtml } from './escape.ts';
@@ -88,7 +90,7 @@ export function renderHtmlReport(an: RunAnalysis, opts: HtmlReportOptions = {}):
     nodes: details.nodes,
   };
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${REPORT_POLICY}"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(run.name)} — ${word}</title>
 <style>${a.uplotCss}</style>
 <style>${a.css}</style>
