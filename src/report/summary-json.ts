@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageFile } from '../code-paths.ts';
-import { exitCodeFor, type Validity } from '../core/validity.ts';
+import type { Validity } from '../core/validity.ts';
+import { exitCodeForOutcome, type Outcome } from '../runner/outcome.ts';
 import { analyzeRun, type RunAnalysis } from './html/analysis.ts';
 import { TYPE_CODE, type OpCounts, type OpTable } from './html/op-table.ts';
 import type { RunData } from './html/run-data.ts';
@@ -20,6 +21,10 @@ export interface RunSummary {
   startedAt: string | null;
   valid: Validity;
   verdict: 'valid' | 'invalid' | 'unknown';
+  /** The run's one outcome: the verdict, or incomplete / not-started. */
+  outcome: Outcome;
+  /** Why the run is incomplete or did not start; null when it completed. */
+  end: { reason: string; detail: string | null } | null;
   exitCode: number;
   seed: number | null;
   db: string | null;
@@ -100,7 +105,9 @@ export function buildSummary(an: RunAnalysis): RunSummary {
     startedAt: an.test.startedAt ?? null,
     valid: an.valid,
     verdict: an.valid === true ? 'valid' : an.valid === false ? 'invalid' : 'unknown',
-    exitCode: exitCodeFor(an.valid),
+    outcome: an.outcome,
+    end: an.end ? { reason: an.end.reason, detail: an.end.detail ?? null } : null,
+    exitCode: exitCodeForOutcome(an.outcome, false),
     seed: Number.isInteger(an.test.seed) ? (an.test.seed as number) : null,
     db: str(o['db']),
     workload: str(o['workload']),

@@ -110,7 +110,7 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
   };
   writeFileSync(join(runDir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
   const testName = basename(dirname(runDir));
-  writeFileSync(join(runDir, RUN_FILES.junit), toJunitXml({ suiteName: testName, checkers, timestamp: new Date() }));
+  writeFileSync(join(runDir, RUN_FILES.junit), toJunitXml({ suiteName: testName, checkers, timestamp: new Date(), end: opts.end }));
   const testPath = join(runDir, RUN_FILES.test);
   const test = existsSync(testPath)
     ? (JSON.parse(readFileSync(testPath, 'utf8')) as Record<string, unknown>)

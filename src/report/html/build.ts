@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { packageFile } from '../../code-paths.ts';
 import { REPORT_POLICY } from '../csp.ts';
 import { verdictWord } from '../summary.ts';
+import { describeEnd } from '../../runner/outcome.ts';
 import { analyzeRun, type RunAnalysis } from './analysis.ts';
 import { escapeHtml as esc, jsonForScript, scriptForHtml } from './escape.ts';
 import { encodeOpTable } from './op-table.ts';
@@ -76,7 +77,9 @@ export function renderHtmlReport(an: RunAnalysis, opts: HtmlReportOptions = {}):
   const a = loadAssets();
   const { run, test, valid, checkers, table, evidence, coverage } = an;
   const resultError = typeof run.results['error'] === 'string' && !run.results['checkers'] ? run.results['error'] : undefined;
-  const word = verdictWord(valid);
+  // A run cut short that found nothing definite is INCOMPLETE, never VALID.
+  const word = an.outcome === 'incomplete' ? 'INCOMPLETE' : verdictWord(valid);
+  const banner = an.end ? `<p class="run-end" role="alert"><strong>${an.outcome === 'not-started' ? 'Not started' : 'Incomplete'}:</strong> ${esc(describeEnd(an.end))}</p>\n` : '';
   const details = eventDetails(run.history);
   const anomalyOps = [...new Set(evidence.flatMap((e) => e.cases.flatMap((c) => c.ops)))].slice(0, 10_000);
   const { detail: pairDetail, ...packedTable } = encodeOpTable(table);
@@ -98,7 +101,7 @@ export function renderHtmlReport(an: RunAnalysis, opts: HtmlReportOptions = {}):
 <header><h1>${esc(run.name)} <span class="verdict ${word}">${word}</span></h1>
 <nav><a href="#summary">Summary</a> <a href="#anomalies">Anomalies</a> <a href="#charts">Latency &amp; throughput</a> <a href="#timeline">Timeline</a> <a href="#faults">Faults</a> <a href="#logs">Logs</a> <a href="history.jsonl">history.jsonl</a> <a href="results.json">results.json</a></nav></header>
 <main>
-${summarySection({ valid, evidence, checkers, test, counts: an.counts, runErrors: an.runErrors, resultError })}
+${banner}${summarySection({ valid, evidence, checkers, test, counts: an.counts, runErrors: an.runErrors, resultError })}
 ${anomaliesSection(evidence, run.history, an.partner)}
 <section id="charts"><h2>Latency and throughput</h2>
 <noscript><p>The charts and the timeline need JavaScript; the summary, anomalies, fault coverage and logs above and below do not.</p></noscript>

@@ -62,9 +62,12 @@ export function summarySection(input: {
   const checkerRows = Object.entries(input.checkers)
     .map(([name, r]) => {
       const e = evidence.find((x) => x.checker === name);
-      const found = r.anomalyTypes?.length ? r.anomalyTypes.join(', ') : (r.error ?? '');
+      const measurement = typeof r['measurement'] === 'string' ? r['measurement'] : '';
+      const found = r.anomalyTypes?.length ? r.anomalyTypes.join(', ') : (r.error ?? measurement);
       const elapsed = typeof r['elapsedMs'] === 'number' ? `${r['elapsedMs']} ms` : '';
-      return `<tr><td>${esc(name)}${e?.informational ? ' <small>(informational)</small>' : ''}</td><td>${verdictSpan(r.valid)}</td><td>${esc(found)}</td><td class="num">${elapsed}</td></tr>`;
+      // A measurement (availability, coverage, latency) is shown with its numbers, not as a verdict.
+      const verdict = e?.informational && r.valid === true ? '<span class="verdict INFO">INFO</span>' : verdictSpan(r.valid);
+      return `<tr><td>${esc(name)}</td><td>${verdict}</td><td>${esc(found)}</td><td class="num">${elapsed}</td></tr>`;
     })
     .join('');
   const params = PARAM_KEYS.filter((k) => test.options[k] !== undefined)
