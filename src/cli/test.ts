@@ -115,7 +115,7 @@ export function replayArgv(o: TestSpec): string[] {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-export function registerTest(program: Command): void {
+export function registerTest(program: Command, partsHelp?: string): void {
   program
     .command('test')
     .description('run a workload against a database under faults, check the history, write a run directory')
@@ -152,7 +152,7 @@ Examples:
   faultline test --db ./my-db.ts --workload register --nemesis partition,kill
   faultline test --db inprocess:atom --nemesis none --time-limit 10   # no cluster, no root
 
-Options of each part (--opt <part>.<name>=<value>) are listed by \`faultline list\`.`)
+Options of each part (--opt <part>.<name>=<value>) are listed by \`faultline list\`.${partsHelp ?? ''}`)
     .action(async (flags: TestFlags) => {
       const { runFromFlags } = await import('./test-run.ts');
       await runFromFlags(flags);
