@@ -24,17 +24,27 @@ export const TEST_TAG = `fltest-${process.pid}`;
 
 let count = 0;
 
-/** Mounts a fault filesystem over a new empty directory, runs `fn`, then always unmounts and removes it. */
+/**
+ * Mounts a fault filesystem over a new empty directory, runs `fn`, then always unmounts and
+ * removes it. When `fn` fails, its error is the one reported (an unmount that then fails too,
+ * because `fn` left a file open, is left to the afterAll check of unmountLeftovers).
+ */
 export async function withFaultFs<T>(fn: (ffs: FaultFs, dir: string) => Promise<T> | T): Promise<T> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-faultfs-'));
   const dir = path.join(base, 'data');
   let ffs: FaultFs | undefined;
+  let failed = false;
   try {
     ffs = await mountFaultFs(CONTROLLER_HOST, { dir, tag: `${TEST_TAG}:${++count}`, logFile: path.join(base, 'faultfs.log') });
     return await fn(ffs, ffs.dir);
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
     try {
       if (ffs) await ffs.unmount();
+    } catch (e) {
+      if (!failed) throw e;
     } finally {
       fs.rmSync(base, { recursive: true, force: true });
     }
