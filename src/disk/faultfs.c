@@ -939,8 +939,16 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
   WORLD_SHARED();
   int err = do_lookup(node_of(parent), name, &e);
   WORLD_DONE();
-  if (err) fuse_reply_err(req, err);
-  else fuse_reply_entry(req, &e);
+  if (err == ENOENT) {
+    /* A negative entry the kernel may cache: a power loss that brings the name back invalidates it. */
+    memset(&e, 0, sizeof e);
+    e.entry_timeout = TIMEOUT;
+    fuse_reply_entry(req, &e);
+  } else if (err) {
+    fuse_reply_err(req, err);
+  } else {
+    fuse_reply_entry(req, &e);
+  }
 }
 
 static void forget_one(fuse_ino_t id, uint64_t nlookup) {
@@ -1171,6 +1179,7 @@ static void fs_create(fuse_req_t req, fuse_ino_t parent_id, const char *name, mo
     return (void)fuse_reply_err(req, err);
   }
   fi->fh = (uint64_t)fd;
+  fi->noflush = 1; /* close(2) has nothing to tell us */
   fuse_reply_create(req, &e, fi);
 }
 
@@ -1192,6 +1201,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
     return (void)fuse_reply_err(req, err);
   }
   fi->fh = (uint64_t)fd;
+  fi->noflush = 1;
   fuse_reply_open(req, fi);
 }
 
