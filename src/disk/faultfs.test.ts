@@ -11,6 +11,7 @@ import { CONTROLLER_HOST, helperOnHost } from '../control/host-build.ts';
 import { run } from '../control/run.ts';
 import { faultFsMounts, parseReply } from './commands.ts';
 import { FAULTFS_SPEC, cleanupFaultFs, mountFaultFs, mountsOn } from './faultfs.ts';
+import { probeFaultFs } from './probe.ts';
 import { FAULTFS_SKIP, TEST_TAG, fsyncPath, readTree, unmountLeftovers, withFaultFs, writeDurable, writeFsynced, writeUnsynced } from './test-fixture.ts';
 
 const PAGE = 4096;
@@ -373,6 +374,12 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
       } finally {
         fs.rmSync(base, { recursive: true, force: true });
       }
+    });
+
+    it('the doctor probe finds that it works here, and leaves nothing mounted', async () => {
+      const r = await probeFaultFs(CONTROLLER_HOST);
+      expect(r).toEqual({ ok: true, detail: 'controller: mounts, loses an unsynced write on power-loss, unmounts' });
+      expect(faultFsMounts(await mountsOn(CONTROLLER_HOST), `probe-${process.pid}`)).toEqual([]);
     });
 
     it('cleanup unmounts a fault filesystem whose daemon was killed, and the directory can be mounted again', async () => {
