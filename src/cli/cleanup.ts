@@ -1,7 +1,7 @@
 /**
  * `faultline cleanup`: removes everything a local run left behind (after a crash, SIGKILL or
- * Ctrl-C): processes found by namespace, cgroup and env marker, namespaces, veths, cgroups,
- * rules. Without --prefix it cleans every run it can find (registered runs and marked
+ * Ctrl-C): processes found by namespace, cgroup and env marker, fault filesystems, namespaces,
+ * veths, cgroups, rules. Without --prefix it cleans every run it can find (registered runs and marked
  * processes). With --inventory it also removes our iptables chains and marked processes on
  * ssh hosts. With --provider docker it removes the labelled containers, networks and volumes of
  * docker runs instead. Never touches the root namespace's firewall; never kills by name. Exit 0
@@ -50,6 +50,7 @@ export function register(program: Command): void {
             r.killed.length ? `killed ${r.killed.length} process(es)` : '',
             r.namespaces.length ? `deleted ${r.namespaces.length} namespace(s)` : '',
             r.links.length ? `deleted ${r.links.join(', ')}` : '',
+            r.mounts.length ? `unmounted ${r.mounts.join(', ')}` : '',
             r.cgroups ? 'removed cgroups' : '',
           ].filter(Boolean);
           process.stderr.write(`run ${r.prefix}: ${did.length ? did.join(', ') : 'nothing to clean'}\n`);

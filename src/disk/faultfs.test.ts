@@ -12,6 +12,7 @@ import { run } from '../control/run.ts';
 import { faultFsMounts, parseReply } from './commands.ts';
 import { FAULTFS_SPEC, cleanupFaultFs, mountFaultFs, mountsOn } from './faultfs.ts';
 import { probeFaultFs } from './probe.ts';
+import { cleanupRun, knownRuns, runLeftovers } from '../providers/local/cleanup.ts';
 import { FAULTFS_SKIP, TEST_TAG, fsyncPath, readTree, unmountLeftovers, withFaultFs, writeDurable, writeFsynced, writeUnsynced } from './test-fixture.ts';
 
 const PAGE = 4096;
@@ -372,6 +373,23 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         expect(readTree(dir)).toEqual({ durable: 'd', unsynced: 'u' });
         expect(fs.readdirSync(dir).sort()).toEqual(['durable', 'unsynced']);
       } finally {
+        fs.rmSync(base, { recursive: true, force: true });
+      }
+    });
+
+    it('faultline cleanup of a run finds and unmounts the run\'s fault filesystems', async () => {
+      const prefix = `fft${process.pid % 100_000}`;
+      const base = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-faultfs-'));
+      try {
+        const ffs = await mountFaultFs(CONTROLLER_HOST, { dir: path.join(base, 'n1'), tag: `${prefix}:n1` });
+        process.kill(ffs.pid, 'SIGKILL'); // the run crashed with it
+        expect(await knownRuns()).toContain(prefix);
+        expect(await runLeftovers(prefix)).toEqual([`fault filesystem ${ffs.dir}`]);
+        const report = await cleanupRun(prefix);
+        expect(report).toMatchObject({ mounts: [ffs.dir], problems: [] });
+        expect(await runLeftovers(prefix)).toEqual([]);
+      } finally {
+        await cleanupFaultFs(CONTROLLER_HOST, prefix);
         fs.rmSync(base, { recursive: true, force: true });
       }
     });
