@@ -652,7 +652,9 @@ static int remove_tree(int dfd, const char *name) {
   struct dirent *d;
   while ((d = readdir(dp))) {
     if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0) continue;
-    if (d->d_type == DT_DIR) remove_tree(dirfd(dp), d->d_name);
+    struct stat st;
+    bool is_dir = d->d_type == DT_DIR || (d->d_type == DT_UNKNOWN && fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode));
+    if (is_dir) remove_tree(dirfd(dp), d->d_name);
     else unlinkat(dirfd(dp), d->d_name, 0);
   }
   closedir(dp);
@@ -1772,7 +1774,9 @@ static int mount_main(int argc, char **argv) {
   mkdirs_for(sock);
   unlink(sock);
   control_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (control_fd < 0 || bind(control_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(control_fd, 16) < 0) die("--socket %s: %s", sock, strerror(errno));
+  if (control_fd < 0 || bind(control_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(sock, 0600) < 0 || listen(control_fd, 16) < 0) {
+    die("--socket %s: %s", sock, strerror(errno));
+  }
 
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
@@ -1803,6 +1807,7 @@ static int mount_main(int argc, char **argv) {
   close(ready[0]);
   fail_pipe = ready[1];
   setsid();
+  umask(0); /* the kernel applied the caller's umask to every mode it sends */
   int null = open("/dev/null", O_RDWR);
   int out = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
   if (null >= 0) dup2(null, 0);

@@ -377,6 +377,22 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
       }
     });
 
+    it('files and directories get the modes the caller asked for, under its umask', () =>
+      withFaultFs((_ffs, dir) => {
+        const old = process.umask(0);
+        try {
+          fs.mkdirSync(path.join(dir, 'open'), 0o777);
+          fs.writeFileSync(path.join(dir, 'open/f'), 'x', { mode: 0o666 });
+          process.umask(0o027);
+          fs.mkdirSync(path.join(dir, 'masked'), 0o777);
+        } finally {
+          process.umask(old);
+        }
+        expect(fs.statSync(path.join(dir, 'open')).mode & 0o777).toBe(0o777);
+        expect(fs.statSync(path.join(dir, 'open/f')).mode & 0o777).toBe(0o666);
+        expect(fs.statSync(path.join(dir, 'masked')).mode & 0o777).toBe(0o750);
+      }));
+
     it('faultline cleanup of a run finds and unmounts the run\'s fault filesystems', async () => {
       const prefix = `fft${process.pid % 100_000}`;
       const base = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-faultfs-'));
