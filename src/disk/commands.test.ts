@@ -53,11 +53,11 @@ describe('replies', () => {
 
   it('reads status and power-loss replies, and refuses one that lacks a field', () => {
     const status = parseReply(
-      '{"ok":true,"pid":9,"unsyncedBytes":4,"unsyncedFiles":1,"dirtyDirs":2,"pendingRenames":0,"parked":1,' +
+      '{"ok":true,"pid":9,"dirs":"strict","unsyncedBytes":4,"unsyncedFiles":1,"dirtyDirs":2,"pendingRenames":0,"parked":1,' +
         '"faults":{"eio":null,"slow":{"ops":["fsync"],"dist":"fixed","a":3,"b":0},"enospc":{"remaining":12},"flip":null},' +
         '"applied":{"eio":0,"slow":5,"slowMs":15,"enospc":0,"flip":0,"powerLoss":1,"torn":0}}',
     );
-    expect(parseStatus(status)).toMatchObject({ pid: 9, unsyncedBytes: 4, faults: { eio: null, enospc: { remaining: 12 } }, applied: { slowMs: 15 } });
+    expect(parseStatus(status)).toMatchObject({ pid: 9, dirs: 'strict', unsyncedBytes: 4, faults: { eio: null, enospc: { remaining: 12 } }, applied: { slowMs: 15 } });
     expect(() => parseStatus({ ...status, parked: 'x' })).toThrow(/parked/);
     const loss = parseReply('{"ok":true,"droppedBytes":10,"files":1,"dirs":0,"missing":0,"tornCount":1,"torn":[{"path":"a b","offset":3,"length":9000,"kept":4093}]}');
     expect(parsePowerLoss(loss)).toEqual({ droppedBytes: 10, files: 1, dirs: 0, missing: 0, tornCount: 1, torn: [{ path: 'a b', offset: 3, length: 9000, kept: 4093 }] });

@@ -35,9 +35,18 @@ export type DiskFault =
 
 export type DiskCommand = DiskFault | { kind: 'heal' } | { kind: 'status' };
 
+/**
+ * When a namespace change (create, rename, unlink, mkdir, rmdir, link) becomes durable:
+ * `journal`: at the next fsync of any file or directory, as ext4's or xfs's ordered metadata
+ * journal makes it; `strict`: only at the fsync of its directory (POSIX's minimum), which finds
+ * the missing directory fsyncs journalling filesystems hide. Un-fsynced file data is lost in both.
+ */
+export type DirSync = 'journal' | 'strict';
+
 /** What the daemon reports on `status`. */
 export interface FaultFsStatus {
   pid: number;
+  dirs: DirSync;
   /** Bytes written since the last fsync of their file. */
   unsyncedBytes: number;
   unsyncedFiles: number;
@@ -173,8 +182,10 @@ export function parseStatus(r: Record<string, unknown>): FaultFsStatus {
   const faults = record(r, 'faults');
   const applied = record(r, 'applied');
   const enospc = optionalRecord(faults, 'enospc');
+  if (r.dirs !== 'journal' && r.dirs !== 'strict') throw new Error('faultfs: reply lacks dirs (journal or strict)');
   return {
     pid: field(r, 'pid'),
+    dirs: r.dirs,
     unsyncedBytes: field(r, 'unsyncedBytes'),
     unsyncedFiles: field(r, 'unsyncedFiles'),
     dirtyDirs: field(r, 'dirtyDirs'),

@@ -4,7 +4,7 @@
  * needs to undo every write and every directory change that was not fsynced, and injects faults
  * on command.
  *
- *   faultfs mount DIR --socket PATH --name FSNAME [--log FILE]
+ *   faultfs mount DIR --socket PATH --name FSNAME [--dirs journal|strict] [--log FILE]
  *       Mounts over DIR (fsname FSNAME, type fuse.faultfs), listens on the unix socket PATH, and
  *       prints {"ok":true,"pid":N} once the mount is up; the daemon runs until DIR is unmounted.
  *   faultfs ctl SOCKET COMMAND [key=value ...]
@@ -15,12 +15,17 @@
  *   - file data: for every file changed since its last fsync, its size then and the old content
  *     of each 4 KiB page overwritten since (pages past that size need none); fsync or fdatasync
  *     of the file makes its data and size durable;
- *   - directory entries: for every directory changed since its last fsync, its entries then
- *     (name -> inode); fsync of the directory makes its entries durable. A rename between two
- *     directories becomes durable in both when either is fsynced (with every earlier pending
- *     rename of the same inode), as a journalled rename would. Names removed while still durable
- *     somewhere are parked as hard links (or renamed directories) in a hidden attic,
- *     DIR/.faultfs-attic, so their inodes can come back.
+ *   - directory entries: for every directory changed since it was last committed, its entries
+ *     then (name -> inode). When they become durable is the --dirs model:
+ *       journal (default)  any fsync, of a file or a directory, commits every namespace change
+ *                          made before it, as the ordered metadata journal of ext4 or xfs does;
+ *                          a change no fsync followed is lost
+ *       strict             only fsync of the directory commits its entries (POSIX's minimum):
+ *                          finds the missing directory fsyncs that journalling filesystems hide;
+ *                          a rename between two directories becomes durable in both when either
+ *                          is fsynced (with every earlier pending rename of the same inode)
+ *     Names removed while still durable somewhere are parked as hard links (or renamed
+ *     directories) in a hidden attic, DIR/.faultfs-attic, so their inodes can come back.
  *   Metadata (mode, owner, times) is passed through and always durable. sync(2)/syncfs(2) do not
  *   reach a FUSE filesystem, so only fsync of a file or directory counts.
  *
@@ -200,6 +205,7 @@ static struct fnode root;
 static dev_t root_dev;
 static char root_path[PATH_MAX];
 static int attic_fd = -1;
+static bool strict_dirs; /* --dirs strict: only a directory's own fsync commits its entries */
 
 static pthread_rwlock_t world; /* every operation shares it; power-loss takes it alone */
 static pthread_mutex_t tbl_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -738,6 +744,17 @@ static void commit_rename(struct prename *r) {
   prename_free(r);
 }
 
+/** Every namespace change so far is durable (the journal model's commit). */
+static void commit_all_dirs(void) {
+  while (renames) {
+    struct prename *r = renames;
+    renames = r->next;
+    prename_free(r);
+  }
+  while (dirs) dirstate_drop(dirs);
+  gc_attic();
+}
+
 /** The directory was fsynced: its current entries are durable, with its pending renames. */
 static void commit_dir(struct fnode *dir) {
   if (dir->ds) dirstate_drop(dir->ds);
@@ -886,13 +903,7 @@ static void lose_power(struct loss *L) {
       add_inval(L, ds->n, ds->e[i].name);
     }
   }
-  while (renames) {
-    struct prename *r = renames;
-    renames = r->next;
-    prename_free(r);
-  }
-  while (dirs) dirstate_drop(dirs);
-  gc_attic();
+  commit_all_dirs(); /* what the restore left is the disk now */
   pthread_mutex_unlock(&ns_mu);
 }
 
@@ -1277,6 +1288,11 @@ static void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
   if (inject_eio(OP_FSYNC, n)) return (void)fuse_reply_err(req, EIO);
   WORLD_SHARED();
   int err = commit_file(n, (int)fi->fh, datasync);
+  if (!err && !strict_dirs) {
+    pthread_mutex_lock(&ns_mu);
+    commit_all_dirs();
+    pthread_mutex_unlock(&ns_mu);
+  }
   WORLD_DONE();
   fuse_reply_err(req, err);
 }
@@ -1365,7 +1381,8 @@ static void fs_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fus
   pthread_mutex_lock(&ns_mu);
   int r = datasync ? fdatasync(dirfd(d->dp)) : fsync(dirfd(d->dp));
   int err = r < 0 ? errno : 0;
-  if (!err) commit_dir(n);
+  if (!err && strict_dirs) commit_dir(n);
+  else if (!err) commit_all_dirs();
   pthread_mutex_unlock(&ns_mu);
   WORLD_DONE();
   fuse_reply_err(req, err);
@@ -1508,10 +1525,10 @@ static void status_json(char *out, size_t size) {
     snprintf(flip, sizeof flip, "{\"rate\":%g,\"path\":%s}", F.flip_rate, q);
   }
   snprintf(out, size,
-           "{\"ok\":true,\"pid\":%d,\"unsyncedBytes\":%" PRIu64 ",\"unsyncedFiles\":%u,\"dirtyDirs\":%u,\"pendingRenames\":%u,\"parked\":%zu,"
+           "{\"ok\":true,\"pid\":%d,\"dirs\":\"%s\",\"unsyncedBytes\":%" PRIu64 ",\"unsyncedFiles\":%u,\"dirtyDirs\":%u,\"pendingRenames\":%u,\"parked\":%zu,"
            "\"faults\":{\"eio\":%s,\"slow\":%s,\"enospc\":%s,\"flip\":%s},"
            "\"applied\":{\"eio\":%" PRIu64 ",\"slow\":%" PRIu64 ",\"slowMs\":%" PRIu64 ",\"enospc\":%" PRIu64 ",\"flip\":%" PRIu64 ",\"powerLoss\":%" PRIu64 ",\"torn\":%" PRIu64 "}}",
-           (int)getpid(), unsynced, nfiles, ndirs, nrenames, nattic, eio, slow, enospc, flip, applied.eio, applied.slow, applied.slow_ms,
+           (int)getpid(), strict_dirs ? "strict" : "journal", unsynced, nfiles, ndirs, nrenames, nattic, eio, slow, enospc, flip, applied.eio, applied.slow, applied.slow_ms,
            applied.enospc, applied.flip, applied.power_loss, applied.torn);
   pthread_mutex_unlock(&fault_mu);
 }
@@ -1744,11 +1761,16 @@ static int mount_main(int argc, char **argv) {
     if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) sock = argv[++i];
     else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) name = argv[++i];
     else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) log = argv[++i];
+    else if (strcmp(argv[i], "--dirs") == 0 && i + 1 < argc) {
+      const char *m = argv[++i];
+      if (strcmp(m, "strict") != 0 && strcmp(m, "journal") != 0) { fprintf(stderr, "faultfs: --dirs %s: journal or strict\n", m); return 2; }
+      strict_dirs = strcmp(m, "strict") == 0;
+    }
     else if (!dir && argv[i][0] != '-') dir = argv[i];
     else { fprintf(stderr, "faultfs: unexpected argument %s\n", argv[i]); return 2; }
   }
   if (!dir || !sock || !name) {
-    fprintf(stderr, "usage: faultfs mount DIR --socket PATH --name FSNAME [--log FILE]\n");
+    fprintf(stderr, "usage: faultfs mount DIR --socket PATH --name FSNAME [--dirs journal|strict] [--log FILE]\n");
     return 2;
   }
   if (strpbrk(name, ", \t\n\\")) die("--name %s: no commas, spaces or backslashes", name);
@@ -1847,6 +1869,6 @@ static int mount_main(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "mount") == 0) return mount_main(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "ctl") == 0) return ctl_main(argc, argv);
-  fprintf(stderr, "usage: faultfs mount DIR --socket PATH --name FSNAME [--log FILE]\n       faultfs ctl SOCKET COMMAND [key=value ...]\n");
+  fprintf(stderr, "usage: faultfs mount DIR --socket PATH --name FSNAME [--dirs journal|strict] [--log FILE]\n       faultfs ctl SOCKET COMMAND [key=value ...]\n");
   return 2;
 }

@@ -50,7 +50,7 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         expect(await ffs.status()).toMatchObject({ unsyncedBytes: 0, unsyncedFiles: 0, dirtyDirs: 0, parked: 0 });
       }));
 
-    it('a fsynced file is gone when its directory was not fsynced, and stays once it was', () =>
+    it('strict: a fsynced file is gone when its directory was not fsynced, and stays once it was', () =>
       withFaultFs(async (ffs, dir) => {
         const a = path.join(dir, 'a');
         const writeAndFsync = () => {
@@ -66,6 +66,28 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         fsyncPath(dir);
         await ffs.apply({ kind: 'power-loss' });
         expect(readTree(dir)).toEqual({ a: 'data' });
+      }, 'strict'));
+
+    it('journal: namespace changes are lost when no fsync followed them, durable after any fsync', () =>
+      withFaultFs(async (ffs, dir) => {
+        const p = (n: string) => path.join(dir, n);
+        writeDurable(p('x'), 'x');
+        writeDurable(p('z'), 'z');
+        writeDurable(p('other'), 'other');
+        const change = () => {
+          writeUnsynced(p('a'), 'unsynced data');
+          fs.renameSync(p('x'), p('y'));
+          fs.unlinkSync(p('z'));
+        };
+        change();
+        expect((await ffs.status()).dirs).toBe('journal');
+        await ffs.apply({ kind: 'power-loss' });
+        expect(readTree(dir)).toEqual({ other: 'other', x: 'x', z: 'z' });
+        change();
+        writeFsynced(p('other'), 'fsync of an unrelated file commits them');
+        await ffs.apply({ kind: 'power-loss' });
+        // The entries are durable; a's data never was.
+        expect(readTree(dir)).toEqual({ a: '', other: 'fsync of an unrelated file commits them', y: 'x' });
       }));
 
     it('puts overwritten, truncated and extended data back to the fsynced content', () =>
@@ -87,7 +109,7 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         expect(readAll(f).equals(durable)).toBe(true);
       }));
 
-    it('undoes create, mkdir, rename, rename over a file, unlink and rmdir without a directory fsync', () =>
+    it('strict: undoes create, mkdir, rename, rename over a file, unlink and rmdir without a directory fsync', () =>
       withFaultFs(async (ffs, dir) => {
         const p = (n: string) => path.join(dir, n);
         fs.mkdirSync(p('gone-dir'));
@@ -110,9 +132,9 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         await ffs.apply({ kind: 'power-loss' });
         expect(readTree(dir)).toEqual(before);
         expect(await ffs.status()).toMatchObject({ dirtyDirs: 0, parked: 0, pendingRenames: 0 });
-      }));
+      }, 'strict'));
 
-    it('keeps create, rename and unlink once the directory is fsynced', () =>
+    it('strict: keeps create, rename and unlink once the directory is fsynced', () =>
       withFaultFs(async (ffs, dir) => {
         const p = (n: string) => path.join(dir, n);
         for (const n of ['old', 'doomed', 'target']) writeDurable(p(n), n);
@@ -126,9 +148,9 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         expect((await ffs.status()).parked).toBe(0);
         await ffs.apply({ kind: 'power-loss' });
         expect(readTree(dir)).toEqual(after);
-      }));
+      }, 'strict'));
 
-    it('a rename between directories becomes durable in both when either is fsynced', () =>
+    it('strict: a rename between directories becomes durable in both when either is fsynced', () =>
       withFaultFs(async (ffs, dir) => {
         const p = (n: string) => path.join(dir, n);
         for (const d of ['a', 'b']) fs.mkdirSync(p(d));
@@ -145,7 +167,7 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         fsyncPath(p('a')); // now the destination side commits it
         await ffs.apply({ kind: 'power-loss' });
         expect(readTree(dir)).toEqual({ a: '<dir>', 'a/back': 'one', b: '<dir>', 'b/f2': 'two' });
-      }));
+      }, 'strict'));
 
     it('gives the kernel fresh data for a file still open across the power loss', () =>
       withFaultFs(async (ffs, dir) => {

@@ -23,6 +23,7 @@ import {
   parseReply,
   parseStatus,
   socketPath,
+  type DirSync,
   type DiskCommand,
   type DiskFault,
   type FaultFsStatus,
@@ -44,6 +45,8 @@ export interface FaultFsMountOptions {
   dir: string;
   /** Names the mount `faultfs:<tag>`, e.g. `<run prefix>:<node>` (see commands.ts fsName). */
   tag: string;
+  /** When namespace changes become durable (default `journal`; see commands.ts DirSync). */
+  dirs?: DirSync;
   /** The daemon's log on the host (default: none). */
   logFile?: string;
   /** The daemon's environment, e.g. the run marker and FAULT_HELPER_ENV (PATH is added). */
@@ -69,7 +72,7 @@ export async function mountFaultFs(host: FaultFsHost, opts: FaultFsMountOptions)
   for (const m of faultFsMounts(await mountsOn(host))) {
     if (m.target === dir || m.source === name) await unmountDir(host, m.target);
   }
-  const argv = [bin, 'mount', dir, '--socket', socket, '--name', name, ...(opts.logFile ? ['--log', opts.logFile] : [])];
+  const argv = [bin, 'mount', dir, '--socket', socket, '--name', name, '--dirs', opts.dirs ?? 'journal', ...(opts.logFile ? ['--log', opts.logFile] : [])];
   const r = await host.exec(argv, { check: false, timeoutMs: 30_000, ...(opts.env ? { env: { PATH: DEFAULT_PATH, ...opts.env } } : {}) });
   if (r.exitCode !== 0) throw new Error(`${host.node}: cannot mount the fault filesystem on ${dir}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
   const pid = parseReply(r.stdout).pid;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CONTROLLER_HOST } from '../control/host-build.ts';
+import type { DirSync } from './commands.ts';
 import { cleanupFaultFs, mountFaultFs, type FaultFs } from './faultfs.ts';
 
 /** Why fault filesystem tests cannot run here, or undefined when they can. */
@@ -25,17 +26,17 @@ export const TEST_TAG = `fltest-${process.pid}`;
 let count = 0;
 
 /**
- * Mounts a fault filesystem over a new empty directory, runs `fn`, then always unmounts and
- * removes it. When `fn` fails, its error is the one reported (an unmount that then fails too,
+ * Mounts a fault filesystem (directory model `dirs`) over a new empty directory, runs `fn`,
+ * then always unmounts and removes it. When `fn` fails, its error is the one reported (an unmount that then fails too,
  * because `fn` left a file open, is left to the afterAll check of unmountLeftovers).
  */
-export async function withFaultFs<T>(fn: (ffs: FaultFs, dir: string) => Promise<T> | T): Promise<T> {
+export async function withFaultFs<T>(fn: (ffs: FaultFs, dir: string) => Promise<T> | T, dirs: DirSync = 'journal'): Promise<T> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-faultfs-'));
   const dir = path.join(base, 'data');
   let ffs: FaultFs | undefined;
   let failed = false;
   try {
-    ffs = await mountFaultFs(CONTROLLER_HOST, { dir, tag: `${TEST_TAG}:${++count}`, logFile: path.join(base, 'faultfs.log') });
+    ffs = await mountFaultFs(CONTROLLER_HOST, { dir, tag: `${TEST_TAG}:${++count}`, dirs, logFile: path.join(base, 'faultfs.log') });
     return await fn(ffs, ffs.dir);
   } catch (e) {
     failed = true;
