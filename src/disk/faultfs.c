@@ -6,7 +6,9 @@
  *
  *   faultfs mount DIR --socket PATH --name FSNAME [--dirs journal|strict] [--log FILE]
  *       Mounts over DIR (fsname FSNAME, type fuse.faultfs), listens on the unix socket PATH, and
- *       prints {"ok":true,"pid":N} once the mount is up; the daemon runs until DIR is unmounted.
+ *       prints {"ok":true,"pid":N} once the mount is up (the pid also goes to PATH.pid); the daemon
+ *       runs until DIR is unmounted or it gets SIGTERM. (A copy of the mount in another mount
+ *       namespace keeps the kernel's connection open after umount: SIGTERM ends it regardless.)
  *   faultfs ctl SOCKET COMMAND [key=value ...]
  *       Sends one command and prints the daemon's one-line JSON reply (exit 1 unless "ok").
  *
@@ -214,7 +216,7 @@ static pthread_mutex_t files_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t fault_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static struct map table;     /* ino -> fnode (tbl_mu) */
-static struct map snaprefs;  /* ino -> count of durable entries naming it (ns_mu) */
+static struct map snaprefs;  /* ino -> count of durable entries and pending renames naming it (ns_mu) */
 static struct map attic;     /* ino -> 1 file, 2 directory (ns_mu) */
 static struct filestate *files;
 static struct dirstate *dirs;
@@ -667,27 +669,47 @@ static int remove_tree(int dfd, const char *name) {
   return unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? errno : 0;
 }
 
-/** Deletes the parked inodes no durable entry names any more. */
+static void forget_dir(uint64_t ino);
+
+/**
+ * Deletes the parked inodes nothing durable or pending names any more. A deleted directory's own
+ * tracked entries go with it, which may free more parked inodes: repeat until none is left.
+ */
 static void gc_attic(void) {
-  uint64_t gone[256];
-  size_t n = 0;
-  do {
-    n = 0;
+  for (bool again = true; again;) {
+    uint64_t gone[256];
+    size_t n = 0;
     MAP_EACH(&attic, s) {
       if (n < 256 && snapref(s->key) == 0) gone[n++] = s->key;
     }
+    again = n > 0;
     for (size_t i = 0; i < n; i++) {
       char an[32];
       attic_name(an, gone[i]);
       uintptr_t kind = (uintptr_t)map_del(&attic, gone[i]);
-      if (kind == 2) remove_tree(attic_fd, an);
-      else unlinkat(attic_fd, an, 0);
-      forget_if_unlinked(gone[i]);
+      if (kind == 2) {
+        remove_tree(attic_fd, an);
+        forget_dir(gone[i]);
+      } else {
+        unlinkat(attic_fd, an, 0);
+        forget_if_unlinked(gone[i]);
+      }
     }
-  } while (n == 256);
+  }
 }
 
-/** Removes a name: parked when its inode is still durable somewhere, deleted otherwise. */
+/** A directory was deleted for real: nothing durable named it, so neither do its tracked entries. */
+static void forget_dir(uint64_t ino) {
+  pthread_mutex_lock(&tbl_mu);
+  struct fnode *n = map_get(&table, ino);
+  pthread_mutex_unlock(&tbl_mu);
+  if (n && n->ds) dirstate_drop(n->ds); /* the dirstate's reference keeps n alive until here */
+}
+
+/**
+ * Removes a name: parked when its inode is still durable somewhere or named by a pending rename
+ * (so it can come back, and its number is not reused meanwhile), deleted otherwise.
+ */
 static int remove_entry(struct fnode *parent, const char *name, bool want_dir) {
   struct stat st;
   if (fstatat(parent->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return errno;
@@ -696,7 +718,8 @@ static int remove_entry(struct fnode *parent, const char *name, bool want_dir) {
   if (!want_dir && is_dir) return EISDIR;
   if (snapref(st.st_ino) == 0) {
     if (unlinkat(parent->fd, name, is_dir ? AT_REMOVEDIR : 0) < 0) return errno;
-    if (!is_dir) forget_if_unlinked(st.st_ino);
+    if (is_dir) forget_dir(st.st_ino);
+    else forget_if_unlinked(st.st_ino);
     return 0;
   }
   if (is_dir) {
@@ -715,6 +738,7 @@ static int remove_entry(struct fnode *parent, const char *name, bool want_dir) {
 }
 
 static void prename_free(struct prename *r) {
+  snapref_add(r->ino, -1);
   free(r->srcname);
   free(r->dstname);
   node_unref(r->src);
@@ -773,18 +797,12 @@ static void add_prename(struct fnode *src, const char *srcname, struct fnode *ds
   struct prename *r = calloc(1, sizeof *r);
   if (!r) abort();
   *r = (struct prename){ src, dst, strdup(srcname), strdup(dstname), ino, is_dir, NULL };
+  snapref_add(ino, 1);
   node_ref(src);
   node_ref(dst);
   struct prename **p = &renames;
   while (*p) p = &(*p)->next;
   *p = r;
-}
-
-/** Whether the directory's durable entries name `name` as this inode. */
-static bool durable_here(const struct fnode *dir, const char *name, uint64_t ino) {
-  if (!dir->ds) return true; /* unchanged since its fsync: every entry is durable */
-  long i = snap_find(dir->ds, name);
-  return i >= 0 && dir->ds->e[i].ino == ino;
 }
 
 /* ---------- power loss ---------- */
@@ -1041,9 +1059,23 @@ static void fs_readlink(fuse_req_t req, fuse_ino_t ino) {
   fuse_reply_readlink(req, buf);
 }
 
-enum make_kind { MAKE_NODE, MAKE_DIR, MAKE_SYMLINK };
+enum make_kind { MAKE_NODE, MAKE_DIR, MAKE_SYMLINK, MAKE_LINK };
 
-static void make_entry(fuse_req_t req, fuse_ino_t parent_id, const char *name, enum make_kind kind, mode_t mode, dev_t rdev, const char *target) {
+/** What a new entry is: a mode and device for nodes and directories, a target for symlinks, an inode for links. */
+struct make_spec { enum make_kind kind; mode_t mode; dev_t rdev; const char *target; const struct fnode *linked; };
+
+static int make_backing(const struct fnode *parent, const char *name, const struct make_spec *m) {
+  switch (m->kind) {
+    case MAKE_DIR: return mkdirat(parent->fd, name, m->mode);
+    case MAKE_SYMLINK: return symlinkat(m->target, parent->fd, name);
+    case MAKE_LINK: return linkat(m->linked->fd, "", parent->fd, name, AT_EMPTY_PATH);
+    case MAKE_NODE: break;
+  }
+  return mknodat(parent->fd, name, m->mode, m->rdev);
+}
+
+/** Adds a name to a directory through the tracking and replies with its entry. */
+static void make_entry(fuse_req_t req, fuse_ino_t parent_id, const char *name, const struct make_spec *m) {
   struct fnode *parent = node_of(parent_id);
   struct fuse_entry_param e;
   if (hidden(parent, name)) return (void)fuse_reply_err(req, EPERM);
@@ -1051,12 +1083,9 @@ static void make_entry(fuse_req_t req, fuse_ino_t parent_id, const char *name, e
   WORLD_SHARED();
   pthread_mutex_lock(&ns_mu);
   int err = ensure_dirstate(parent);
-  if (!err) {
-    int r = kind == MAKE_DIR ? mkdirat(parent->fd, name, mode) : kind == MAKE_SYMLINK ? symlinkat(target, parent->fd, name) : mknodat(parent->fd, name, mode, rdev);
-    if (r < 0) err = errno;
-  }
+  if (!err && make_backing(parent, name, m) < 0) err = errno;
   if (!err) err = do_lookup(parent, name, &e);
-  if (!err && kind == MAKE_DIR) {
+  if (!err && m->kind == MAKE_DIR) {
     struct fnode *child = node_of(e.ino);
     if (!child->ds) dirstate_new(child); /* a new directory holds nothing durable yet */
   }
@@ -1067,15 +1096,19 @@ static void make_entry(fuse_req_t req, fuse_ino_t parent_id, const char *name, e
 }
 
 static void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev) {
-  make_entry(req, parent, name, MAKE_NODE, mode, rdev, NULL);
+  make_entry(req, parent, name, &(struct make_spec){ .kind = MAKE_NODE, .mode = mode, .rdev = rdev });
 }
 
 static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode) {
-  make_entry(req, parent, name, MAKE_DIR, mode, 0, NULL);
+  make_entry(req, parent, name, &(struct make_spec){ .kind = MAKE_DIR, .mode = mode });
 }
 
 static void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name) {
-  make_entry(req, parent, name, MAKE_SYMLINK, 0, 0, link);
+  make_entry(req, parent, name, &(struct make_spec){ .kind = MAKE_SYMLINK, .target = link });
+}
+
+static void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname) {
+  make_entry(req, newparent, newname, &(struct make_spec){ .kind = MAKE_LINK, .linked = node_of(ino) });
 }
 
 static void remove_op(fuse_req_t req, fuse_ino_t parent_id, const char *name, bool dir) {
@@ -1101,14 +1134,14 @@ static int tracked_rename(struct fnode *p, const char *name, struct fnode *np, c
   if (err) return err;
   struct stat src, dst;
   if (fstatat(p->fd, name, &src, AT_SYMLINK_NOFOLLOW) < 0) return errno;
-  bool src_durable = durable_here(p, name, src.st_ino);
   bool has_dst = fstatat(np->fd, newname, &dst, AT_SYMLINK_NOFOLLOW) == 0;
+  /* Every move between directories is recorded, durable source or not: committing one rename of
+     an inode commits the earlier ones first, so a move there and back again nets out. */
   if (flags & RENAME_EXCHANGE) {
     if (!has_dst) return ENOENT;
-    bool dst_durable = durable_here(np, newname, dst.st_ino);
     if (renameat2(p->fd, name, np->fd, newname, RENAME_EXCHANGE) < 0) return errno;
-    if (p != np && src_durable) add_prename(p, name, np, newname, src.st_ino, S_ISDIR(src.st_mode));
-    if (p != np && dst_durable) add_prename(np, newname, p, name, dst.st_ino, S_ISDIR(dst.st_mode));
+    if (p != np) add_prename(p, name, np, newname, src.st_ino, S_ISDIR(src.st_mode));
+    if (p != np) add_prename(np, newname, p, name, dst.st_ino, S_ISDIR(dst.st_mode));
     return 0;
   }
   if (has_dst && (flags & RENAME_NOREPLACE)) return EEXIST;
@@ -1125,9 +1158,12 @@ static int tracked_rename(struct fnode *p, const char *name, struct fnode *np, c
     }
   } else {
     if (renameat2(p->fd, name, np->fd, newname, flags) < 0) return errno;
-    if (has_dst && dst.st_ino != src.st_ino && !S_ISDIR(dst.st_mode)) forget_if_unlinked(dst.st_ino);
+    if (has_dst && dst.st_ino != src.st_ino) {
+      if (S_ISDIR(dst.st_mode)) forget_dir(dst.st_ino);
+      else forget_if_unlinked(dst.st_ino);
+    }
   }
-  if (p != np && src_durable) add_prename(p, name, np, newname, src.st_ino, S_ISDIR(src.st_mode));
+  if (p != np) add_prename(p, name, np, newname, src.st_ino, S_ISDIR(src.st_mode));
   return 0;
 }
 
@@ -1141,22 +1177,6 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
   pthread_mutex_unlock(&ns_mu);
   WORLD_DONE();
   fuse_reply_err(req, err);
-}
-
-static void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname) {
-  struct fnode *n = node_of(ino), *np = node_of(newparent);
-  struct fuse_entry_param e;
-  if (hidden(np, newname)) return (void)fuse_reply_err(req, EPERM);
-  if (out_of_space()) return (void)fuse_reply_err(req, ENOSPC);
-  WORLD_SHARED();
-  pthread_mutex_lock(&ns_mu);
-  int err = ensure_dirstate(np);
-  if (!err && linkat(n->fd, "", np->fd, newname, AT_EMPTY_PATH) < 0) err = errno;
-  if (!err) err = do_lookup(np, newname, &e);
-  pthread_mutex_unlock(&ns_mu);
-  WORLD_DONE();
-  if (err) fuse_reply_err(req, err);
-  else fuse_reply_entry(req, &e);
 }
 
 /** Open flags for the backing file: the kernel gives offsets and handles truncation through us. */
@@ -1828,6 +1848,10 @@ static int mount_main(int argc, char **argv) {
   }
   close(ready[0]);
   fail_pipe = ready[1];
+  char pidfile[PATH_MAX];
+  snprintf(pidfile, sizeof pidfile, "%s.pid", sock);
+  FILE *pf = fopen(pidfile, "w");
+  if (!pf || fprintf(pf, "%d\n", (int)getpid()) < 0 || fclose(pf) != 0) die("%s: %s", pidfile, strerror(errno));
   setsid();
   umask(0); /* the kernel applied the caller's umask to every mode it sends */
   int null = open("/dev/null", O_RDWR);
@@ -1862,6 +1886,7 @@ static int mount_main(int argc, char **argv) {
   /* Unmounted without a power loss: what the directory shows is what the disk keeps. */
   remove_tree(root.fd, ATTIC);
   unlink(sock);
+  unlink(pidfile);
   fprintf(stderr, "faultfs: unmounted %s\n", root_path);
   return ret < 0 ? 1 : 0;
 }

@@ -1,5 +1,5 @@
-// Property: random sequences of write / truncate / fsync / create / rename / unlink / mkdir / rmdir
-// / directory fsync / power loss, played on a real fault filesystem and on a model of its disk,
+// Property: random sequences of write / truncate / fsync / create / rename / link / unlink / mkdir
+// / rmdir / directory fsync / power loss, played on a real fault filesystem and on a model of its disk,
 // leave the same tree: before every power loss (the page cache) and after it (the durable state).
 // The model is the disk semantics written down plainly: a file's data is durable at its fsync;
 // directory entries, with --dirs journal, at any fsync after the change; with --dirs strict, at
@@ -23,6 +23,7 @@ type Op =
   | { kind: 'fsync'; dir: DirName; name: string }
   | { kind: 'fsyncdir'; dir: DirName }
   | { kind: 'rename'; dir: DirName; name: string; toDir: DirName; toName: string }
+  | { kind: 'link'; dir: DirName; name: string; toDir: DirName; toName: string }
   | { kind: 'unlink'; dir: DirName; name: string }
   | { kind: 'mkdir'; dir: Exclude<DirName, ''> }
   | { kind: 'rmdir'; dir: Exclude<DirName, ''> }
@@ -87,6 +88,10 @@ class DiskModel {
         const target = this.dirNode(to).entries.get(op.toName);
         return target === undefined || this.nodes.get(target)?.kind === 'file';
       }
+      case 'link': {
+        const to = this.dir(op.toDir);
+        return this.file(op.dir, op.name) !== undefined && to !== undefined && !this.dirNode(to).entries.has(op.toName);
+      }
       case 'mkdir':
         return !this.dirNode(this.root).entries.has(op.dir);
       case 'rmdir': {
@@ -130,13 +135,15 @@ class DiskModel {
         const src = this.dir(op.dir)!;
         const dst = this.dir(op.toDir)!;
         const ino = this.dirNode(src).entries.get(op.name)!;
-        if (src === dst && op.name === op.toName) return;
-        const durableAtSource = this.dirNode(src).durable.get(op.name) === ino;
+        if (this.dirNode(dst).entries.get(op.toName) === ino) return; // rename(2) between links of one inode does nothing
         this.dirNode(src).entries.delete(op.name);
         this.dirNode(dst).entries.set(op.toName, ino);
-        if (src !== dst && durableAtSource) this.renames.push({ src, srcName: op.name, dst, dstName: op.toName, ino });
+        if (src !== dst) this.renames.push({ src, srcName: op.name, dst, dstName: op.toName, ino });
         return;
       }
+      case 'link':
+        this.dirNode(this.dir(op.toDir)!).entries.set(op.toName, this.dirNode(this.dir(op.dir)!).entries.get(op.name)!);
+        return;
       case 'unlink':
         this.dirNode(this.dir(op.dir)!).entries.delete(op.name);
         return;
@@ -225,6 +232,8 @@ function play(root: string, op: Op): void {
       return fsyncPath(p(op.dir));
     case 'rename':
       return fs.renameSync(p(op.dir, op.name), p(op.toDir, op.toName));
+    case 'link':
+      return fs.linkSync(p(op.dir, op.name), p(op.toDir, op.toName));
     case 'unlink':
       return fs.unlinkSync(p(op.dir, op.name));
     case 'mkdir':
@@ -248,6 +257,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('fsync' as const), dir: dirArb, name: nameArb }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('fsyncdir' as const), dir: dirArb }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant('rename' as const), dir: dirArb, name: nameArb, toDir: dirArb, toName: nameArb }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('link' as const), dir: dirArb, name: nameArb, toDir: dirArb, toName: nameArb }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('unlink' as const), dir: dirArb, name: nameArb }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('mkdir' as const), dir: subdirArb }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('rmdir' as const), dir: subdirArb }), weight: 1 },

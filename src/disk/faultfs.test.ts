@@ -169,6 +169,69 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         expect(readTree(dir)).toEqual({ a: '<dir>', 'a/back': 'one', b: '<dir>', 'b/f2': 'two' });
       }, 'strict'));
 
+    it('strict: a move to another directory and back nets out when one side is fsynced', () =>
+      withFaultFs(async (ffs, dir) => {
+        const p = (n: string) => path.join(dir, n);
+        fs.mkdirSync(p('e'));
+        writeDurable(p('a'), 'a');
+        fs.renameSync(p('a'), p('e/a'));
+        fs.renameSync(p('e/a'), p('a'));
+        fsyncPath(dir);
+        const report = await ffs.apply({ kind: 'power-loss' });
+        expect(report?.missing).toBe(0);
+        expect(readTree(dir)).toEqual({ a: 'a', e: '<dir>' });
+      }, 'strict'));
+
+    it('strict: a name unlinked while a rename of its inode is pending comes back with that rename', () =>
+      withFaultFs(async (ffs, dir) => {
+        const p = (n: string) => path.join(dir, n);
+        for (const d of ['d', 'e']) fs.mkdirSync(p(d));
+        fsyncPath(dir);
+        writeUnsynced(p('d/a'), '');
+        fs.renameSync(p('d/a'), p('b'));
+        fs.unlinkSync(p('b')); // kept: the pending rename still names the inode
+        writeUnsynced(p('e/b'), '');
+        fs.renameSync(p('e/b'), p('a'));
+        fsyncPath(p('d')); // commits d/a -> b: b is durable in the root, its unlink is not
+        fsyncPath(p('e')); // commits e/b -> a
+        const report = await ffs.apply({ kind: 'power-loss' });
+        expect(report?.missing).toBe(0);
+        expect(readTree(dir)).toEqual({ a: '', b: '', d: '<dir>', e: '<dir>' });
+        expect(fs.statSync(p('a')).ino).not.toBe(fs.statSync(p('b')).ino);
+      }, 'strict'));
+
+    it('strict: a directory emptied and removed for good takes its own pending changes with it', () =>
+      withFaultFs(async (ffs, dir) => {
+        const p = (n: string) => path.join(dir, n);
+        fs.mkdirSync(p('d'));
+        fsyncPath(dir);
+        writeUnsynced(p('d/a'), 'a');
+        fsyncPath(p('d'));
+        fs.unlinkSync(p('d/a'));
+        fs.rmdirSync(p('d'));
+        fsyncPath(dir); // d is gone for good, and so is what d still had to restore
+        expect((await ffs.status()).parked).toBe(0);
+        const report = await ffs.apply({ kind: 'power-loss' });
+        expect(report).toMatchObject({ missing: 0, dirs: 0 });
+        expect(readTree(dir)).toEqual({});
+      }, 'strict'));
+
+    it('strict: a new hard link is undone like any new name; an unlinked durable one comes back to the same inode', () =>
+      withFaultFs(async (ffs, dir) => {
+        const p = (n: string) => path.join(dir, n);
+        writeDurable(p('a'), 'data');
+        fs.linkSync(p('a'), p('b'));
+        await ffs.apply({ kind: 'power-loss' });
+        expect(readTree(dir)).toEqual({ a: 'data' });
+        fs.linkSync(p('a'), p('b'));
+        fsyncPath(dir);
+        fs.unlinkSync(p('a'));
+        expect(fs.statSync(p('b')).nlink).toBe(2); // the parked name still counts
+        await ffs.apply({ kind: 'power-loss' });
+        expect(readTree(dir)).toEqual({ a: 'data', b: 'data' });
+        expect(fs.statSync(p('a')).ino).toBe(fs.statSync(p('b')).ino);
+      }, 'strict'));
+
     it('gives the kernel fresh data for a file still open across the power loss', () =>
       withFaultFs(async (ffs, dir) => {
         const f = path.join(dir, 'open');
@@ -426,6 +489,7 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         const report = await cleanupRun(prefix);
         expect(report).toMatchObject({ mounts: [ffs.dir], problems: [] });
         expect(await runLeftovers(prefix)).toEqual([]);
+        expect(fs.existsSync(ffs.socket)).toBe(false);
       } finally {
         await cleanupFaultFs(CONTROLLER_HOST, prefix);
         fs.rmSync(base, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import type { Remote } from '../core/remote.ts';
 import type { HelperSpec } from '../control/host-build.ts';
 import { helperOnHost } from '../control/host-build.ts';
 import { DEFAULT_PATH } from '../control/marker.ts';
+import { shellQuote } from '../control/quote.ts';
 import {
   commandWords,
   faultFsMounts,
@@ -70,14 +71,14 @@ export async function mountFaultFs(host: FaultFsHost, opts: FaultFsMountOptions)
   await host.exec(['mkdir', '-p', opts.dir]);
   const dir = (await host.exec(['realpath', opts.dir])).stdout.trim();
   for (const m of faultFsMounts(await mountsOn(host))) {
-    if (m.target === dir || m.source === name) await unmountDir(host, m.target);
+    if (m.target === dir || m.source === name) await unmountDir(host, m.target, tagOf(m));
   }
   const argv = [bin, 'mount', dir, '--socket', socket, '--name', name, '--dirs', opts.dirs ?? 'journal', ...(opts.logFile ? ['--log', opts.logFile] : [])];
   const r = await host.exec(argv, { check: false, timeoutMs: 30_000, ...(opts.env ? { env: { PATH: DEFAULT_PATH, ...opts.env } } : {}) });
   if (r.exitCode !== 0) throw new Error(`${host.node}: cannot mount the fault filesystem on ${dir}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
   const pid = parseReply(r.stdout).pid;
   if (typeof pid !== 'number') throw new Error(`${host.node}: faultfs mount did not report its pid`);
-  return new FaultFs(host, bin, dir, socket, pid);
+  return new FaultFs(host, bin, dir, opts.tag, pid);
 }
 
 /** One mounted fault filesystem. */
@@ -85,16 +86,18 @@ export class FaultFs {
   readonly host: FaultFsHost;
   /** The mounted directory (resolved). */
   readonly dir: string;
+  readonly tag: string;
   readonly socket: string;
   /** The daemon's pid on the host. */
   readonly pid: number;
   readonly #bin: string;
 
-  constructor(host: FaultFsHost, bin: string, dir: string, socket: string, pid: number) {
+  constructor(host: FaultFsHost, bin: string, dir: string, tag: string, pid: number) {
     this.host = host;
     this.#bin = bin;
     this.dir = dir;
-    this.socket = socket;
+    this.tag = tag;
+    this.socket = socketPath(tag);
     this.pid = pid;
   }
 
@@ -120,9 +123,9 @@ export class FaultFs {
     return parseStatus(await this.command({ kind: 'status' }));
   }
 
-  /** Unmounts and waits for the daemon to exit; what the directory shows stays there. */
+  /** Unmounts and stops the daemon; what the directory shows stays there. */
   async unmount(): Promise<void> {
-    await unmountDir(this.host, this.dir, this.pid);
+    await unmountDir(this.host, this.dir, this.tag);
   }
 }
 
@@ -131,26 +134,43 @@ export async function mountsOn(host: FaultFsHost): Promise<MountEntry[]> {
   return parseMounts((await host.exec(['cat', '/proc/self/mounts'])).stdout);
 }
 
+/** The tag of a fault filesystem mount (see fsName). */
+function tagOf(m: MountEntry): string {
+  return m.source.slice('faultfs:'.length);
+}
+
 /**
- * Unmounts `dir` (lazily when it is busy) and, given the daemon's pid, waits up to 5 s for it to
- * exit. Rejects when the directory is still mounted afterwards.
+ * Unmounts `dir` (lazily when it is busy), then stops the daemon of `tag`: a copy of the mount in
+ * another mount namespace (every `ip netns exec` copies the mount table) keeps the kernel's
+ * connection open after the umount, so the daemon is told to go with SIGTERM, found through its
+ * pid file and checked by its command line (never a process that is not that daemon), and
+ * SIGKILLed after 30 s. Rejects when the directory is still mounted, or the daemon still runs.
  */
-export async function unmountDir(host: FaultFsHost, dir: string, pid?: number): Promise<void> {
+export async function unmountDir(host: FaultFsHost, dir: string, tag?: string): Promise<void> {
   const plain = await host.exec(['umount', dir], { check: false, timeoutMs: 30_000 });
   if (plain.exitCode !== 0) {
-    const lazy = await host.exec(['umount', '-l', dir], { check: false, timeoutMs: 30_000 });
-    if (lazy.exitCode !== 0 && (await mountsOn(host)).some((m) => m.target === dir && m.fstype.startsWith('fuse'))) {
-      throw new Error(`${host.node}: cannot unmount ${dir}: ${lazy.stderr.trim() || plain.stderr.trim()}`);
+    const r = await host.exec(['umount', '-l', dir], { check: false, timeoutMs: 30_000 });
+    if (r.exitCode !== 0 && (await mountsOn(host)).some((m) => m.target === dir && m.fstype.startsWith('fuse'))) {
+      throw new Error(`${host.node}: cannot unmount ${dir}: ${r.stderr.trim() || plain.stderr.trim()}`);
     }
   }
-  if (pid !== undefined) {
-    // Gone or a zombie (the daemon is an orphan: its reaper may take a while).
-    const state = `sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -c1`;
-    const gone = `for i in $(seq 1 250); do case $(${state}) in ''|Z|X) exit 0;; esac; sleep 0.02; done; exit 1`;
-    if ((await host.exec(['sh', '-c', gone], { check: false })).exitCode !== 0) {
-      throw new Error(`${host.node}: the faultfs daemon ${pid} of ${dir} is still running after the unmount (a process still uses the directory?)`);
-    }
+  if (tag !== undefined) await stopDaemon(host, tag);
+}
+
+/** Ends the daemon of `tag` if it runs: SIGTERM, then SIGKILL after 30 s. */
+async function stopDaemon(host: FaultFsHost, tag: string): Promise<void> {
+  const pidFile = `${socketPath(tag)}.pid`;
+  // The pid, only while that process is the daemon of this mount (its argv names the fsname).
+  const ours = `p=$(cat ${shellQuote(pidFile)} 2>/dev/null) && tr '\\0' '\\n' < /proc/$p/cmdline 2>/dev/null | grep -qxF ${shellQuote(fsName(tag))} && case $(sed 's/.*) //' /proc/$p/stat | cut -c1) in Z|X) false;; esac && echo $p`;
+  const signal = (sig: string) => `p=$(${ours}) && kill -${sig} $p`;
+  const wait = `for i in $(seq 1 1500); do ${ours} >/dev/null || exit 0; sleep 0.02; done; exit 1`;
+  const run = (script: string) => host.exec(['sh', '-c', script], { check: false, timeoutMs: 60_000 });
+  if ((await run(signal('TERM'))).exitCode === 0 && (await run(wait)).exitCode !== 0) {
+    await run(signal('KILL'));
+    if ((await run(wait)).exitCode !== 0) throw new Error(`${host.node}: the faultfs daemon of ${tag} survives SIGKILL`);
   }
+  // A daemon that exits removes them; one that was killed leaves them behind.
+  await host.exec(['rm', '-f', socketPath(tag), pidFile]);
 }
 
 /**
@@ -162,7 +182,7 @@ export async function cleanupFaultFs(host: FaultFsHost, tagPrefix?: string): Pro
   const problems: string[] = [];
   for (const m of faultFsMounts(await mountsOn(host), tagPrefix)) {
     try {
-      await unmountDir(host, m.target);
+      await unmountDir(host, m.target, tagOf(m));
       unmounted.push(m.target);
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));
