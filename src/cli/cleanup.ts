@@ -1,11 +1,12 @@
 /**
  * `faultline cleanup`: removes everything a local run left behind (after a crash, SIGKILL or
  * Ctrl-C): processes found by namespace, cgroup and env marker, fault filesystems, namespaces,
- * veths, cgroups, rules. Without --prefix it cleans every run it can find (registered runs and marked
- * processes). With --inventory it also removes our iptables chains and marked processes on
- * ssh hosts. With --provider docker it removes the labelled containers, networks and volumes of
- * docker runs instead. Never touches the root namespace's firewall; never kills by name. Exit 0
- * when everything was removed, 1 when something could not be (listed on stderr).
+ * veths, cgroups, rules. Without --prefix it cleans every run it can find (registered runs,
+ * marked processes and fault filesystems). With --inventory it also removes our iptables chains
+ * and marked processes on ssh hosts. With --provider docker it removes the labelled containers,
+ * networks and volumes of docker runs instead. Never touches the root namespace's firewall; never
+ * kills by name. Exit 0 when everything was removed, 1 when something could not be (listed on
+ * stderr).
  */
 import type { Command } from 'commander';
 import { cleanupRun, knownRuns, type CleanupReport } from '../providers/local/cleanup.ts';

@@ -267,12 +267,17 @@ export function parseMounts(text: string): MountEntry[] {
   return out;
 }
 
+/** The tag of a fault filesystem's mount entry (its source without `faultfs:`). */
+export function mountTag(m: MountEntry): string {
+  return m.source.slice(FSNAME_PREFIX.length);
+}
+
 /** The fault filesystems among the mounts; with `tagPrefix`, only those whose tag is it or starts with `<tagPrefix>:`. */
 export function faultFsMounts(mounts: readonly MountEntry[], tagPrefix?: string): MountEntry[] {
   return mounts.filter((m) => {
     if (m.fstype !== FAULTFS_TYPE || !m.source.startsWith(FSNAME_PREFIX)) return false;
     if (tagPrefix === undefined) return true;
-    const tag = m.source.slice(FSNAME_PREFIX.length);
+    const tag = mountTag(m);
     return tag === tagPrefix || tag.startsWith(`${tagPrefix}:`);
   });
 }

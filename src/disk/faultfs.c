@@ -702,8 +702,11 @@ static void gc_attic(void) {
 static void forget_dir(uint64_t ino) {
   pthread_mutex_lock(&tbl_mu);
   struct fnode *n = map_get(&table, ino);
+  if (n) n->refs++;
   pthread_mutex_unlock(&tbl_mu);
-  if (n && n->ds) dirstate_drop(n->ds); /* the dirstate's reference keeps n alive until here */
+  if (!n) return;
+  if (n->ds) dirstate_drop(n->ds);
+  node_unref(n);
 }
 
 /**
@@ -845,7 +848,7 @@ static void torn_note(struct loss *L, const struct fnode *n, off_t off, size_t l
   rel_path(n, rel, sizeof rel);
   json_str(q, sizeof q, rel);
   int w = snprintf(item, sizeof item, "%s{\"path\":%s,\"offset\":%lld,\"length\":%zu,\"kept\":%zu}", L->torn_len ? "," : "", q, (long long)off, len, kept);
-  if (w < 0 || L->torn >= 64) return;
+  if (w < 0 || L->torn > 64) return;
   if (L->torn_len + (size_t)w + 1 > L->torn_cap) {
     L->torn_cap = (L->torn_len + (size_t)w + 1) * 2;
     L->torn_json = realloc(L->torn_json, L->torn_cap);

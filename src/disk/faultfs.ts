@@ -19,6 +19,7 @@ import {
   commandWords,
   faultFsMounts,
   fsName,
+  mountTag,
   parseMounts,
   parsePowerLoss,
   parseReply,
@@ -71,7 +72,7 @@ export async function mountFaultFs(host: FaultFsHost, opts: FaultFsMountOptions)
   await host.exec(['mkdir', '-p', opts.dir]);
   const dir = (await host.exec(['realpath', opts.dir])).stdout.trim();
   for (const m of faultFsMounts(await mountsOn(host))) {
-    if (m.target === dir || m.source === name) await unmountDir(host, m.target, tagOf(m));
+    if (m.target === dir || m.source === name) await unmountDir(host, m.target, mountTag(m));
   }
   const argv = [bin, 'mount', dir, '--socket', socket, '--name', name, '--dirs', opts.dirs ?? 'journal', ...(opts.logFile ? ['--log', opts.logFile] : [])];
   const r = await host.exec(argv, { check: false, timeoutMs: 30_000, ...(opts.env ? { env: { PATH: DEFAULT_PATH, ...opts.env } } : {}) });
@@ -134,11 +135,6 @@ export async function mountsOn(host: FaultFsHost): Promise<MountEntry[]> {
   return parseMounts((await host.exec(['cat', '/proc/self/mounts'])).stdout);
 }
 
-/** The tag of a fault filesystem mount (see fsName). */
-function tagOf(m: MountEntry): string {
-  return m.source.slice('faultfs:'.length);
-}
-
 /**
  * Unmounts `dir` (lazily when it is busy), then stops the daemon of `tag`: a copy of the mount in
  * another mount namespace (every `ip netns exec` copies the mount table) keeps the kernel's
@@ -175,14 +171,14 @@ async function stopDaemon(host: FaultFsHost, tag: string): Promise<void> {
 
 /**
  * Unmounts every fault filesystem on the host, or those of `tagPrefix` (see fsName), e.g. what a
- * crashed run left. Their daemons exit by themselves once unmounted (or are already dead).
+ * crashed run left, and stops their daemons if they still run.
  */
 export async function cleanupFaultFs(host: FaultFsHost, tagPrefix?: string): Promise<{ unmounted: string[]; problems: string[] }> {
   const unmounted: string[] = [];
   const problems: string[] = [];
   for (const m of faultFsMounts(await mountsOn(host), tagPrefix)) {
     try {
-      await unmountDir(host, m.target, tagOf(m));
+      await unmountDir(host, m.target, mountTag(m));
       unmounted.push(m.target);
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));

@@ -12,7 +12,7 @@ import { mkdir, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { CONTROLLER_HOST } from '../../control/host-build.ts';
 import { RUN_VAR } from '../../control/marker.ts';
-import { faultFsMounts } from '../../disk/commands.ts';
+import { faultFsMounts, mountTag } from '../../disk/commands.ts';
 import { cleanupFaultFs, mountsOn } from '../../disk/faultfs.ts';
 import { isLive, processEnviron, waitGone } from '../../control/proc.ts';
 import { run } from '../../control/run.ts';
@@ -51,7 +51,7 @@ export async function registerRun(rec: RunRecord): Promise<void> {
 export async function knownRuns(): Promise<string[]> {
   const found = new Set<string>();
   for (const m of faultFsMounts(await mountsOn(CONTROLLER_HOST))) {
-    const prefix = m.source.split(':')[1] ?? '';
+    const prefix = mountTag(m).split(':')[0] ?? '';
     try {
       checkPrefix(prefix); // a run's tag starts with its prefix; tests and benchmarks use other words
       found.add(prefix);
