@@ -518,12 +518,18 @@ static int commit_file(struct fnode *n, int fd, int datasync) {
   return err;
 }
 
-/** Forgets the data tracking of an inode that has no name left anywhere (ns_mu held). */
-static void forget_if_unlinked(uint64_t ino) {
+/** The node of a backing inode with a reference taken (node_unref when done), or NULL. */
+static struct fnode *hold_node(uint64_t ino) {
   pthread_mutex_lock(&tbl_mu);
   struct fnode *n = map_get(&table, ino);
   if (n) n->refs++;
   pthread_mutex_unlock(&tbl_mu);
+  return n;
+}
+
+/** Forgets the data tracking of an inode that has no name left anywhere (ns_mu held). */
+static void forget_if_unlinked(uint64_t ino) {
+  struct fnode *n = hold_node(ino);
   if (!n) return;
   struct stat st;
   pthread_mutex_lock(&n->mu);
@@ -700,10 +706,7 @@ static void gc_attic(void) {
 
 /** A directory was deleted for real: nothing durable named it, so neither do its tracked entries. */
 static void forget_dir(uint64_t ino) {
-  pthread_mutex_lock(&tbl_mu);
-  struct fnode *n = map_get(&table, ino);
-  if (n) n->refs++;
-  pthread_mutex_unlock(&tbl_mu);
+  struct fnode *n = hold_node(ino);
   if (!n) return;
   if (n->ds) dirstate_drop(n->ds);
   node_unref(n);
