@@ -1,11 +1,12 @@
 /**
  * `faultline cleanup`: removes everything a local run left behind (after a crash, SIGKILL or
- * Ctrl-C): processes found by namespace, cgroup and env marker, namespaces, veths, cgroups,
- * rules. Without --prefix it cleans every run it can find (registered runs and marked
- * processes). With --inventory it also removes our iptables chains and marked processes on
- * ssh hosts. With --provider docker it removes the labelled containers, networks and volumes of
- * docker runs instead. Never touches the root namespace's firewall; never kills by name. Exit 0
- * when everything was removed, 1 when something could not be (listed on stderr).
+ * Ctrl-C): processes found by namespace, cgroup and env marker, fault filesystems, namespaces,
+ * veths, cgroups, rules. Without --prefix it cleans every run it can find (registered runs,
+ * marked processes and fault filesystems). With --inventory it also removes our iptables chains
+ * and marked processes on ssh hosts. With --provider docker it removes the labelled containers,
+ * networks and volumes of docker runs instead. Never touches the root namespace's firewall; never
+ * kills by name. Exit 0 when everything was removed, 1 when something could not be (listed on
+ * stderr).
  */
 import type { Command } from 'commander';
 import { cleanupRun, knownRuns, type CleanupReport } from '../providers/local/cleanup.ts';
@@ -47,6 +48,7 @@ export function register(program: Command): void {
             r.killed.length ? `killed ${r.killed.length} process(es)` : '',
             r.namespaces.length ? `deleted ${r.namespaces.length} namespace(s)` : '',
             r.links.length ? `deleted ${r.links.join(', ')}` : '',
+            r.mounts.length ? `unmounted ${r.mounts.join(', ')}` : '',
             r.cgroups ? 'removed cgroups' : '',
           ].filter(Boolean);
           process.stderr.write(`run ${r.prefix}: ${did.length ? did.join(', ') : 'nothing to clean'}\n`);

@@ -11,6 +11,7 @@ import { run } from '../control/run.ts';
 import { SshRemote } from '../control/ssh.ts';
 import { CONTROLLER_HOST, HostBuildFailed, helperOnHost } from '../control/host-build.ts';
 import { DELAYER_APT, DELAYER_SPEC } from '../net/delayer.ts';
+import { probeFaultFs } from '../disk/probe.ts';
 import { findCgroupRoot } from './local/cgroups.ts';
 import { LIBFAKETIME, LIBFAKETIME_APT } from './local/clock.ts';
 
@@ -177,6 +178,7 @@ export async function runDoctor(opts: { inventory?: Inventory } = {}): Promise<D
   } catch (e) {
     put({ name: 'delay helper', ok: false, detail: e instanceof HostBuildFailed ? e.message : String(e), fix: DELAYER_APT });
   }
+  put(isRoot ? { name: 'faultfs', ...(await probeFaultFs(CONTROLLER_HOST)) } : { name: 'faultfs', ok: false, detail: 'not root: mounting needs root', fix: 'run as root (sudo)' });
   const etcd = await ok(['etcd', '--version']);
   put({ name: 'etcd', ok: etcd.ok, detail: etcd.ok ? etcd.out : 'etcd binary not found (needed for --db etcd)', fix: 'etcd-server etcd-client' });
   const nc = await ok(['sh', '-c', 'command -v nc']);

@@ -2,18 +2,22 @@
  * Crash-safe cleanup of a local run, keyed only by its prefix: every `up` runs it first, `down`
  * runs it, and `faultline cleanup` runs it on demand. Order matters (measured): find our processes
  * three ways (inside our namespaces, in our cgroups, carrying our env marker), thaw and SIGKILL
- * them by pid, wait until they are gone; then delete the switch ports, the namespaces (which
+ * them by pid, wait until they are gone; then unmount the run's fault filesystems (named
+ * faultfs:<prefix>:<node>, see src/disk); then delete the switch ports, the namespaces (which
  * removes every rule, qdisc and queue inside them), the controller veth, the cgroups, the
  * per-namespace /etc/netns dirs and the run's registry entry. Nothing is killed by name and the
  * root namespace's firewall is never touched.
  */
 import { mkdir, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CONTROLLER_HOST } from '../../control/host-build.ts';
 import { RUN_VAR } from '../../control/marker.ts';
+import { faultFsMounts, mountTag } from '../../disk/commands.ts';
+import { cleanupFaultFs, mountsOn } from '../../disk/faultfs.ts';
 import { isLive, processEnviron, waitGone } from '../../control/proc.ts';
 import { run } from '../../control/run.ts';
 import { findCgroupRoot, killGroup, nodeDir, removeRunGroups, runDir, runPids, thawRunGroups } from './cgroups.ts';
-import { isRunNamespace } from './layout.ts';
+import { checkPrefix, isRunNamespace } from './layout.ts';
 
 export const REGISTRY_DIR = '/run/faultline/runs';
 const NETNS_DIR = '/run/netns';
@@ -31,6 +35,8 @@ export interface CleanupReport {
   killed: number[];
   namespaces: string[];
   links: string[];
+  /** Fault filesystems unmounted (their directories). */
+  mounts: string[];
   cgroups: boolean;
   /** Anything that could not be removed, one line each. */
   problems: string[];
@@ -41,9 +47,18 @@ export async function registerRun(rec: RunRecord): Promise<void> {
   await writeFile(path.join(REGISTRY_DIR, `${rec.prefix}.json`), JSON.stringify(rec) + '\n');
 }
 
-/** Prefixes of runs that may have left something behind: registered ones and marked processes. */
+/** Prefixes of runs that may have left something behind: registered ones, marked processes, fault filesystems. */
 export async function knownRuns(): Promise<string[]> {
   const found = new Set<string>();
+  for (const m of faultFsMounts(await mountsOn(CONTROLLER_HOST))) {
+    const prefix = mountTag(m).split(':')[0] ?? '';
+    try {
+      checkPrefix(prefix); // a run's tag starts with its prefix; tests and benchmarks use other words
+      found.add(prefix);
+    } catch {
+      // not a run's mount
+    }
+  }
   try {
     for (const f of await readdir(REGISTRY_DIR)) if (f.endsWith('.json')) found.add(f.slice(0, -5));
   } catch {
@@ -118,7 +133,7 @@ async function quiet(argv: string[]): Promise<boolean> {
 
 /** Removes everything of the run `prefix`; safe to call when nothing is there. */
 export async function cleanupRun(prefix: string): Promise<CleanupReport> {
-  const report: CleanupReport = { prefix, killed: [], namespaces: [], links: [], cgroups: false, problems: [] };
+  const report: CleanupReport = { prefix, killed: [], namespaces: [], links: [], mounts: [], cgroups: false, problems: [] };
   const root = await findCgroupRoot();
   if (root) await thawRunGroups(root, prefix);
   // Kill in rounds: a dying parent may have forked a last child.
@@ -135,6 +150,9 @@ export async function cleanupRun(prefix: string): Promise<CleanupReport> {
     report.killed.push(...victims.filter((p) => !left.includes(p)));
     if (round === 2 && left.length > 0) report.problems.push(`processes still alive: ${left.join(', ')}`);
   }
+  const unmounted = await cleanupFaultFs(CONTROLLER_HOST, prefix);
+  report.mounts.push(...unmounted.unmounted);
+  report.problems.push(...unmounted.problems);
   // The controller veth goes first: deleting it is synchronous and takes its peer on the bridge.
   const ctl = `${prefix}-ctl`;
   if (await quiet(['ip', 'link', 'show', 'dev', ctl])) {
@@ -171,5 +189,6 @@ export async function runLeftovers(prefix: string): Promise<string[]> {
   const root = await findCgroupRoot();
   if (root && (await stat(runDir(root, prefix)).then(() => true, () => false))) out.push(`cgroup ${runDir(root, prefix)}`);
   for (const p of await runProcesses(prefix)) out.push(`process ${p}`);
+  for (const m of faultFsMounts(await mountsOn(CONTROLLER_HOST), prefix)) out.push(`fault filesystem ${m.target}`);
   return out;
 }
