@@ -86,12 +86,22 @@ export interface ClockControl {
   offset(node: string): number;
 }
 
+/** Where a node's files can be put under a fault filesystem. */
+export interface DiskHost {
+  /** The machine whose mount table the node's processes see (the controller for local namespaces). */
+  host: Pick<Remote, 'node' | 'exec' | 'upload'>;
+  /** Names the mount (`<run prefix>:<node>`), so the provider's cleanup finds it after a crash. */
+  tag: string;
+}
+
 export interface Cluster {
   readonly nodes: readonly NodeInfo[];
   remote(node: string): Remote;
   readonly net?: NetFaults;
   readonly nodeControl?: NodeControl;
   readonly clock?: ClockControl;
+  /** Where disk faults are mounted for a node; absent when the provider cannot mount fault filesystems. */
+  diskHost?(node: string): DiskHost;
 }
 
 export interface Provider {

@@ -9,8 +9,9 @@
  * (`ip netns exec`), so the filesystem must be mounted before the DB starts. For ssh and docker it
  * is the node's own Remote (docker: the container needs /dev/fuse and CAP_SYS_ADMIN).
  */
-import { fileURLToPath } from 'node:url';
 import type { Remote } from '../core/remote.ts';
+import { packageFile } from '../code-paths.ts';
+import { CAPABILITIES } from '../setup/capabilities.ts';
 import type { HelperSpec } from '../control/host-build.ts';
 import { helperOnHost } from '../control/host-build.ts';
 import { DEFAULT_PATH } from '../control/marker.ts';
@@ -33,8 +34,8 @@ import {
   type PowerLossReport,
 } from './commands.ts';
 
-export const FAULTFS_SOURCE = fileURLToPath(new URL('./faultfs.c', import.meta.url));
-export const FAULTFS_APT = 'gcc libfuse3-dev fuse3';
+export const FAULTFS_SOURCE = packageFile('src/disk/faultfs.c');
+export const FAULTFS_APT = CAPABILITIES.disk.packages.join(' ');
 
 /** How to build the helper on a host (see control/host-build.ts). */
 export const FAULTFS_SPEC: HelperSpec = { source: FAULTFS_SOURCE, libs: ['-lfuse3', '-lpthread', '-lm'], apt: FAULTFS_APT };

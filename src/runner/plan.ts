@@ -114,6 +114,7 @@ export async function planTest(spec: TestSpec, o: PlanOptions = {}): Promise<Tes
     nodes: spec.nodes,
     db: instance.db,
     inProcess: provider.inProcess === true,
+    provider: provider.name,
     intervalS: spec.nemesisIntervalS,
     seed: spec.seed,
     test,

@@ -163,6 +163,8 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
     if (install?.on === 'nodes') {
       await Promise.all(cluster.nodes.map((n) => ensurePackages(cluster.remote(n.name), install.packages, { why: `test ${test.name}`, say, install: install.allowed })));
     }
+    const nemesis = test.nemesis?.nemesis;
+    if (nemesis?.prepareNode) await onNodes(context, 'nemesis preparation', (n) => nemesis.prepareNode!(n));
     if (test.db) {
       log.info(`db ${test.db.name}: setting up ${cluster.nodes.map((n) => n.name).join(', ')}`);
       const db = test.db;
@@ -295,6 +297,10 @@ async function teardown(test: Test, ctx: RunContext | null, runDir: string, erro
         });
       }
       await Promise.all(ctx.cluster.nodes.map((node) => attempt(`db teardown on ${node.name}`, () => db.teardown(nodeContext(ctx, node)))));
+    }
+    const nemesis = test.nemesis?.nemesis;
+    if (nemesis?.releaseNode) {
+      await Promise.all(ctx.cluster.nodes.map((node) => attempt(`nemesis release of ${node.name}`, () => nemesis.releaseNode!(nodeContext(ctx, node)))));
     }
   }
   await attempt(`provider ${test.provider.name} down`, () => test.provider.down());

@@ -18,6 +18,7 @@ import { type LocalLayout, localLayout } from './layout.ts';
 import { LocalNodeControl } from './node-control.ts';
 import { buildTopology, checkRouteConflicts } from './topology.ts';
 import { requireRoot } from '../root.ts';
+import { CONTROLLER_HOST } from '../../control/host-build.ts';
 
 export interface LocalProviderOptions {
   /** Run prefix for every name (default "fl"); two runs with different prefixes and subnets coexist. */
@@ -125,5 +126,7 @@ async function bringUp(layout: LocalLayout, workDir: string, fakeClock: boolean 
     net,
     nodeControl: new LocalNodeControl(root, layout.prefix, names),
     ...(clock ? { clock } : {}),
+    // Node processes start in a copy of the controller's mount table: mount there, before the DB starts.
+    diskHost: (node: string) => ({ host: CONTROLLER_HOST, tag: `${layout.prefix}:${remote(node).node}` }),
   };
 }

@@ -17,6 +17,7 @@ import { checkPrefix } from '../local/layout.ts';
 import { HostClock, HostNodeControl, markedPidsScript } from './host-control.ts';
 import { HostWallClock } from './host-wall-clock.ts';
 import { sshTarget, type Inventory } from './inventory.ts';
+import { cleanupFaultFs } from '../../disk/faultfs.ts';
 
 export const SSH_CLOCK_MODES = ['none', 'faketime', 'host'] as const;
 export type SshClockMode = (typeof SSH_CLOCK_MODES)[number];
@@ -46,6 +47,9 @@ export async function cleanupHost(remote: Remote, prefix: string): Promise<void>
     'true',
   ].join('; ');
   await remote.exec(['sh', '-c', script]);
+  // Fault filesystems of the run (disk nemeses) go too; the data under them stays.
+  const faultfs = await cleanupFaultFs(remote, prefix);
+  if (faultfs.problems.length > 0) throw new Error(`cannot unmount fault filesystems: ${faultfs.problems.join('; ')}`);
 }
 
 export function sshProvider(o: SshProviderOptions): Provider & { readonly nodes: readonly string[] } {
@@ -101,6 +105,7 @@ export function sshProvider(o: SshProviderOptions): Provider & { readonly nodes:
         net: new HostNetFaults(inv.nodes, remote),
         nodeControl: new HostNodeControl(prefix, remote),
         ...(clock ? { clock } : {}),
+        diskHost: (node: string) => ({ host: remote(node), tag: `${prefix}:${node}` }),
       };
     },
     async down(): Promise<void> {
