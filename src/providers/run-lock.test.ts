@@ -108,7 +108,7 @@ describe('run locks (logic)', () => {
 
   it('the refusal is one line naming what is held, the holder and how to pick another', async () => {
     const store = memoryStore(new Map([[7, 's7']]));
-    await acquireRunLock({ prefix: 'fa', subnet: '10.221.3.0/24', provider: 'docker' }, { store, self: { pid: 7, pidStart: 's7', command: 'faultline test --provider docker' } });
+    await acquireRunLock({ prefix: 'fa', subnet: '10.221.3.0/24', provider: 'docker' }, { store, self: { pid: 7, pidStart: 's7', command: 'faultline test\n  --provider docker' } });
     const refusal = await acquireRunLock({ prefix: 'fb', subnet: '10.221.3.0/24', provider: 'local', subnetOption: '--opt local.subnet' }, { store, self: { pid: 8, pidStart: 's8', command: 'x' } }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(UsageError);
     const msg = (refusal as Error).message;

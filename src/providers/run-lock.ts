@@ -93,7 +93,8 @@ export interface LockStore {
 
 /** The one line that names a holder: "controller pid 42 (local run fl) since <time>, command: ...". */
 export function describeHolder(h: LockHolder): string {
-  const cmd = h.command.length > 200 ? `${h.command.slice(0, 200)}...` : h.command;
+  const flat = h.command.replace(/\s+/g, ' ').trim();
+  const cmd = flat.length > 200 ? `${flat.slice(0, 200)}...` : flat;
   const where = h.machine !== undefined ? ` on machine ${h.machine}` : '';
   return `controller pid ${h.pid}${where} (${h.provider} run ${h.prefix}) since ${h.since}${cmd ? `, command: ${cmd}` : ''}`;
 }
