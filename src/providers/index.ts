@@ -12,8 +12,8 @@ import { opt } from '../options/schema.ts';
 import { defineProvider } from '../plugins/define.ts';
 import { DEFAULT_PREFIX } from './local/layout.ts';
 
-const PREFIX = opt.string({ doc: 'run prefix for every name it creates (default fl): two runs with different prefixes and subnets coexist', pattern: /[a-z][a-z0-9]{0,9}/, shape: '1-10 lowercase letters or digits, starting with a letter' });
-const SUBNET = (fallback: string) => opt.string({ doc: `a private /24 for the nodes (default ${fallback})`, pattern: /\d+\.\d+\.\d+\.0\/24/, shape: 'A.B.C.0/24' });
+const PREFIX = opt.string({ doc: 'run prefix for every name it creates (default fl); a run holds it while its controller lives, and a second run on it is refused', pattern: /[a-z][a-z0-9]{0,9}/, shape: '1-10 lowercase letters or digits, starting with a letter' });
+const SUBNET = (fallback: string) => opt.string({ doc: `a private /24 for the nodes (default ${fallback}); held like the prefix`, pattern: /\d+\.\d+\.\d+\.0\/24/, shape: 'A.B.C.0/24' });
 
 const local = defineProvider({
   name: 'local',

@@ -2,8 +2,9 @@
 // --prefix` leaves the run alone and names the controller; once the controller is SIGKILLed, the
 // same command removes every namespace, veth, cgroup, rule, process and the work directory of the
 // run, and its locks; the root namespace keeps nothing of ours and its firewall is exactly as
-// before. A fresh `up` with the same prefix after a crash takes the dead run's prefix and subnet
-// over (and says so) and starts from a clean slate.
+// before. After a crash, a run with another prefix on the same subnet is refused by the dead
+// run's route and pointed at the cleanup; a fresh `up` with the same prefix takes the dead run's
+// prefix over (and says so) and starts from a clean slate.
 import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -83,8 +84,10 @@ async function killController(child: ReturnType<typeof spawn>): Promise<void> {
 describe.skipIf(!IS_ROOT)(`crash-safe cleanup (${IS_ROOT ? 'root' : SKIP_REASON})`, () => {
   afterAll(async () => {
     for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await cleanupRun(PREFIX);
-    await removeStaleLocks(PREFIX);
+    for (const p of [PREFIX, 'ficx']) {
+      await cleanupRun(p);
+      await removeStaleLocks(p);
+    }
   });
 
   it('cleanup leaves the run alone while its controller lives; after a SIGKILL it leaves nothing of the run and the root namespace as it was', async () => {
@@ -127,18 +130,29 @@ describe.skipIf(!IS_ROOT)(`crash-safe cleanup (${IS_ROOT ? 'root' : SKIP_REASON}
     expect(await isLive(child.pid!)).toBe(false);
   });
 
-  it('up after a crash takes the dead run\'s prefix and subnet over, removes the leftovers first, and down removes everything', async () => {
+  it('after a crash, a run on the same subnet is stopped by the leftovers; up with the same prefix takes it over, removes the leftovers first, and down removes everything', async () => {
     const child = await startController();
     const crashed = await runProcesses(PREFIX);
     expect(crashed.length).toBeGreaterThan(0);
     await killController(child);
+    const leftovers = await runLeftovers(PREFIX);
+    // A run with another prefix on the crashed run's subnet takes the stale subnet lock over, is
+    // stopped by the crashed run's route and pointed at the cleanup, and changes nothing.
+    const othersLog: string[] = [];
+    const other = localProvider({ prefix: 'ficx', subnet: SUBNET, nodes: 1, log: (line) => othersLog.push(line) });
+    await expect(other.up()).rejects.toThrow(`subnet ${SUBNET} is already routed via ${PREFIX}-ctl (${SUBNET}): pick another subnet with --opt local.subnet=A.B.C.0/24, or \`faultline cleanup --prefix ${PREFIX}\` if run ${PREFIX} crashed`);
+    expect(othersLog).toHaveLength(1);
+    expect(othersLog[0]).toMatch(new RegExp(`^subnet ${NET24}\\.0/24: its holder is gone \\(controller pid ${child.pid} \\(local run ${PREFIX}\\) `));
+    expect(await runLeftovers('ficx')).toEqual([]);
+    expect(await runLeftovers(PREFIX)).toEqual(leftovers);
+    expect(await ourLocks()).toEqual([[`prefix-${PREFIX}`, false]]);
+
     const logged: string[] = [];
     const provider = localProvider({ prefix: PREFIX, subnet: SUBNET, nodes: 2, workDir: WORK, log: (line) => logged.push(line) });
     try {
       const cluster = await provider.up();
-      expect(logged).toHaveLength(2);
+      expect(logged).toHaveLength(1);
       expect(logged[0]).toMatch(new RegExp(`^prefix ${PREFIX}: its holder is gone \\(controller pid ${child.pid} \\(local run ${PREFIX}\\) since .*crash-controller\\.ts ${PREFIX} .*\\); taking it over$`));
-      expect(logged[1]).toMatch(new RegExp(`^subnet ${NET24}\\.0/24: its holder is gone \\(controller pid ${child.pid} `));
       expect(cluster.nodes.map((n) => n.name)).toEqual(['n1', 'n2']);
       const alive: number[] = [];
       for (const pid of crashed) if (await isLive(pid)) alive.push(pid);
