@@ -215,17 +215,11 @@ export function parseHolder(text: string): LockHolder | undefined {
   return data as LockHolder;
 }
 
-/** The live controller holding any of the run's locks, without taking them (for a preflight). */
-export async function liveHolder(req: RunLockRequest, store: LockStore = fileLockStore()): Promise<RunLockHeld | undefined> {
+/** Throws RunLockHeld when a live controller holds any of the run's locks; takes nothing (for a preflight). */
+export async function refuseIfHeld(req: RunLockRequest, store: LockStore = fileLockStore()): Promise<void> {
   const wants = lockWants(req);
   const decision = decide(wants, await judged(store, wants), '');
-  return decision.kind === 'refuse' ? new RunLockHeld(decision.want, decision.holder) : undefined;
-}
-
-/** Throws RunLockHeld when a live controller holds any of the run's locks. */
-export async function refuseIfHeld(req: RunLockRequest, store?: LockStore): Promise<void> {
-  const held = await liveHolder(req, store);
-  if (held) throw held;
+  if (decision.kind === 'refuse') throw new RunLockHeld(decision.want, decision.holder);
 }
 
 async function judged(store: LockStore, wants: readonly LockWant[]): Promise<Map<string, { holder: LockHolder; alive: boolean }>> {
@@ -340,7 +334,8 @@ export function fileLockStore(dir: string = LOCK_DIR): LockStore {
       const out = new Map<string, LockHolder>();
       const names = await readdir(dir).catch(() => [] as string[]);
       for (const name of names) {
-        if (!name.endsWith('.json')) continue;
+        // Only this machine's run locks: an ssh host's record (ssh-<prefix>.json) may sit here too.
+        if (!/^(prefix|subnet)-[^/]+\.json$/.test(name)) continue;
         const h = parseHolder(await readFile(path.join(dir, name), 'utf8').catch(() => ''));
         if (h) out.set(name.slice(0, -'.json'.length), h);
       }

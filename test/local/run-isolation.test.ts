@@ -1,21 +1,27 @@
 // Runs are isolated, for real: while one `faultline test` runs the raft store on a local cluster, a
 // second run on the same prefix, and a third on the same subnet, are refused at once (exit 254,
 // naming the first run's controller, nothing set up, no run directory); the first run is unharmed,
-// ends VALID and leaves nothing behind (namespaces, locks, work directory).
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+// ends VALID and leaves nothing behind (namespaces, locks, work directory). A provider refused in
+// `up` (a run that slipped past the check before set-up) removes nothing of the holder's in
+// `down`: not its namespaces, not its work directory, not its locks.
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { run } from '../../src/control/run.ts';
+import { dockerProvider } from '../../src/providers/docker/provider.ts';
+import { localProvider } from '../../src/providers/local/provider.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupRun, runLeftovers } from '../../src/providers/local/cleanup.ts';
-import { listRunLocks, removeStaleLocks } from '../../src/providers/run-lock.ts';
+import { RunLockHeld, acquireRunLock, listRunLocks, removeStaleLocks } from '../../src/providers/run-lock.ts';
 import { IS_ROOT, SKIP_REASON } from './helpers.ts';
 
 const PREFIX = 'fib';
 const OTHER_PREFIX = 'fic';
 const SUBNET = '10.221.2.0/24';
 const OTHER_SUBNET = '10.221.3.0/24';
+const HELD = 'fid';
 const BIN = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
 
 function testRun(resultsDir: string, prefix: string, subnet: string, timeLimitS: number) {
@@ -47,7 +53,7 @@ describe.skipIf(!IS_ROOT)(`two runs on one prefix or subnet (${IS_ROOT ? 'root' 
       first.kill('SIGKILL');
       await first;
     }
-    for (const p of [PREFIX, OTHER_PREFIX]) {
+    for (const p of [PREFIX, OTHER_PREFIX, HELD]) {
       await cleanupRun(p);
       await removeStaleLocks(p);
     }
@@ -80,4 +86,28 @@ describe.skipIf(!IS_ROOT)(`two runs on one prefix or subnet (${IS_ROOT ? 'root' 
     expect((await listRunLocks()).filter((l) => [PREFIX, OTHER_PREFIX].includes(l.holder.prefix))).toEqual([]);
     expect(await stat(`/tmp/faultline-${PREFIX}`).then(() => true, () => false)).toBe(false);
   }, 240_000);
+
+  it('a provider refused in up removes nothing of the holder in down', async () => {
+    const lock = await acquireRunLock({ prefix: HELD, subnet: '10.221.6.0/24', provider: 'local' }, { log: () => {} });
+    try {
+      // What the holder's run has: a namespace and a work directory.
+      await run(['ip', 'netns', 'add', `${HELD}-n1`]);
+      await mkdir(`/tmp/faultline-${HELD}/logs`, { recursive: true });
+      const locks = await listRunLocks();
+      for (const provider of [
+        localProvider({ prefix: HELD, subnet: '10.221.7.0/24', nodes: 1, log: () => {} }),
+        // No engine behind this socket: a provider that tried to remove anything would fail.
+        dockerProvider({ prefix: 'fie', subnet: '10.221.6.0/24', nodes: 1, socketPath: '/nonexistent/docker.sock', log: () => {} }),
+      ]) {
+        const refusal = await provider.up().then(() => undefined, (e: unknown) => e);
+        expect(refusal).toBeInstanceOf(RunLockHeld);
+        await provider.down();
+      }
+      expect(await runLeftovers(HELD)).toEqual([`namespace ${HELD}-n1`]);
+      expect(await stat(`/tmp/faultline-${HELD}/logs`).then(() => true, () => false)).toBe(true);
+      expect(await listRunLocks()).toEqual(locks);
+    } finally {
+      await lock.release();
+    }
+  });
 });

@@ -86,8 +86,11 @@ export function localProvider(opts: LocalProviderOptions = {}): LocalProvider {
         cluster = await bringUp(layout, workDir, opts.fakeClock);
         return cluster;
       } catch (e) {
-        await cleanupRun(layout.prefix, { workDir });
-        await giveBack();
+        try {
+          await cleanupRun(layout.prefix, { workDir });
+        } finally {
+          await giveBack();
+        }
         throw e;
       }
     },
