@@ -56,6 +56,14 @@ export function daemonCommand(spec: DaemonSpec, env: Readonly<Record<string, str
   return shellJoin([...(sudo ? ['sudo', '-n', '--'] : []), 'env', '-i', ...envWords(env), 'sh', '-c', script]);
 }
 
+/** A script left running on a host by `SshRemote.session`. */
+export interface HeldSession {
+  /** The first line the script printed, without its newline. */
+  readonly firstLine: string;
+  /** Sends `line` to the script's standard input, closes it, and waits until the script has ended. */
+  finish(line: string): Promise<void>;
+}
+
 export class SshRemote implements Remote {
   readonly node: string;
   readonly #t: SshTarget;
@@ -171,6 +179,42 @@ export class SshRemote implements Remote {
     const r = await this.#run(shellJoin(words), input, undefined, sink);
     if (r.exitCode !== 0) throw new CommandError(describeFailure(this.node, ['sh', '-c', script], r), r);
     return r;
+  }
+
+  /**
+   * Starts `sh -c script sh ...args` (under sudo when needed) and leaves it running: resolves once
+   * it printed its first line. What the script holds (a file lock, say) lives as long as the
+   * script, which can wait on its standard input: that input ends when `finish` closes it, and
+   * also when this connection goes away (the controller died), because sshd then closes it.
+   * Rejects when the script ends before printing a line.
+   */
+  async session(script: string, args: readonly string[] = []): Promise<HeldSession> {
+    const client = await this.#connect();
+    const command = shellJoin([...(this.#sudo ? ['sudo', '-n', '--'] : []), 'sh', '-c', script, 'sh', ...args]);
+    const ch = await new Promise<ClientChannel>((resolve, reject) =>
+      client.exec(command, (err, channel) => (err ? reject(new FaultlineError('E_SSH', `${this.node}: ${err.message}`)) : resolve(channel))),
+    );
+    let out = '';
+    let err = '';
+    let exitCode = -1;
+    ch.on('exit', (c: number | null) => (exitCode = c ?? -1));
+    ch.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const closed = new Promise<void>((resolve) => ch.once('close', () => resolve()));
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      ch.on('data', (b: Buffer) => {
+        out += b.toString();
+        const nl = out.indexOf('\n');
+        if (nl >= 0) resolve(out.slice(0, nl));
+      });
+      void closed.then(() => reject(new CommandError(describeFailure(this.node, ['sh', '-c', script], { stdout: out, stderr: err, exitCode }), { stdout: out, stderr: err, exitCode })));
+    });
+    return {
+      firstLine,
+      async finish(line: string): Promise<void> {
+        ch.end(`${line}\n`);
+        await closed;
+      },
+    };
   }
 
   async spawnDaemon(spec: DaemonSpec): Promise<number> {

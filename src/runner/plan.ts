@@ -59,7 +59,9 @@ function refuseCombinations(spec: TestSpec, c: ChosenParts): void {
   if (!db.workloads.includes(workload.name)) throw new UsageError(`db ${db.name} cannot serve workload ${JSON.stringify(workload.name)}; it serves: ${db.workloads.join(', ')}`);
   if (provider.numberedNodes) {
     spec.nodes.forEach((n, i) => {
-      if (n !== `n${i + 1}`) throw new UsageError(`the ${provider.name} provider names its nodes n1..n${spec.nodes.length}; use --nodes ${spec.nodes.length}`);
+      if (n !== `n${i + 1}`) {
+        throw new UsageError(`--nodes ${spec.nodes.join(',')}: the ${provider.name} provider takes a node count (e.g. --nodes 3) and names its nodes n1..nN itself; node names are for the ssh provider only`);
+      }
     });
   }
 }

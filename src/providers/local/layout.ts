@@ -33,6 +33,11 @@ export const DEFAULT_PREFIX = 'fl';
 export const DEFAULT_SUBNET = '10.213.0.0/24';
 export const MAX_NODES = 200;
 
+/** Where a run keeps its node logs, clock files and helper logs unless told otherwise. */
+export function defaultWorkDir(prefix: string): string {
+  return `/tmp/faultline-${prefix}`;
+}
+
 /** Prefixes are short so that `<prefix>-ctl` fits the 15-character interface name limit. */
 export function checkPrefix(prefix: string): void {
   if (!/^[a-z][a-z0-9]{0,9}$/.test(prefix)) {
