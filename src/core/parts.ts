@@ -66,6 +66,12 @@ export interface DbDefinition<S extends OptionSchema = OptionSchema> extends Par
 }
 
 export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> extends PartBase<'workload', S> {
+  /**
+   * The workload whose op shapes this one issues (e.g. "register" for another mix of reads,
+   * writes and compare-and-sets): every DB serving that workload serves this one with the same
+   * client. Default: its own name.
+   */
+  readonly sameOpsAs?: string;
   create(b: BuildContext<S>): Workload;
 }
 

@@ -56,7 +56,11 @@ function refuseCombinations(spec: TestSpec, c: ChosenParts): void {
     const known = Object.keys(db.bugs ?? {});
     if (!known.includes(bug)) throw new UsageError(`db ${db.name} has no bug flag ${JSON.stringify(bug)}; ${known.length ? `known: ${known.join(', ')}` : 'it has no bug flags'}`);
   }
-  if (!db.workloads.includes(workload.name)) throw new UsageError(`db ${db.name} cannot serve workload ${JSON.stringify(workload.name)}; it serves: ${db.workloads.join(', ')}`);
+  const ops = workload.sameOpsAs ?? workload.name;
+  if (!db.workloads.includes(ops)) {
+    const like = ops === workload.name ? '' : ` (its ops are ${ops}'s)`;
+    throw new UsageError(`db ${db.name} cannot serve workload ${JSON.stringify(workload.name)}${like}; it serves: ${db.workloads.join(', ')}`);
+  }
   if (provider.numberedNodes) {
     spec.nodes.forEach((n, i) => {
       if (n !== `n${i + 1}`) {
@@ -108,8 +112,8 @@ export async function planTest(spec: TestSpec, o: PlanOptions = {}): Promise<Tes
   const providerBuild = { options: values(owners.provider), test, resultsDir: spec.resultsDir, log: io.log };
   await provider.preflight?.(providerBuild);
   const instance = await db.create({ options: values(owners.db), test, bugs: spec.bug });
-  const client = instance.client(workload.name);
-  if (!client) throw new UsageError(`db ${db.name} has no client for workload ${workload.name}`);
+  const client = instance.client(workload.sameOpsAs ?? workload.name);
+  if (!client) throw new UsageError(`db ${db.name} has no client for workload ${workload.sameOpsAs ?? workload.name}`);
   const builtWorkload = workload.create({ options: values(owners.workload), test });
   const pkgOptions = withFaults ? parsed.valuesOf(owners.nemesisPackage as OptionOwner<typeof NEMESIS_PACKAGE_OPTIONS>) : undefined;
   const nemesis = makeNemesisPackage(nemeses, {
