@@ -42,7 +42,8 @@ export async function connect(host: string, port: number, timeoutMs = TIMEOUT_MS
   }
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** An error's message, for completions and probes. */
+export const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 class RegisterClient implements Client {
   readonly #node: NodeInfo;

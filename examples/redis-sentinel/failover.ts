@@ -7,9 +7,7 @@
  */
 import { defineNemesis } from 'faultline';
 import { ReplyError } from 'ioredis';
-import { MASTER_NAME, SENTINEL_PORT, connect } from './client.ts';
-
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+import { MASTER_NAME, SENTINEL_PORT, connect, message } from './client.ts';
 
 export default defineNemesis({
   name: 'failover',

@@ -13,8 +13,9 @@
 import { defineDb, opt, type DB, type NodeContext, type Remote, type RunContext } from 'faultline';
 import { DaemonDb, NodeDaemons } from 'faultline/db';
 import type { Redis } from 'ioredis';
-import { MASTER_NAME, REDIS_PORT, SENTINEL_PORT, connect, registerClient } from './client.ts';
+import { MASTER_NAME, REDIS_PORT, SENTINEL_PORT, connect, message, registerClient } from './client.ts';
 
+/** What the definition's options set (see `defineDb` at the end). */
 export interface RedisOptions {
   downAfterMs: number;
   failoverTimeoutMs: number;
@@ -35,8 +36,6 @@ async function ask<T>(host: string, port: number, timeoutMs: number, question: (
     r.disconnect();
   }
 }
-
-const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class RedisSentinelDb extends DaemonDb implements DB {
   readonly name = 'redis';
@@ -103,7 +102,7 @@ export class RedisSentinelDb extends DaemonDb implements DB {
       probe: (timeoutMs) =>
         ask(address, REDIS_PORT, timeoutMs, (r) => r.info('replication')).then(
           (info) => (/role:slave/.test(info) && !/master_link_status:up/.test(info) ? 'the replica is not in sync with the primary yet' : undefined),
-          reason,
+          message,
         ),
     });
     await this.#sentinels.waitReady(ctx, {
@@ -117,7 +116,7 @@ export class RedisSentinelDb extends DaemonDb implements DB {
           const field = (name: string): number => Number(fields[fields.indexOf(name) + 1]);
           const known = { sentinels: field('num-other-sentinels'), replicas: field('num-slaves') };
           return known.sentinels >= others && known.replicas >= others ? undefined : `knows ${known.sentinels} other sentinels and ${known.replicas} replicas of ${others}`;
-        }, reason),
+        }, message),
     });
   }
 
