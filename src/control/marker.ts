@@ -1,10 +1,9 @@
-import type { DaemonSpec } from '../core/remote.ts';
-
 /**
  * The environment marker every node process carries (FAULTLINE_RUN=<prefix>, FAULTLINE_NODE=<node>),
  * so that processes of a run can always be found again: by cleanup after a crash, and before a
  * signal is sent, to make sure the pid still belongs to us.
  */
+import type { DaemonSpec } from '../core/remote.ts';
 
 export const RUN_VAR = 'FAULTLINE_RUN';
 export const NODE_VAR = 'FAULTLINE_NODE';

@@ -1,7 +1,7 @@
 /**
  * Loads a user's module: TypeScript or JavaScript, by path, from the compiled CLI or from the
- * sources. `.ts` files go through tsx's loader (registered only when needed). A module that cannot be
- * found or that throws while loading is a UsageError naming the file.
+ * sources. `.ts` files go through tsx's loader (registered only when needed). A module that
+ * cannot be found or that throws while loading is a UsageError naming the file.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
