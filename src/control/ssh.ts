@@ -14,7 +14,7 @@ import type { ClientChannel } from 'ssh2';
 import { FaultlineError } from '../core/errors.ts';
 import type { DaemonSpec, ExecOptions, ExecResult, Remote } from '../core/remote.ts';
 import { type HostKeyPolicy, verifyHostKey } from './known-hosts.ts';
-import { DEFAULT_PATH, RUN_VAR, markerEnv } from './marker.ts';
+import { RUN_VAR, daemonEnv } from './marker.ts';
 import { CommandError, describeFailure } from './run.ts';
 import { envWords, shellJoin, shellQuote } from './quote.ts';
 
@@ -219,7 +219,7 @@ export class SshRemote implements Remote {
 
   async spawnDaemon(spec: DaemonSpec): Promise<number> {
     if (spec.argv.length === 0) throw new CommandError(`${this.node}: empty daemon command`);
-    const env = { PATH: DEFAULT_PATH, ...this.#t.daemonEnv, ...spec.env, ...markerEnv(this.#t.prefix, this.node) };
+    const env = daemonEnv(spec, this.#t.daemonEnv, this.#t.prefix, this.node);
     const command = daemonCommand(spec, env, this.#sudo);
     const r = await this.#run(command, undefined, undefined);
     if (r.exitCode !== 0) throw new CommandError(describeFailure(this.node, spec.argv, r), r);
