@@ -55,7 +55,7 @@ describe('the packed package, installed into an empty directory', () => {
       "import { defineDb, opt, run, planTest, testSpec } from 'faultline';\n" +
         "import { compose, linearizable } from 'faultline/checkers';\nimport { makeNemesisPackage } from 'faultline/nemeses';\n" +
         "import { DaemonDb, tcpProbe } from 'faultline/db';\nimport { clients, limit } from 'faultline/generators';\n" +
-        'console.log([defineDb, opt, run, planTest, testSpec, compose, linearizable, makeNemesisPackage, DaemonDb, tcpProbe, clients, limit].every((f) => typeof f === "function"));\n',
+        'console.log([defineDb, opt.integer, run, planTest, testSpec, compose, linearizable, makeNemesisPackage, DaemonDb, tcpProbe, clients, limit].every((f) => typeof f === "function"));\n',
     );
     const r = await execa(process.execPath, [probe], { cwd: app, reject: false });
     expect(r.stdout.trim()).toBe('true');

@@ -5,7 +5,7 @@
  * Every failure prints the seed and the command that replays it.
  */
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { TestSpec } from '../core/test.ts';
 import { UsageError } from '../core/errors.ts';
 import { splitOptionFlags } from '../options/parse.ts';
@@ -66,6 +66,11 @@ function part(value: string): string {
   return looksLikePath(value) ? resolve(value) : value;
 }
 
+/** A part's name for the run's name: a module path gives its file name without the extension. */
+function partName(value: string): string {
+  return looksLikePath(value) ? basename(value).replace(/\.[cm]?[jt]sx?$/, '') : value;
+}
+
 const list = (text: string): string[] => (text === 'none' || text === '' ? [] : text.split(',').map((s) => s.trim()).filter(Boolean));
 
 export function specFromFlags(flags: TestFlags): TestSpec {
@@ -73,7 +78,7 @@ export function specFromFlags(flags: TestFlags): TestSpec {
   const options = splitOptionFlags(flags.opt);
   if (flags.inventory !== undefined) options['ssh.inventory'] = resolve(flags.inventory);
   return {
-    name: flags.name ?? `${flags.db}-${flags.workload}`.replace(/^.*\//, '').replace(/[^\w.-]+/g, '-'),
+    name: flags.name ?? `${partName(flags.db)}-${partName(flags.workload)}`.replace(/[^\w.-]+/g, '-'),
     db: part(flags.db),
     workload: part(flags.workload),
     nemesis: list(flags.nemesis).map(part),
