@@ -14,6 +14,7 @@ import { DELAYER_APT, DELAYER_SPEC } from '../net/delayer.ts';
 import { probeFaultFs } from '../disk/probe.ts';
 import { findCgroupRoot } from './local/cgroups.ts';
 import { LIBFAKETIME, LIBFAKETIME_APT } from './local/clock.ts';
+import { CAPABILITIES } from '../setup/capabilities.ts';
 
 export interface Check {
   name: string;
@@ -156,6 +157,9 @@ function verdicts(c: Map<string, Check>, isRoot: boolean): FaultVerdict[] {
     has('libfaketime')
       ? { fault: 'clock', status: 'works', mechanism: 'libfaketime offset file per node (libc and Node DBs; Go DBs such as etcd ignore it, so clock is refused for them)' }
       : { fault: 'clock', status: 'unavailable', mechanism: 'libfaketime', reason: `${LIBFAKETIME} missing`, fix: LIBFAKETIME_APT },
+    has('faultfs')
+      ? { fault: 'disk', status: 'works', mechanism: 'fault filesystem (FUSE) over each node directory: power-loss, disk-errors, slow-disk, full-disk, bitflip' }
+      : { fault: 'disk', status: 'unavailable', mechanism: 'fault filesystem (FUSE)', reason: c.get('faultfs')?.detail ?? 'not probed', fix: c.get('faultfs')?.fix ?? CAPABILITIES.disk.packages.join(' ') },
   ];
 }
 
