@@ -100,6 +100,27 @@ describe('Elle histories', () => {
   });
 });
 
+describe('histories without :process', () => {
+  it('pair each invocation with the next completion and give a lone completion its own invocation', () => {
+    const r = parseHistoryText(`[{:type :invoke, :f :read, :value [[:r 0 nil]]}
+{:type :ok, :f :read, :value [[:r 0 1]]}
+{:type :ok, :f :write, :value [[:w 0 1]]}]`);
+    expect(validateHistory(r.history)).toEqual([]);
+    expect(r.history.map((o) => [o.process, o.type, o.f])).toEqual([
+      [1_000_000_000, 'invoke', 'read'],
+      [1_000_000_000, 'ok', 'read'],
+      [1_000_000_001, 'invoke', 'write'],
+      [1_000_000_001, 'ok', 'write'],
+    ]);
+    expect(r.notes).toContain('2 ops have no :process: each is a session of its own, paired in file order');
+  });
+
+  it('refuse a second open invocation, naming the op', () => {
+    const e = inputError(() => parseHistoryText('[{:type :invoke :f :read} {:type :invoke :f :read}]'));
+    expect(e.message).toMatch(/op 1 is a second invocation without :process/);
+  });
+});
+
 describe('Knossos histories', () => {
   const multi = `; a Knossos multi-register
 {:process 0, :type :invoke, :f :txn, :value [[:write :x 1] [:read :y nil]]}
