@@ -1,6 +1,7 @@
 // The regions checker: ops are split by the region of their node and by phase (outside faults,
-// cut off by a region partition, on its other side), with availability and ok latency per
-// phase; compare-and-sets from one value that all succeeded are counted as lost updates.
+// cut off by a region partition, on its other side), with availability (ok, or a CAS refused on
+// a mismatch) and the latency of answered ops per phase; compare-and-sets from one value that
+// all succeeded are counted as lost updates.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
@@ -19,6 +20,8 @@ describe('regions', () => {
     b.nemesis('start-partition', { shape: 'region', sides: [['west'], ['east']], grudge: { n3: ['n1', 'n2'], n1: ['n3'], n2: ['n3'] } });
     b.invoke(0, 'write', 5, at('n1')).wait(40).ok(0, undefined, at('n1')); // east, other side: ok in 41 ms
     b.op(1, 'read', null, 'fail', undefined, at('n2')); // east, other side: fail
+    b.invoke(1, 'cas', [1, 2], at('n2')).wait(9).fail(1, undefined, { ...at('n2'), error: 'cas-mismatch: expected 1, found 5' }); // east, other side: answered
+    b.op(1, 'cas', [1, 2], 'fail', undefined, { ...at('n2'), error: 'connect-failed: no route' }); // east, other side: not answered
     b.op(2, 'write', 6, 'info', undefined, at('n3')); // west, cut off: info
     b.nemesis('stop-partition');
     b.nemesis('start-kill', ['n2']);
@@ -30,10 +33,12 @@ describe('regions', () => {
     expect(r.partitions).toEqual([expect.objectContaining({ sides: [['west'], ['east']] })]);
     const [east, west] = r.regions;
     expect(east).toMatchObject({ region: 'east', nodes: ['n1', 'n2'] });
-    expect(east!.overall).toMatchObject({ ops: 3, ok: 2, fail: 1, info: 0 });
+    expect(east!.overall).toMatchObject({ ops: 5, ok: 2, fail: 3, info: 0, casMismatch: 1 });
     expect(east!.outsideFaults).toMatchObject({ ops: 1, ok: 1, availability: 1 });
-    expect(east!.otherSide).toMatchObject({ ops: 2, ok: 1, fail: 1, availability: 0.5 });
-    expect(east!.otherSide.latency.quantilesMs['0.5']).toBe(41);
+    expect(east!.otherSide).toMatchObject({ ops: 4, ok: 1, fail: 3, casMismatch: 1, availability: 0.5 });
+    expect(east!.otherSide.latency.count).toBe(2);
+    expect(east!.otherSide.latency.quantilesMs['1']).toBe(41);
+    expect(east!.otherSide.latency.quantilesMs['0.5']).toBe(10);
     expect(east!.cutOff).toMatchObject({ ops: 0, availability: null });
     expect(west!.overall).toMatchObject({ ops: 3, ok: 2, info: 1 });
     expect(west!.cutOff).toMatchObject({ ops: 1, info: 1, availability: 0 });

@@ -7,8 +7,10 @@
  * region partition on the cut-off side (its region was cut off), during a region partition on
  * the other side. A region partition is a fault whose start completed with `sides` (the regions
  * on each side, the cut-off side first: the partition nemesis's `region` and `wan-split` shapes).
- * Per phase: {ops, ok, fail, info, availability} as the availability checker counts them, and
- * latency quantiles of the ok ops.
+ * Per phase: {ops, ok, fail, info} and `casMismatch` (failed compare-and-sets whose error is
+ * `cas-mismatch`: the store answered, the register held another value), `availability` =
+ * (ok + casMismatch) / ops, the fraction of ops the store answered; and latency quantiles of
+ * those answered ops.
  *
  * Lost updates (register histories): every value is written once, so in a linearizable store
  * at most one compare-and-set from a given value can succeed; each further success from the same
@@ -34,7 +36,9 @@ export interface RegionsOptions {
 }
 
 export interface RegionPhase extends Availability {
-  /** Latency of the ok ops. */
+  /** Failed compare-and-sets the store answered with `cas-mismatch` (counted as available). */
+  casMismatch: number;
+  /** Latency of the answered ops (ok, and cas-mismatch). */
   latency: LatencySummary;
 }
 
@@ -68,16 +72,23 @@ interface Sample {
   ok: number;
   fail: number;
   info: number;
+  casMismatch: number;
   latenciesNs: number[];
 }
 
 function emptySample(): Sample {
-  return { ok: 0, fail: 0, info: 0, latenciesNs: [] };
+  return { ok: 0, fail: 0, info: 0, casMismatch: 0, latenciesNs: [] };
 }
 
 function phase(s: Sample): RegionPhase {
   const ops = s.ok + s.fail + s.info;
-  return { ops, ok: s.ok, fail: s.fail, info: s.info, availability: ops > 0 ? s.ok / ops : null, latency: summarize(Float64Array.from(s.latenciesNs)) };
+  const answered = s.ok + s.casMismatch;
+  return { ops, ok: s.ok, fail: s.fail, info: s.info, casMismatch: s.casMismatch, availability: ops > 0 ? answered / ops : null, latency: summarize(Float64Array.from(s.latenciesNs)) };
+}
+
+/** A compare-and-set the store refused because the register held another value: an answer. */
+function isCasMismatch(op: Op, done: Op | undefined): boolean {
+  return op.f === 'cas' && done?.type === 'fail' && /^cas-mismatch\b/.test(typeof done.error === 'string' ? done.error : '');
 }
 
 function sidesOf(value: unknown): [string[], string[]] | undefined {
@@ -131,10 +142,12 @@ export function regions(opts: RegionsOptions) {
         const cut = partitions.find((w) => inWindow(op.time, w));
         if (cut?.sides[0].includes(region!)) into.push('cutOff');
         else if (cut?.sides[1].includes(region!)) into.push('otherSide');
+        const mismatch = isCasMismatch(op, done);
         for (const p of into) {
           const x = s[p];
           x[type]++;
-          if (type === 'ok') x.latenciesNs.push(done!.time - op.time);
+          if (mismatch) x.casMismatch++;
+          if (type === 'ok' || mismatch) x.latenciesNs.push(done!.time - op.time);
         }
       }
       const lost: LostUpdates = { total: 0, crossRegion: 0, duringRegionPartitions: 0, examples: [] };
@@ -160,7 +173,7 @@ export function regions(opts: RegionsOptions) {
         };
       });
       const pct = (p: RegionPhase): string => (p.availability === null ? '-' : `${(p.availability * 100).toFixed(1)}%`);
-      const perRegion = rows.map((r) => `${r.region} ok ${pct(r.overall)} p50 ${r.overall.latency.quantilesMs['0.5']} ms${partitions.length ? `, cut off ${pct(r.cutOff)}` : ''}`);
+      const perRegion = rows.map((r) => `${r.region} answered ${pct(r.overall)} p50 ${r.overall.latency.quantilesMs['0.5']} ms${partitions.length ? `, cut off ${pct(r.cutOff)}` : ''}`);
       return {
         valid: true,
         informational: true,

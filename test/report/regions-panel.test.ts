@@ -86,7 +86,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`the per-region panel in headless Chromium (${CH
     const links = await page.$$eval('#regions .lost-update-examples a', (as) => as.map((a) => a.getAttribute('data-op')));
     expect(links).toHaveLength(2);
     await page.click('#regions .lost-update-examples a');
-    await page.waitForFunction(() => (document.querySelector('#op-detail')?.textContent ?? '').includes('cas'));
+    const opened = JSON.parse((await page.textContent('#op-detail pre.detail-invoke'))!) as Op;
+    expect(opened).toMatchObject({ index: Number(links[0]), f: 'cas', node: 'n1' });
     await page.locator('#regions').screenshot({ path: join(screenshots, 'report-regions.png') });
     expect(errors).toEqual([]);
     expect(network).toEqual([]);

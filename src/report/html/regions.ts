@@ -1,8 +1,9 @@
 /**
  * The per-region panel of a run with a topology (test.json `topology`): the WAN between regions
  * as a round-trip matrix, then for each region and phase (outside faults, cut off by a region
- * partition, on the other side of one, the whole run) availability and the latency of ok ops,
- * from the regions checker; and the lost updates a multi-leader store paid for staying available.
+ * partition, on the other side of one, the whole run) availability and the latency of the ops the
+ * store answered, from the regions checker; and the lost updates a multi-leader store paid for
+ * staying available.
  * Static HTML, readable without JavaScript.
  */
 import type { CheckResult } from '../../core/validity.ts';
@@ -85,7 +86,7 @@ export function regionsSection(test: Record<string, unknown>, result: CheckResul
   const rows = Array.isArray(result?.['regions']) ? (result['regions'] as unknown[]).filter(isRecord) : [];
   const partitions = Array.isArray(result?.['partitions']) ? (result['partitions'] as unknown[]).length : 0;
   const table = rows.length
-    ? `<table class="region-phases"><tr><th>region</th><th>when</th><th>ops</th><th>available</th><th>p50 (ok ops)</th><th>p99 (ok ops)</th><th></th></tr>${rows
+    ? `<table class="region-phases"><tr><th>region</th><th>when</th><th>ops</th><th>answered</th><th>p50</th><th>p99</th><th></th></tr>${rows
         .flatMap((r) =>
           PHASES.map(([key, label], i) => {
             const first = i === 0 ? `<th rowspan="${PHASES.length}" data-region="${esc(String(r['region']))}">${esc(String(r['region']))}</th>` : '';
@@ -97,6 +98,7 @@ export function regionsSection(test: Record<string, unknown>, result: CheckResul
   return `<section id="regions"><h2>Regions</h2>
 <p>Topology <strong>${esc(t.name)}</strong>: ${where}. Ops count for the region of the node their client talked to; ${partitions} region partition${partitions === 1 ? '' : 's'} ran.</p>
 ${matrix(t)}
+<p>Answered: ok, or a compare-and-set refused because the register held another value; latency quantiles are of the answered ops.</p>
 ${table}
 ${lostUpdatesHtml(result?.['lostUpdates'])}
 </section>`;
