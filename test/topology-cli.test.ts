@@ -1,34 +1,15 @@
-// `--topology` as a user meets it: `faultline list` shows the profiles (text and JSON); a bad
-// profile and a provider without a network are refused in one line, exit 254, before anything
-// starts; a profile file is recorded by its absolute path and the replay command carries it.
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+// `--topology` on the command line: `faultline list` shows the profiles (text and JSON); a
+// profile file is recorded by its absolute path and the replay command carries the topology.
+// (What it refuses up front is in up-front-refusals.test.ts.)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { replayArgv, specFromFlags, type TestFlags } from '../src/cli/test.ts';
 
 const BIN = fileURLToPath(new URL('../bin/faultline.js', import.meta.url));
 
 describe('--topology on the command line', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'faultline-topology-cli-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function refused(args: string[]): Promise<string> {
-    const results = path.join(dir, 'results');
-    const r = await execa('node', [BIN, 'test', '--results-dir', results, ...args], { reject: false });
-    expect(r.exitCode).toBe(254);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(await stat(results).then(() => true, () => false)).toBe(false);
-    return r.stderr.trim();
-  }
-
   it('faultline list shows the profiles with their regions and links', async () => {
     const text = (await execa('node', [BIN, 'list'])).stdout;
     expect(text).toContain('topologies (--topology <name>, or a JSON file of your own');
@@ -37,16 +18,6 @@ describe('--topology on the command line', () => {
     const json = JSON.parse((await execa('node', [BIN, 'list', '--json'])).stdout) as { topologies: { name: string; regions: { name: string }[] }[] };
     expect(json.topologies.map((t) => t.name)).toEqual(['single-region', 'three-regions', 'two-regions-asym']);
     expect(json.topologies[1]!.regions.map((r) => r.name)).toEqual(['us-east', 'us-central', 'eu-west']);
-  });
-
-  it('refuses an unknown profile, a bad file and a provider without a network', async () => {
-    expect(await refused(['--topology', 'four-regions'])).toMatch(/^faultline: unknown topology "four-regions" \(built-in: single-region, three-regions, two-regions-asym/);
-    const file = path.join(dir, 'bad.json');
-    await writeFile(file, JSON.stringify({ regions: [{ name: 'a' }, { name: 'b' }], links: [{ between: ['a', 'c'], rttMs: 5 }] }));
-    expect(await refused(['--topology', file])).toBe(`faultline: topology ${file}: links[0].between names region "c", which is not in "regions" (a, b)`);
-    expect(await refused(['--db', 'inprocess:atom', '--provider', 'none', '--nemesis', 'none', '--topology', 'three-regions'])).toBe(
-      'faultline: --topology three-regions: provider none has no network to delay; use a provider with a cluster (local, ssh, docker)',
-    );
   });
 
   it('records a profile file by its absolute path and replays with it', () => {
