@@ -1,7 +1,7 @@
 /**
  * `faultline list`: the databases (with bug flags), workloads, nemeses, checkers and providers,
- * each with its options, and the topology profiles, generated from the registries and their option schemas (Faultline's own
- * parts and those of `faultline.config.ts`).
+ * each with its options, generated from the registries and their option schemas (Faultline's own
+ * parts and those of `faultline.config.ts`), and the built-in topology profiles.
  */
 import type { Command } from 'commander';
 import type { PartDefinition } from '../core/parts.ts';
