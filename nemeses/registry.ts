@@ -22,7 +22,7 @@ import { DiskNemesis, checkDiskSupport, type DiskFaultValue, type DiskKind } fro
 import { CombinedNemesis } from './combined.ts';
 import { pick, rngFor, startStop, type Spacing } from './generators.ts';
 import { PacketNemesis, checkPacketValue, type PacketValue } from './packet.ts';
-import { PARTITION_SHAPES, PartitionNemesis } from './partition.ts';
+import { PARTITION_SHAPES, PartitionNemesis, REGION_SHAPES } from './partition.ts';
 import { ProcessNemesis } from './process.ts';
 import { replaySchedule, type Schedule } from './schedule.ts';
 import { TARGET_KINDS, parseTargetSpec } from './targets.ts';
@@ -36,16 +36,26 @@ const DEFAULT_PACKETS: readonly Omit<PacketValue, 'links' | 'targets'>[] = [
 
 const partition = defineNemesis({
   name: 'partition',
-  description: `network partitions from grudges (shapes: ${PARTITION_SHAPES.join(', ')}), applied atomically, healed exactly`,
+  description: `network partitions from grudges (shapes: ${PARTITION_SHAPES.join(', ')}; ${REGION_SHAPES.join(' and ')} with --topology), applied atomically, healed exactly`,
   color: '#E9DCA0',
   capabilities: ['local'],
   options: {
-    shapes: opt.list({ doc: 'partition shapes to draw from (default: every shape the DB supports)', values: PARTITION_SHAPES, aliases: ['nemesis.partition-shapes'] }),
+    shapes: opt.list({ doc: 'partition shapes to draw from (default: every shape the DB and the topology support)', values: PARTITION_SHAPES, aliases: ['nemesis.partition-shapes'] }),
+    regions: opt.list({ doc: 'regions the region shape cuts off, one drawn per fault (default: every region of the topology)' }),
   },
   create({ options, db, rng, test }) {
-    const shapes = options.shapes ?? PARTITION_SHAPES.filter((s) => s !== 'primaries' || db?.primaries);
+    const topology = test.topology;
+    const multiRegion = topology !== undefined && topology.regions.length >= 2;
+    const shapes = options.shapes ?? PARTITION_SHAPES.filter((s) => (s !== 'primaries' || db?.primaries) && (multiRegion || !REGION_SHAPES.includes(s)));
     if (shapes.includes('primaries') && !db?.primaries) throw new UsageError('nemesis partition: shape primaries needs a db that reports its primaries');
-    return { nemesis: new PartitionNemesis({ nodes: test.nodes, db, rng }), start: (r) => ({ f: 'start-partition', value: { shape: pick(shapes, r) } }) };
+    const regionShape = shapes.find((s) => REGION_SHAPES.includes(s));
+    if (regionShape && !multiRegion) throw new UsageError(`nemesis partition: shape ${regionShape} needs --topology with two regions or more${topology ? ` (${topology.name} has one)` : ''}`);
+    if (options.regions && !multiRegion) throw new UsageError('--opt partition.regions needs --topology with two regions or more');
+    for (const r of options.regions ?? []) {
+      if (!topology!.regions.some((x) => x.name === r)) throw new UsageError(`--opt partition.regions: topology ${topology!.name} has no region ${JSON.stringify(r)} (regions: ${topology!.regions.map((x) => x.name).join(', ')})`);
+    }
+    const ctx = { nodes: test.nodes, db, rng, ...(topology ? { topology } : {}), ...(options.regions ? { regions: options.regions } : {}) };
+    return { nemesis: new PartitionNemesis(ctx), start: (r) => ({ f: 'start-partition', value: { shape: pick(shapes, r) } }) };
   },
 });
 

@@ -1,6 +1,7 @@
 // What `faultline test` refuses before anything starts, as a user meets it: one line, exit 254, no
 // run directory. Node names with a provider that numbers its nodes itself; an ssh inventory whose
-// private key or (strict) known-hosts file cannot be read.
+// private key or (strict) known-hosts file cannot be read; a topology that is unknown, badly
+// written, or given to a provider without a network.
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +34,16 @@ describe('refused before anything starts', () => {
       'faultline: --nodes abc: the local provider takes a node count (e.g. --nodes 3) and names its nodes n1..nN itself; node names are for the ssh provider only',
     );
     expect(await refused(['--provider', 'docker', '--nodes', 'n1,n3'])).toMatch(/^faultline: --nodes n1,n3: the docker provider takes a node count \(e\.g\. --nodes 3\)/);
+  });
+
+  it('a topology: an unknown profile, a mistake in a file (named), a provider without a network', async () => {
+    expect(await refused(['--topology', 'four-regions'])).toMatch(/^faultline: unknown topology "four-regions" \(built-in: single-region, three-regions, two-regions-asym/);
+    const file = path.join(dir, 'bad-topology.json');
+    await writeFile(file, JSON.stringify({ regions: [{ name: 'a' }, { name: 'b' }], links: [{ between: ['a', 'c'], rttMs: 5 }] }));
+    expect(await refused(['--topology', file])).toBe(`faultline: topology ${file}: links[0].between names region "c", which is not in "regions" (a, b)`);
+    expect(await refused(['--db', 'inprocess:atom', '--provider', 'none', '--nemesis', 'none', '--topology', 'three-regions'])).toBe(
+      'faultline: --topology three-regions: provider none has no network to delay; use a provider with a cluster (local, ssh, docker)',
+    );
   });
 
   it('an ssh private key or known-hosts file that cannot be read is named', async () => {

@@ -1,7 +1,7 @@
 /**
  * `faultline list`: the databases (with bug flags), workloads, nemeses, checkers and providers,
  * each with its options, generated from the registries and their option schemas (Faultline's own
- * parts and those of `faultline.config.ts`).
+ * parts and those of `faultline.config.ts`), and the built-in topology profiles.
  */
 import type { Command } from 'commander';
 import type { PartDefinition } from '../core/parts.ts';
@@ -27,6 +27,8 @@ export function registerList(program: Command): void {
       const { NEMESIS_PACKAGE_OPTIONS } = await import('../../nemeses/index.ts');
       const { printJson } = await import('./output.ts');
       const { parts } = await loadParts(flags.config);
+      const { BUILTIN_TOPOLOGIES } = await import('../topology/profiles.ts');
+      const { describeLink, describeRegions } = await import('../topology/describe.ts');
       const [dbs, workloads, nemeses, checkers, providers] = await Promise.all([parts.dbs.all(), parts.workloads.all(), parts.nemeses.all(), parts.checkers.all(), parts.providers.all()]);
       const options = (d: PartDefinition) =>
         Object.entries(d.options ?? {}).map(([name, spec]) => ({ key: `${optionPrefix(d)}.${name}`, type: describeType(spec), default: describeDefault(spec), doc: spec.doc }));
@@ -38,6 +40,7 @@ export function registerList(program: Command): void {
           nemesisOptions: Object.entries(NEMESIS_PACKAGE_OPTIONS).map(([name, spec]) => ({ key: `nemesis.${name}`, type: describeType(spec), default: describeDefault(spec), doc: spec.doc })),
           checkers: checkers.map((d) => ({ name: d.name, description: d.description, options: options(d) })),
           providers: providers.map((d) => ({ name: d.name, description: d.description, options: options(d) })),
+          topologies: BUILTIN_TOPOLOGIES,
         });
       }
       const out: string[] = [];
@@ -61,6 +64,13 @@ export function registerList(program: Command): void {
       out.push('');
       section('checkers (--checker)', checkers);
       section('providers (--provider)', providers);
+      out.push('topologies (--topology <name>, or a JSON file of your own: see docs/topologies.md):');
+      for (const t of BUILTIN_TOPOLOGIES) {
+        out.push(`  ${t.name.padEnd(26)} ${t.description ?? ''}`);
+        out.push(`  ${''.padEnd(26)} regions: ${describeRegions(t.regions)} (nodes dealt out in order, n1 first)`);
+        for (const l of t.links) out.push(`  ${''.padEnd(26)} ${describeLink(l)}`);
+      }
+      out.push('');
       const { GLOSSARY } = await import('../../checkers/glossary/index.ts');
       out.push(`anomalies: \`faultline list anomalies [type]\` explains the ${GLOSSARY.length} anomaly types the checkers report`);
       out.push('Parts can also be modules: --db ./my-db.ts (see docs/your-database.md).', '');

@@ -10,6 +10,7 @@ import type { TestSpec } from '../core/test.ts';
 import { UsageError } from '../core/errors.ts';
 import { splitOptionFlags } from '../options/parse.ts';
 import { looksLikePath } from '../plugins/load.ts';
+import { isTopologyFile } from '../topology/load.ts';
 import { SPEC_DEFAULTS as D } from '../runner/spec.ts';
 
 interface TestFlags {
@@ -31,6 +32,7 @@ interface TestFlags {
   resultsDir: string;
   replaySchedule?: string;
   inventory?: string;
+  topology?: string;
   checkerTime: string;
   opt: string[];
   config: string[];
@@ -98,6 +100,7 @@ export function specFromFlags(flags: TestFlags): TestSpec {
     checkerTimeS: num('--checker-time', flags.checkerTime, { min: 1 }),
     options,
     ...(flags.config.length ? { configs: flags.config.map((c) => resolve(c)) } : {}),
+    ...(flags.topology !== undefined ? { topology: isTopologyFile(flags.topology) ? resolve(flags.topology) : flags.topology } : {}),
   };
 }
 
@@ -115,6 +118,7 @@ export function replayArgv(o: TestSpec): string[] {
   for (const [k, v] of Object.entries(o.options)) argv.push('--opt', `${k}=${v}`);
   for (const c of o.configs ?? []) argv.push('--config', c);
   if (o.replaySchedule) argv.push('--replay-schedule', o.replaySchedule);
+  if (o.topology) argv.push('--topology', o.topology);
   return argv;
 }
 
@@ -142,6 +146,7 @@ export function registerTest(program: Command, partsHelp?: string): void {
     .option('--results-dir <dir>', 'where run directories go', D.resultsDir)
     .option('--replay-schedule <file>', 're-apply the faults of a schedule.json at the same offsets')
     .option('--inventory <file>', 'ssh provider: JSON inventory of the hosts (same as --opt ssh.inventory=FILE)')
+    .option('--topology <name|file>', 'place the nodes in regions with WAN latency between them: a profile name (`faultline list`) or a JSON file')
     .option('--checker-time <seconds>', 'time budget per checker', String(D.checkerTimeS))
     .option('--opt <key=value>', 'an option of a chosen part, e.g. etcd.serializable-reads=true (repeatable; `faultline list` shows them)', collect, [])
     .option('--config <file>', 'a faultline.config.ts registering more parts (default: the one in this directory)', collect, [])
@@ -155,6 +160,7 @@ Examples:
   faultline test --bug stale-reads                 # a raft bug flag the checkers must catch
   faultline test --db etcd --opt etcd.serializable-reads=true --nemesis partition
   faultline test --db ./my-db.ts --workload register --nemesis partition,kill
+  faultline test --db reference:lww --topology three-regions --nemesis partition --opt partition.shapes=region
   faultline test --db inprocess:atom --nemesis none --time-limit 10   # no cluster, no root
 
 Options of each part (--opt <part>.<name>=<value>) are listed by \`faultline list\`.${partsHelp ?? ''}`)

@@ -7,6 +7,7 @@
  * and `clock` (per-node wall-clock offset for processes started under libfaketime).
  */
 import type { Remote } from './remote.ts';
+import type { Topology } from './topology.ts';
 
 export interface NodeInfo {
   /** n1..nN */
@@ -64,6 +65,15 @@ export interface NetFaults {
   healPacket(): Promise<void>;
   /** What works on this cluster, per fault kind: partition, loss, duplicate, rate, delay. */
   support(): Promise<Readonly<Record<string, FaultSupport>>>;
+  /**
+   * Holds every packet between nodes of different regions for the one-way delay of their WAN
+   * link, from now until `healWan`: a topology's steady state, not a fault (packet faults add on
+   * top, and healing them leaves it in place). Partitions applied afterwards also cut the regions'
+   * clients where the provider places them. Without it a cluster cannot run a test with a topology.
+   */
+  wan?(topology: Topology): Promise<void>;
+  /** Removes exactly what `wan` applied (rules, delay helpers, client addresses). */
+  healWan?(): Promise<void>;
 }
 
 /** Acts on every process of one node at once (cgroup freezer / kill, SIGSTOP fallback). */
@@ -102,6 +112,12 @@ export interface Cluster {
   readonly clock?: ClockControl;
   /** Where disk faults are mounted for a node; absent when the provider cannot mount fault filesystems. */
   diskHost?(node: string): DiskHost;
+  /**
+   * The address a client of `node` sends from, when the provider places clients in their node's
+   * region (the local provider with a topology): its packets to other regions cross the WAN and
+   * region partitions cut it. Undefined: the controller's own address, never delayed or cut.
+   */
+  clientAddress?(node: string): string | undefined;
 }
 
 export interface Provider {

@@ -26,6 +26,7 @@ import { runInterpreter } from './interpreter.ts';
 import { createRunDir, RUN_FILES, updateLatestLinks } from './results-dir.ts';
 import { checkRunDir, runChecker } from './check-run.ts';
 import { describeEnd, outcomeOf, type EndReason, type Outcome, type RunEnd } from './outcome.ts';
+import { applyTopology, removeTopology } from './topology.ts';
 
 export interface RunOutcome {
   runDir: string;
@@ -85,7 +86,7 @@ function buildGenerator(test: Test): Generator {
 
 /** The part of a test every part may read (the `test` of every context). */
 export function testInfo(t: Test): TestInfo {
-  return { name: t.name, nodes: t.nodes, concurrency: t.concurrency, timeLimitS: t.timeLimitS, opTimeoutMs: t.opTimeoutMs, seed: t.seed, options: t.options };
+  return { name: t.name, nodes: t.nodes, concurrency: t.concurrency, timeLimitS: t.timeLimitS, opTimeoutMs: t.opTimeoutMs, seed: t.seed, options: t.options, ...(t.topology ? { topology: t.topology } : {}) };
 }
 
 /** What test.json records: the spec when the test was built from names, else what can be said of the parts. */
@@ -102,6 +103,8 @@ function testRecord(test: Test, started: Date): Record<string, unknown> {
     seed: test.seed,
     versions: test.versions ?? {},
     ...(test.replay ? { replay: test.replay } : {}),
+    // Where each node was: the placed topology, whatever file or name it came from.
+    ...(test.topology ? { topology: test.topology } : {}),
     startedAt: started.toISOString(),
   };
 }
@@ -163,6 +166,7 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
     if (install?.on === 'nodes') {
       await Promise.all(cluster.nodes.map((n) => ensurePackages(cluster.remote(n.name), install.packages, { why: `test ${test.name}`, say, install: install.allowed })));
     }
+    if (test.topology) await applyTopology(cluster, test.topology, test.provider.name, log);
     const nemesis = test.nemesis?.nemesis;
     if (nemesis?.prepareNode) await onNodes(context, 'nemesis preparation', (n) => nemesis.prepareNode!(n));
     if (test.db) {
@@ -302,6 +306,7 @@ async function teardown(test: Test, ctx: RunContext | null, runDir: string, erro
     if (nemesis?.releaseNode) {
       await Promise.all(ctx.cluster.nodes.map((node) => attempt(`nemesis release of ${node.name}`, () => nemesis.releaseNode!(nodeContext(ctx, node)))));
     }
+    if (test.topology) await attempt('removing the topology', () => removeTopology(ctx.cluster));
   }
   await attempt(`provider ${test.provider.name} down`, () => test.provider.down());
 }

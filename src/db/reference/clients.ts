@@ -1,7 +1,8 @@
 /**
  * Workload clients for the bundled reference stores, over their HTTP/JSON API. Each client talks
- * to its node and follows a not-leader hint to the leader (the store never forwards). The store
- * client already classifies outcomes: definite rejections are `fail`, unknown outcomes `info`.
+ * to its node and follows a not-leader hint to the leader (the store never forwards), sending from
+ * its node's region when the cluster places clients in regions. The store client already
+ * classifies outcomes: definite rejections are `fail`, unknown outcomes `info`.
  */
 import type { Client, ClientFactory, ClientOp, Completion } from '../../core/client.ts';
 import type { NodeInfo } from '../../core/provider.ts';
@@ -23,7 +24,8 @@ type Invoke = (client: StoreClient, op: ClientOp, signal: AbortSignal) => Promis
 function factory(addressOf: (node: NodeInfo) => string, timeoutMs: number, invoke: Invoke): ClientFactory {
   return {
     open(ctx): Client {
-      const store = new StoreClient(addressOf(ctx.node), { timeoutMs });
+      const localAddress = ctx.cluster.clientAddress?.(ctx.node.name);
+      const store = new StoreClient(addressOf(ctx.node), { timeoutMs, ...(localAddress !== undefined ? { localAddress } : {}) });
       return {
         invoke: (op, { signal }) => invoke(store, op, signal),
         close: () => store.close(),

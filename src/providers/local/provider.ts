@@ -147,7 +147,15 @@ async function bringUp(layout: LocalLayout, workDir: string, fakeClock: boolean 
     return r;
   };
   const nodes: NodeInfo[] = layout.nodes.map((n) => ({ name: n.name, address: n.address }));
-  const net = new SwitchNetFaults({ nodes: layout.nodes, switchNs: layout.switchNs, prefix: layout.prefix, switchRemote, nodeRemote: remote, logDir: path.join(workDir, 'logs') });
+  const net = new SwitchNetFaults({
+    nodes: layout.nodes,
+    switchNs: layout.switchNs,
+    prefix: layout.prefix,
+    switchRemote,
+    nodeRemote: remote,
+    logDir: path.join(workDir, 'logs'),
+    regionClients: { link: layout.ctlLink, addresses: layout.regionClientAddresses },
+  });
   await net.warm();
   return {
     nodes,
@@ -160,5 +168,6 @@ async function bringUp(layout: LocalLayout, workDir: string, fakeClock: boolean 
     ...(clock ? { clock } : {}),
     // Node processes start in a copy of the controller's mount table: mount there, before the DB starts.
     diskHost: (node: string) => ({ host: CONTROLLER_HOST, tag: `${layout.prefix}:${remote(node).node}` }),
+    clientAddress: (node: string) => net.clientAddress(node),
   };
 }

@@ -19,6 +19,7 @@ import { eventDetails } from './event-details.ts';
 import type { RunData } from './run-data.ts';
 import { anomaliesSection, coverageSection, logsSection, summarySection, type NodeLog } from './sections.ts';
 import { latencyQuantiles, throughput } from './series.ts';
+import { regionsSection } from './regions.ts';
 
 const browserAssets = packageFile('src/report/html/browser');
 let assets: { uplotJs: string; uplotCss: string; js: string; css: string } | undefined;
@@ -80,6 +81,7 @@ export function renderHtmlReport(an: RunAnalysis, opts: HtmlReportOptions = {}):
   // A run cut short that found nothing definite is INCOMPLETE, never VALID.
   const word = an.outcome === 'incomplete' ? 'INCOMPLETE' : verdictWord(valid);
   const banner = an.end ? `<p class="run-end" role="alert"><strong>${an.outcome === 'not-started' ? 'Not started' : 'Incomplete'}:</strong> ${esc(describeEnd(an.end))}</p>\n` : '';
+  const regions = regionsSection(run.test, checkers['regions']);
   const details = eventDetails(run.history);
   const anomalyOps = [...new Set(evidence.flatMap((e) => e.cases.flatMap((c) => c.ops)))].slice(0, 10_000);
   const { detail: pairDetail, ...packedTable } = encodeOpTable(table);
@@ -99,11 +101,11 @@ export function renderHtmlReport(an: RunAnalysis, opts: HtmlReportOptions = {}):
 <style>${a.css}</style>
 </head><body class="${word}">
 <header><h1>${esc(run.name)} <span class="verdict ${word}">${word}</span></h1>
-<nav><a href="#summary">Summary</a> <a href="#anomalies">Anomalies</a> <a href="#charts">Latency &amp; throughput</a> <a href="#timeline">Timeline</a> <a href="#faults">Faults</a> <a href="#logs">Logs</a> <a href="history.jsonl">history.jsonl</a> <a href="results.json">results.json</a></nav></header>
+<nav><a href="#summary">Summary</a> <a href="#anomalies">Anomalies</a> ${regions ? '<a href="#regions">Regions</a> ' : ''}<a href="#charts">Latency &amp; throughput</a> <a href="#timeline">Timeline</a> <a href="#faults">Faults</a> <a href="#logs">Logs</a> <a href="history.jsonl">history.jsonl</a> <a href="results.json">results.json</a></nav></header>
 <main>
 ${banner}${summarySection({ valid, evidence, checkers, test, counts: an.counts, runErrors: an.runErrors, resultError })}
 ${anomaliesSection(evidence, run.history, an.partner)}
-<section id="charts"><h2>Latency and throughput</h2>
+${regions}<section id="charts"><h2>Latency and throughput</h2>
 <noscript><p>The charts and the timeline need JavaScript; the summary, anomalies, fault coverage and logs above and below do not.</p></noscript>
 <div class="legend" id="fault-legend"></div>
 <h3>Latency of every op</h3><div class="chart" id="chart-latency"></div><div class="legend" id="latency-legend"></div>
