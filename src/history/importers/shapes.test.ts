@@ -4,6 +4,7 @@
 // transactions (list-append, rw-register, Knossos multi-register) is told from the micro-ops.
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.ts';
+import { inputError } from '../../../test/input-error.ts';
 import type { Op } from '../../core/op.ts';
 import { listAppend } from '../../../checkers/elle/index.ts';
 import { validateHistory } from '../validate.ts';
@@ -31,16 +32,6 @@ const elleJson = `[
  {"index": 9, "type": "info", "process": "nemesis", "f": "stop-partition"},
  {"index": 10, "type": "invoke", "process": 2, "value": [["append", "x", 2]]}
 ]`;
-
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('Elle histories', () => {
   it('reads indices that start at 1 with gaps, a missing :f and :time, nemesis entries and a pending invocation', () => {
