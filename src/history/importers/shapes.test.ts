@@ -3,7 +3,6 @@
 // as values; the same history as EDN and as Elle JSON reads the same; and the kind of
 // transactions (list-append, rw-register, Knossos multi-register) is told from the micro-ops.
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../core/errors.ts';
 import { inputError } from '../../../test/input-error.ts';
 import type { Op } from '../../core/op.ts';
 import { listAppend } from '../../../checkers/elle/index.ts';
