@@ -33,11 +33,17 @@ export class NodeDaemons {
     return this.#pids.has(node);
   }
 
-  /** Whether the node's daemon is still running. */
+  /**
+   * Whether the node's daemon is still running. The answer is read from the command's output, not
+   * its exit status: a remote that loses a command's status (ssh's exit-status message is optional)
+   * must not make a live daemon look dead. An answer that is neither counts as alive; the caller's
+   * deadline still bounds the wait.
+   */
   async alive(ctx: NodeContext): Promise<boolean> {
     const pid = this.#pids.get(ctx.node.name);
     if (pid === undefined) return false;
-    return (await ctx.cluster.remote(ctx.node.name).exec(['kill', '-0', String(pid)], { check: false })).exitCode === 0;
+    const r = await ctx.cluster.remote(ctx.node.name).exec(['sh', '-c', `kill -0 ${pid} 2>/dev/null && echo alive || echo gone`], { check: false });
+    return r.stdout.trim() !== 'gone';
   }
 
   /**
