@@ -288,6 +288,6 @@ describe.skipIf(!present)('garbage reads Elle leaves unreported', () => {
   });
 });
 
-it.runIf(!present)('Elle conformance corpus is absent', () => {
-  console.warn(`skipping Elle conformance: ${dir} not found`);
-});
+// Without ../shared/corpus (a checkout outside this workspace) there is nothing to compare: say so
+// as one skipped test; with it, nothing is skipped.
+if (!present) it.skip(`Elle conformance corpus not found at ${dir}`, () => {});

@@ -29,7 +29,7 @@ describe('faultline doctor --json', () => {
     const r = await doctorJson();
     const isRoot = process.getuid?.() === 0;
     expect(r.checks.find((c) => c.name === 'root')?.ok).toBe(isRoot);
-    expect(r.faults.map((f) => f.fault).sort()).toEqual(['clock', 'delay', 'duplicate', 'kill', 'loss', 'partition', 'pause', 'rate']);
+    expect(r.faults.map((f) => f.fault).sort()).toEqual(['clock', 'delay', 'disk', 'duplicate', 'kill', 'loss', 'partition', 'pause', 'rate']);
     const lib = await access(LIBFAKETIME).then(() => true, () => false);
     expect(r.faults.find((f) => f.fault === 'clock')?.status).toBe(lib ? 'works' : 'unavailable');
     for (const f of r.faults) if (f.status === 'unavailable') expect(f.reason).toBeTruthy();
