@@ -110,9 +110,8 @@ export interface DiskFaultValue {
 }
 
 /** Refuses what cannot work before anything is set up. */
-export function checkDiskSupport(kind: DiskKind, db: DB | null, provider: string): void {
+export function checkDiskSupport(kind: DiskKind, db: DB | null): void {
   if (db === null) throw new UsageError(`nemesis ${kind}: the stores live in the controller; there is no disk to fault`);
-  if (provider === 'docker') throw new UsageError(`nemesis ${kind}: the docker provider does not mount fault filesystems yet; use the local or ssh provider`);
   if (kind === 'power-loss' && !(db.kill && db.start)) throw new UsageError(`nemesis power-loss: db ${db.name} cannot kill and restart its nodes (no kill/start)`);
 }
 

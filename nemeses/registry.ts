@@ -147,8 +147,8 @@ function diskNemesis<const S extends OptionSchema>(kind: DiskKind, description: 
     color,
     capabilities: ['disk'],
     options,
-    create({ options: o, db, rng, targets, test, provider }) {
-      checkDiskSupport(kind, db, provider.name);
+    create({ options: o, db, rng, targets, test }) {
+      checkDiskSupport(kind, db);
       const draw = fault(o);
       return { nemesis: new DiskNemesis(kind, { nodes: test.nodes, db, rng }), start: (r) => ({ f: `start-${kind}`, value: { ...draw(r), targets: pick(targets, r) } }) };
     },

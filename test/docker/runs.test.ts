@@ -1,9 +1,11 @@
 // Whole runs through the runner (planTest + runTest) on 5-node docker clusters: the same test
 // definitions give the same verdicts on `local` and `docker` (reference:raft register under
 // partitions and kills is valid; reference:quorum with R=W=1 is caught non-linearizable), and
-// real etcd in containers is linearizable under partitions and kills. Node logs land in the run
-// directory and nothing of any run is left behind.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// real etcd in containers is linearizable under partitions and kills, and the raft store that
+// skips fsync loses acknowledged writes in a whole-cluster power failure through the fault
+// filesystem mounted inside the containers. Node logs land in the run directory and nothing of
+// any run is left behind.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +86,7 @@ describe.skipIf(SKIP)(`runs on docker clusters (${GATE})`, () => {
     const out = await run(options(RAFT, 'docker'));
     expect(out.errors).toEqual([]);
     expect(out.valid).toBe(true);
-    for (const n of ['n1', 'n5']) expect(existsSync(path.join(out.runDir, 'nodes', n, 'store.log'))).toBe(true);
+    for (const n of ['n1', 'n5']) expect(existsSync(path.join(out.runDir, 'nodes', n, 'node.log'))).toBe(true);
     expect(await dockerLeftovers(docker, DOCKER_PREFIX)).toEqual([]);
   }, 120_000);
 
@@ -102,6 +104,16 @@ describe.skipIf(SKIP)(`runs on docker clusters (${GATE})`, () => {
     expect(out.valid).toBe(true);
     expect(existsSync(path.join(out.runDir, 'nodes', 'n3', 'etcd.log'))).toBe(true);
   }, 150_000);
+
+  it('reference:raft with lazy-fsync loses acknowledged writes when every container loses power', async () => {
+    const lazy: Def = { name: 'raft-lazy-fsync', db: 'reference:raft', workload: 'register', nemesis: ['power-loss'], options: { 'nemesis.targets': 'all' } };
+    const out = await run({ ...options(lazy, 'docker'), bug: ['lazy-fsync'], timeLimitS: 20, nemesisIntervalS: 4, seed: 1 });
+    expect(out.errors).toEqual([]);
+    const history = readFileSync(path.join(out.runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { process: unknown; type: string; f: string });
+    expect(history.filter((op) => op.process === 'nemesis' && op.type === 'ok' && op.f === 'start-power-loss').length).toBeGreaterThan(0);
+    expect(out.valid).toBe(false);
+    expect(await dockerLeftovers(docker, DOCKER_PREFIX)).toEqual([]);
+  }, 180_000);
 
   describe.skipIf(!IS_ROOT)('the same definitions on the local provider give the same verdicts', () => {
     afterAll(async () => expect(await runLeftovers(LOCAL_PREFIX)).toEqual([]));

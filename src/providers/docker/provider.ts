@@ -1,7 +1,8 @@
 /**
  * The `docker` provider: N nodes (n1..nN) as containers on a labelled user-defined bridge network
  * with fixed addresses (gateway .1, node i at .(10+i)), each with NET_ADMIN and a control sidecar
- * that shares its pid and network namespaces. Commands run through the engine API (DockerRemote).
+ * that shares its pid and network namespaces. Nodes also get /dev/fuse and SYS_ADMIN, so disk
+ * faults can mount the fault filesystem (src/disk) over a node's directory inside its container. Commands run through the engine API (DockerRemote).
  * Partitions and packet faults are iptables/tc rules inside the nodes' namespaces, matched on
  * addresses (HostNetFaults, applied from the sidecars so a paused node can still be cut off);
  * pause is `docker pause`; kill SIGKILLs the node's marked processes; clock skew uses the image's
@@ -165,7 +166,13 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
       Hostname: n.name,
       Cmd: ['sleep', 'infinity'],
       Labels: labels(n.name, 'node'),
-      HostConfig: { CapAdd: ['NET_ADMIN'], NetworkMode: netName, Init: true, Binds: binds },
+      HostConfig: {
+        CapAdd: ['NET_ADMIN', 'SYS_ADMIN'],
+        Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }],
+        NetworkMode: netName,
+        Init: true,
+        Binds: binds,
+      },
       NetworkingConfig: { EndpointsConfig: { [netName]: { IPAMConfig: { IPv4Address: n.address } } } },
     });
     await node.start();
@@ -219,6 +226,7 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
       ctl,
       net: new HostNetFaults(nodes, ctl),
       nodeControl: new DockerNodeControl(docker, prefix, containerName, ctl),
+      diskHost: (node: string) => ({ host: remote(node), tag: `${prefix}:${node}` }),
       ...(clock ? { clock } : {}),
     };
   }
