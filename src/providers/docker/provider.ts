@@ -39,6 +39,8 @@ import { DockerNodeControl } from './node-control.ts';
 
 export const DEFAULT_DOCKER_SUBNET = '10.214.0.0/24';
 export const DEFAULT_DOCKER_IMAGE = 'faultline/node:latest';
+/** Network faults need NET_ADMIN; the fault filesystem's FUSE mount needs SYS_ADMIN. */
+const NODE_CAPS = ['NET_ADMIN', 'SYS_ADMIN'];
 
 /** The controller's tsx cache directory, created when missing, and where nodes (root, /tmp) look for it. */
 function tsxCacheBind(): string {
@@ -167,7 +169,7 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
       Cmd: ['sleep', 'infinity'],
       Labels: labels(n.name, 'node'),
       HostConfig: {
-        CapAdd: ['NET_ADMIN', 'SYS_ADMIN'],
+        CapAdd: NODE_CAPS,
         Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }],
         NetworkMode: netName,
         Init: true,
@@ -181,7 +183,9 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
       Image: image,
       Cmd: ['sleep', 'infinity'],
       Labels: labels(n.name, 'ctl'),
-      HostConfig: { CapAdd: ['NET_ADMIN'], NetworkMode: `container:${node.id}`, PidMode: `container:${node.id}` },
+      // The node's capabilities too: reading a process's environ (how its run marker is found)
+      // needs the reader to hold every capability the process holds.
+      HostConfig: { CapAdd: NODE_CAPS, NetworkMode: `container:${node.id}`, PidMode: `container:${node.id}` },
     });
     await ctl.start();
   }
