@@ -18,29 +18,41 @@ export interface ComposedChecker extends Checker {
   check(history: History, ctx: CheckContext): Promise<ComposedResult>;
 }
 
-export function compose(checkers: readonly Checker[]): ComposedChecker {
+/** Throws when two checkers share a name (their results would collide). */
+export function assertDistinctNames(checkers: readonly Checker[]): void {
   const names = new Set<string>();
   for (const c of checkers) {
     if (names.has(c.name)) throw new Error(`compose: two checkers are named ${JSON.stringify(c.name)}`);
     names.add(c.name);
   }
+}
+
+/** The composed result of each checker's result: validity merged, anomaly types collected. */
+export function composedResult(results: ComposedResult['checkers']): ComposedResult {
+  let valid: Validity = true;
+  const anomalyTypes = new Set<string>();
+  for (const r of Object.values(results)) {
+    valid = mergeValidity(valid, r.valid);
+    for (const t of r.anomalyTypes ?? []) anomalyTypes.add(t);
+  }
+  const out: ComposedResult = { valid, checkers: results };
+  if (anomalyTypes.size > 0) out.anomalyTypes = [...anomalyTypes].sort();
+  return out;
+}
+
+export function compose(checkers: readonly Checker[]): ComposedChecker {
+  assertDistinctNames(checkers);
   return {
     name: 'compose',
     parts: checkers,
     async check(history: History, ctx: CheckContext): Promise<ComposedResult> {
       const results: ComposedResult['checkers'] = {};
-      let valid: Validity = true;
-      const anomalyTypes = new Set<string>();
       for (const c of checkers) {
         const started = performance.now();
         const r = await runWithBudget(c, history, ctx);
         results[c.name] = { ...r, elapsedMs: Math.round(performance.now() - started) };
-        valid = mergeValidity(valid, r.valid);
-        for (const t of r.anomalyTypes ?? []) anomalyTypes.add(t);
       }
-      const out: ComposedResult = { valid, checkers: results };
-      if (anomalyTypes.size > 0) out.anomalyTypes = [...anomalyTypes].sort();
-      return out;
+      return composedResult(results);
     },
   };
 }

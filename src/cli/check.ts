@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import { exitCodeFor } from '../core/validity.ts';
 import { InputError, UsageError } from '../core/errors.ts';
 import { loadHistoryForCheck } from './load-history.ts';
+import { checkInOnePass, isJsonlHistory } from './check-stream.ts';
 import { parseModelInit } from '../../checkers/linearizable/index.ts';
 import { assertWellFormed } from '../history/validate.ts';
 import { compose } from '../../checkers/compose.ts';
@@ -49,33 +50,38 @@ Examples:
       const budgetS = Number(flags.checkerTime);
       if (!(budgetS > 0)) throw new UsageError(`--checker-time must be a positive number of seconds, got ${JSON.stringify(flags.checkerTime)}`);
       const started = performance.now();
-      const loaded = await loadHistoryForCheck(file);
-      assertWellFormed(loaded.history);
-      const model = flags.model ?? loaded.model?.model;
-      const init = flags.init !== undefined && model ? parseModelInit(model, flags.init) : flags.model ? undefined : loaded.model?.init;
+      // Our JSONL with the checkers named: read, validated and checked in one pass.
+      const loaded = (flags.checker || flags.model) && (await isJsonlHistory(file)) ? undefined : await loadHistoryForCheck(file);
+      if (loaded) assertWellFormed(loaded.history);
+      const model = flags.model ?? loaded?.model?.model;
+      const init = flags.init !== undefined && model ? parseModelInit(model, flags.init) : flags.model ? undefined : loaded?.model?.init;
       let names = flags.checker?.split(',').map((s) => s.trim()).filter(Boolean);
-      if (!names?.length) names = flags.model ? ['linearizable'] : loaded.checkerHint ? [loaded.checkerHint] : undefined;
+      if (!names?.length) names = flags.model ? ['linearizable'] : loaded?.checkerHint ? [loaded.checkerHint] : undefined;
       if (!names?.length) {
         throw new UsageError(`${file}: say which checker to run with --checker NAME (see \`faultline list\`) or a model with --model`);
       }
-      if (model && names.includes('linearizable') && !flags.model && loaded.model) loaded.notes.push(`model ${model}: ${loaded.model.reason}`);
+      if (model && names.includes('linearizable') && !flags.model && loaded?.model) loaded.notes.push(`model ${model}: ${loaded.model.reason}`);
       const opts = {
         ...(model !== undefined ? { model } : {}),
         ...(init !== undefined ? { init } : {}),
         ...(flags.consistencyModels ? { consistencyModels: flags.consistencyModels.split(',').map((s) => s.trim()) } : {}),
         options: parseOpts(flags.opt),
       };
-      const checker = compose(names.map((n) => makeChecker(n, opts)));
-      const result = await checker.check(loaded.history, { budget: { timeMs: budgetS * 1000 } });
+      const checkers = names.map((n) => makeChecker(n, opts));
+      const ctx = { budget: { timeMs: budgetS * 1000 } };
+      const run = loaded
+        ? { result: await compose(checkers).check(loaded.history, ctx), events: loaded.history.length, format: loaded.format, notes: loaded.notes }
+        : { ...(await checkInOnePass(file, checkers, ctx)), format: 'jsonl' };
+      const { result } = run;
       const rejected = Object.values(result.checkers).find((r) => r['badInput'] === true);
       if (rejected) throw new InputError(String(rejected.error), { file });
       const elapsedMs = Math.round(performance.now() - started);
       if (flags.json) {
-        printJson({ file, format: loaded.format, events: loaded.history.length, elapsedMs, ...result });
+        printJson({ file, format: run.format, events: run.events, elapsedMs, ...result });
       } else {
         printSummary(result.valid, result.checkers, process.stdout, [
-          `${file}: ${loaded.format}, ${loaded.history.length} events, checked in ${elapsedMs} ms`,
-          ...loaded.notes,
+          `${file}: ${run.format}, ${run.events} events, checked in ${elapsedMs} ms`,
+          ...run.notes,
         ]);
       }
       if (flags.github) reportToGithub({ name: basename(file), results: result }, flags.json ? process.stderr : process.stdout);

@@ -1,5 +1,6 @@
 /**
- * Reads our history format: JSONL, one Op per line, as written by the recorder.
+ * Reads our history format: JSONL, one Op per line, as written by the recorder: whole
+ * (`readHistoryFile`) or chunk by chunk for checking in one pass (`scanHistoryFile`).
  *
  * A controller killed mid-write can leave a torn last line; that line is dropped and reported
  * (`tornLastLine`). Any other line that is not a JSON object with the op fields is an InputError
@@ -62,10 +63,10 @@ function countNewlines(text: string): number {
 }
 
 /**
- * Parses `text`, whole lines each ending in a newline, numbered from `firstLine`, onto `history`.
- * Returns the number of lines read.
+ * Parses `text`, whole lines each ending in a newline, numbered from `firstLine`, onto `out`;
+ * ops without an index get `base + out.length`. Returns the number of lines read.
  */
-function parseCompleteLines(text: string, firstLine: number, file: string | undefined, history: Op[]): number {
+function parseCompleteLines(text: string, firstLine: number, file: string | undefined, out: Op[], base: number): number {
   const lines = countNewlines(text);
   let parsed: unknown;
   try {
@@ -74,7 +75,7 @@ function parseCompleteLines(text: string, firstLine: number, file: string | unde
     parsed = undefined;
   }
   if (Array.isArray(parsed) && parsed.length === lines) {
-    for (let i = 0; i < lines; i++) history.push(toOp(parsed[i], firstLine + i, file, history.length));
+    for (let i = 0; i < lines; i++) out.push(toOp(parsed[i], firstLine + i, file, base + out.length));
     return lines;
   }
   let lineNo = firstLine;
@@ -82,17 +83,17 @@ function parseCompleteLines(text: string, firstLine: number, file: string | unde
     const end = text.indexOf('\n', start);
     const line = text.slice(start, end).trim();
     start = end + 1;
-    if (line !== '') history.push(parseLine(line, lineNo, file, history.length));
+    if (line !== '') out.push(parseLine(line, lineNo, file, base + out.length));
   }
   return lines;
 }
 
 /** Parses the last line when it has no newline: a line that does not parse is torn (dropped). */
-function parseTail(tail: string, lineNo: number, file: string | undefined, history: Op[]): boolean {
+function parseTail(tail: string, lineNo: number, file: string | undefined, out: Op[], base: number): boolean {
   const line = tail.trim();
   if (line === '') return false;
   try {
-    history.push(parseLine(line, lineNo, file, history.length));
+    out.push(parseLine(line, lineNo, file, base + out.length));
     return false;
   } catch (e) {
     if (e instanceof InputError) return true;
@@ -109,20 +110,34 @@ function decode(bytes: Buffer): string {
 export function parseHistoryJsonl(text: string, file?: string): ReadResult {
   const history: Op[] = [];
   const lastNl = text.lastIndexOf('\n');
-  const lines = parseCompleteLines(text.slice(0, lastNl + 1), 1, file, history);
-  const tornLastLine = parseTail(text.slice(lastNl + 1), lines + 1, file, history);
+  const lines = parseCompleteLines(text.slice(0, lastNl + 1), 1, file, history, 0);
+  const tornLastLine = parseTail(text.slice(lastNl + 1), lines + 1, file, history, 0);
   return { history, tornLastLine };
 }
 
-/** Reads a JSONL history file in chunks of whole lines. */
-export async function readHistoryFile(path: string): Promise<ReadResult> {
+/** What scanning a history file found besides its ops. */
+export interface ScanResult {
+  /** Ops read. */
+  events: number;
+  /** True when the last line was cut off mid-write and was dropped. */
+  tornLastLine: boolean;
+}
+
+/**
+ * Reads a JSONL history file in chunks of whole lines and hands each chunk's ops, in order, to
+ * `onOps` (awaited before the next chunk is read), so a caller that does not keep them reads a
+ * history of any size in constant memory.
+ *
+ *   await scanHistoryFile('history.jsonl', (ops) => { for (const op of ops) session.feed(op); });
+ */
+export async function scanHistoryFile(path: string, onOps: (ops: Op[]) => void | Promise<void>): Promise<ScanResult> {
   let handle;
   try {
     handle = await open(path, 'r');
   } catch (e) {
     throw new InputError(`cannot read history: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
   }
-  const history: Op[] = [];
+  let events = 0;
   let tornLastLine = false;
   try {
     let buf = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -138,17 +153,32 @@ export async function readHistoryFile(path: string): Promise<ReadResult> {
       }
       const { bytesRead } = await handle.read(buf, carried, buf.length - carried, null);
       const filled = carried + bytesRead;
+      const ops: Op[] = [];
       if (bytesRead === 0) {
-        tornLastLine = parseTail(decode(buf.subarray(0, filled)), nextLine, path, history);
-        break;
+        tornLastLine = parseTail(decode(buf.subarray(0, filled)), nextLine, path, ops, events);
+      } else {
+        const cut = buf.lastIndexOf(10, filled - 1) + 1;
+        if (cut > 0) nextLine += parseCompleteLines(decode(buf.subarray(0, cut)), nextLine, path, ops, events);
+        buf.copy(buf, 0, cut, filled);
+        carried = filled - cut;
       }
-      const cut = buf.lastIndexOf(10, filled - 1) + 1;
-      if (cut > 0) nextLine += parseCompleteLines(decode(buf.subarray(0, cut)), nextLine, path, history);
-      buf.copy(buf, 0, cut, filled);
-      carried = filled - cut;
+      if (ops.length > 0) {
+        events += ops.length;
+        await onOps(ops);
+      }
+      if (bytesRead === 0) break;
     }
   } finally {
     await handle.close();
   }
+  return { events, tornLastLine };
+}
+
+/** Reads a JSONL history file whole. */
+export async function readHistoryFile(path: string): Promise<ReadResult> {
+  const history: Op[] = [];
+  const { tornLastLine } = await scanHistoryFile(path, (ops) => {
+    for (const op of ops) history.push(op);
+  });
   return { history, tornLastLine };
 }
