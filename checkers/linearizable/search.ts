@@ -131,6 +131,8 @@ export class Search {
   private readonly keepFrames: number;
   private compactAt: number;
   private collected: Uint32Array[] = [];
+  /** Built-in registers: per value id, the held ops that need it and that write it (entry codes). */
+  private uses = new Map<number, { needers: number[]; producers: number[] }>();
 
   /** `keepFrames`: frames kept by compaction (default HORIZON; small values test it on small histories). */
   constructor(model: Model<any>, keepFrames = HORIZON) {
@@ -182,8 +184,39 @@ export class Search {
    */
   add(op: ModelOp, call: number, ret: number, tag?: unknown): void {
     const readOnly = this.model.readOnly?.(op) === true;
-    (ret === Infinity ? this.opt : this.req).push(call, ret, this.tr.encode(op), readOnly, op, tag);
+    const store = ret === Infinity ? this.opt : this.req;
+    const rank = store.push(call, ret, this.tr.encode(op), readOnly, op, tag);
+    if (this.tr.register) this.noteUses(store === this.req ? rank : ~rank);
   }
+
+  /** Records which value the register op `e` needs and which it writes (see overwritesNeeded). */
+  private noteUses(e: number): void {
+    const store = e >= 0 ? this.req : this.opt;
+    const i = (e >= 0 ? e : ~e) & store.mask;
+    const use = (value: number): { needers: number[]; producers: number[] } => {
+      let u = this.uses.get(value);
+      if (!u) this.uses.set(value, (u = { needers: [], producers: [] }));
+      return u;
+    };
+    const needs = registerNeeds(store.kind[i]!, store.a[i]!);
+    if (needs >= 0 && e >= 0) use(needs).needers.push(e);
+    const produces = registerProduces(store.kind[i]!, store.a[i]!, store.b[i]!);
+    if (produces >= 0) use(produces).producers.push(e);
+  }
+
+  /**
+   * Whether overwriting value `v` (by op `e`) dooms the configuration: a required op not yet
+   * linearized needs the register to hold v, and every op that writes v is linearized already,
+   * so it never will again. Returns that op (the earliest invoked), or -1.
+   */
+  private doomedBy(v: number, e: number): number {
+    const u = this.uses.get(v);
+    if (!u) return -1;
+    const open = (x: number): boolean => (x >= 0 ? x >= this.req.start && !this.req.linearized(x) : ~x >= this.opt.start && !this.opt.linearized(~x));
+    if (u.producers.some(open)) return -1;
+    return u.needers.find((x) => x !== e && open(x)) ?? -1;
+  }
+
 
   /** Every op invoked before history position `horizon` has been added. */
   advance(horizon: number): void {
@@ -437,7 +470,12 @@ export class Search {
         const i = (e >= 0 ? e : ~e) & store.mask;
         const code = store.kind[i]!;
         const s2 = code >= 0 ? tr.next(state, code) : registerStep(code, state, store.a[i]!, store.b[i]!);
-        if (s2 !== ILLEGAL) {
+        const doomed = s2 !== ILLEGAL && code < 0 && s2 !== state ? this.doomedBy(state, e) : -1;
+        if (doomed >= 0 && mode === SEARCH) {
+          this.state = state;
+          this.recordDoomed(e, s2, doomed);
+        }
+        if (s2 !== ILLEGAL && doomed < 0) {
           const forced = store.readOnly[i] === 1 && s2 === state;
           this.setBit(e);
           if (this.remember(s2)) {
@@ -498,12 +536,7 @@ export class Search {
     const rank = this.firstReturnRank;
     const blocked = rank >= 0 ? this.req.call[rank & this.req.mask]! : -1;
     if (!this.partials.wants(length, blocked)) return;
-    const from = Math.max(0, this.depth - TAIL);
-    const path: RecordedPath = { elided: this.rootDepth + from, calls: [], statesBefore: [], lastState: this.state, blocked, candidates: [] };
-    for (let d = from; d < this.depth; d++) {
-      path.calls.push(this.callOf(this.entry[d]!));
-      path.statesBefore.push(this.prevState[d]!);
-    }
+    const path = this.pathTail(blocked);
     for (const store of [this.req, this.opt]) {
       for (let r = store.firstOpen(); r < store.end; r++) {
         const i = r & store.mask;
@@ -512,6 +545,41 @@ export class Search {
       }
     }
     this.partials.add(length, path);
+  }
+
+  /**
+   * Offers the path that op `e` would extend (to state `after`) had it not overwritten a value
+   * the required op `needer` still needs: the path ends there, blocked by that op, as the search
+   * would find it after linearizing what lies between.
+   */
+  private recordDoomed(e: number, after: number, needer: number): void {
+    const length = this.rootDepth + this.depth + 1;
+    if (length < this.partials.depth) return;
+    const i = needer & this.req.mask;
+    const blocked = this.req.call[i]!;
+    if (!this.partials.wants(length, blocked)) return;
+    const path = this.pathTail(blocked);
+    path.calls.push(this.callOf(e));
+    path.statesBefore.push(this.state);
+    path.lastState = after;
+    path.candidates.push({ call: blocked, op: this.req.ops[i]! });
+    if (path.calls.length > TAIL) {
+      path.calls.shift();
+      path.statesBefore.shift();
+      path.elided++;
+    }
+    this.partials.add(length, path);
+  }
+
+  /** The current path's last TAIL ops, ending in the current state, without candidates yet. */
+  private pathTail(blocked: number): RecordedPath {
+    const from = Math.max(0, this.depth - TAIL);
+    const path: RecordedPath = { elided: this.rootDepth + from, calls: [], statesBefore: [], lastState: this.state, blocked, candidates: [] };
+    for (let d = from; d < this.depth; d++) {
+      path.calls.push(this.callOf(this.entry[d]!));
+      path.statesBefore.push(this.prevState[d]!);
+    }
+    return path;
   }
 
   /**
@@ -614,6 +682,11 @@ export class Search {
       }
     }
     this.tr.forget((id) => states.has(id), (id) => kinds.has(id));
+    if (this.tr.register) {
+      this.uses = new Map();
+      for (let r = this.req.start; r < this.req.end; r++) this.noteUses(r);
+      for (let r = this.opt.start; r < this.opt.end; r++) this.noteUses(~r);
+    }
   }
 
   /** The longest partial linearizations, described with the model's words. */
