@@ -24,7 +24,7 @@ export interface OpSummary {
 }
 
 export function opSummary(invocation: Op, completion: Op | undefined): OpSummary {
-  return {
+  const s: OpSummary = {
     index: invocation.index,
     completion: completion?.index ?? -1,
     process: invocation.process,
@@ -32,8 +32,9 @@ export function opSummary(invocation: Op, completion: Op | undefined): OpSummary
     value: completion && completion.type === 'ok' ? completion.value : invocation.value,
     type: completion?.type ?? 'info',
     time: invocation.time,
-    ...(completion ? { completionTime: completion.time } : {}),
   };
+  if (completion) s.completionTime = completion.time;
+  return s;
 }
 
 /** An op of a partition as the window sees it: invocation and return positions (Infinity: none). */

@@ -115,10 +115,7 @@ export class LinearizabilitySession implements CheckSession {
       this.run(part);
     }
     const parts = [...this.parts.values()];
-    const findHeld = (i: number, index: number): OpSummary | undefined => {
-      const held = parts[i]!.search.find(index)?.tag as Pending | undefined;
-      return held && opSummary(held.invocation, held.completion);
-    };
+    const findHeld = (i: number, index: number): OpSummary | undefined => parts[i]!.search.find(index)?.tag as OpSummary | undefined;
     return assemble({
       model: this.model.name,
       outcomes: parts.map((p) => p.outcome),
@@ -150,7 +147,7 @@ export class LinearizabilitySession implements CheckSession {
     }
     part.ops++;
     if (part.outcome) return;
-    part.search.add(mop, inv.index, mop.outcome === 'info' || c === undefined ? Infinity : c.index, p);
+    part.search.add(mop, inv.index, mop.outcome === 'info' || c === undefined ? Infinity : c.index, opSummary(inv, c));
     if (!part.fresh) this.fresh.push(part);
     part.fresh = true;
   }

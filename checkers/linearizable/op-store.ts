@@ -27,6 +27,9 @@ export class OpStore {
   a: Int32Array;
   b: Int32Array;
   readOnly: Uint8Array;
+  /** Per op, the rank of the previous op needing / writing the same register value, or -1 (search.ts). */
+  prevNeeder: Int32Array;
+  prevWriter: Int32Array;
   ops: (ModelOp | undefined)[];
   tags: unknown[];
   bits: Uint32Array;
@@ -43,6 +46,8 @@ export class OpStore {
     this.a = new Int32Array(capacity);
     this.b = new Int32Array(capacity);
     this.readOnly = new Uint8Array(capacity);
+    this.prevNeeder = new Int32Array(capacity);
+    this.prevWriter = new Int32Array(capacity);
     this.ops = new Array<ModelOp | undefined>(capacity);
     this.tags = new Array<unknown>(capacity);
     this.bits = new Uint32Array(capacity >>> 5);
@@ -75,7 +80,7 @@ export class OpStore {
   }
 
   private grow(): void {
-    const old = { call: this.call, ret: this.ret, kind: this.kind, a: this.a, b: this.b, readOnly: this.readOnly, ops: this.ops, tags: this.tags, bits: this.bits, mask: this.mask, wordMask: this.wordMask };
+    const old = { call: this.call, ret: this.ret, kind: this.kind, a: this.a, b: this.b, readOnly: this.readOnly, prevNeeder: this.prevNeeder, prevWriter: this.prevWriter, ops: this.ops, tags: this.tags, bits: this.bits, mask: this.mask, wordMask: this.wordMask };
     const capacity = (this.mask + 1) * 2;
     this.mask = capacity - 1;
     this.wordMask = (capacity >>> 5) - 1;
@@ -85,6 +90,8 @@ export class OpStore {
     this.a = new Int32Array(capacity);
     this.b = new Int32Array(capacity);
     this.readOnly = new Uint8Array(capacity);
+    this.prevNeeder = new Int32Array(capacity);
+    this.prevWriter = new Int32Array(capacity);
     this.ops = new Array<ModelOp | undefined>(capacity);
     this.tags = new Array<unknown>(capacity);
     this.bits = new Uint32Array(capacity >>> 5);
@@ -97,6 +104,8 @@ export class OpStore {
       this.a[b] = old.a[a]!;
       this.b[b] = old.b[a]!;
       this.readOnly[b] = old.readOnly[a]!;
+      this.prevNeeder[b] = old.prevNeeder[a]!;
+      this.prevWriter[b] = old.prevWriter[a]!;
       this.ops[b] = old.ops[a];
       this.tags[b] = old.tags[a];
     }

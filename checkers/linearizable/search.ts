@@ -98,6 +98,8 @@ export class Search {
   readonly tr: Transitions;
   readonly req = new OpStore();
   readonly opt = new OpStore();
+  /** Both stores, required first (the order candidates are tried in). */
+  private readonly stores: readonly OpStore[] = [this.req, this.opt];
   readonly partials = new Partials();
   status: SearchStatus = 'pending';
   /** Configurations memoized (all time), loop iterations, compactions done. */
@@ -131,8 +133,14 @@ export class Search {
   private readonly keepFrames: number;
   private compactAt: number;
   private collected: Uint32Array[] = [];
-  /** Built-in registers: per value id, the held ops that need it and that write it (entry codes). */
-  private uses = new Map<number, { needers: number[]; producers: number[] }>();
+  /**
+   * Built-in registers: per value id, the last held op needing it (required ones) and the last
+   * writing it, per store; earlier ones follow through the stores' prevNeeder / prevWriter.
+   */
+  private needers = new Map<number, number>();
+  private writers: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
+  /** Memo entries and states held after the last sweep of forgetUnreachable. */
+  private sweptSize = { memo: 0, states: 0 };
 
   /** `keepFrames`: frames kept by compaction (default HORIZON; small values test it on small histories). */
   constructor(model: Model<any>, keepFrames = HORIZON) {
@@ -160,7 +168,7 @@ export class Search {
 
   /** The ops still held, as intervals (invocation and return positions) with their tags. */
   *held(): Generator<{ call: number; ret: number; op: ModelOp; tag: unknown }> {
-    for (const store of [this.req, this.opt]) {
+    for (const store of this.stores) {
       for (let r = store.start; r < store.end; r++) {
         const i = r & store.mask;
         yield { call: store.call[i]!, ret: store.ret[i]!, op: store.ops[i]!, tag: store.tags[i] };
@@ -186,22 +194,25 @@ export class Search {
     const readOnly = this.model.readOnly?.(op) === true;
     const store = ret === Infinity ? this.opt : this.req;
     const rank = store.push(call, ret, this.tr.encode(op), readOnly, op, tag);
-    if (this.tr.register) this.noteUses(store === this.req ? rank : ~rank);
+    if (this.tr.register) this.noteUses(store, rank);
   }
 
-  /** Records which value the register op `e` needs and which it writes (see overwritesNeeded). */
-  private noteUses(e: number): void {
-    const store = e >= 0 ? this.req : this.opt;
-    const i = (e >= 0 ? e : ~e) & store.mask;
-    const use = (value: number): { needers: number[]; producers: number[] } => {
-      let u = this.uses.get(value);
-      if (!u) this.uses.set(value, (u = { needers: [], producers: [] }));
-      return u;
-    };
+  /** Records which value the register op ranked `r` in `store` needs and which it writes (see doomedBy). */
+  private noteUses(store: OpStore, r: number): void {
+    const i = r & store.mask;
     const needs = registerNeeds(store.kind[i]!, store.a[i]!);
-    if (needs >= 0 && e >= 0) use(needs).needers.push(e);
-    const produces = registerProduces(store.kind[i]!, store.a[i]!, store.b[i]!);
-    if (produces >= 0) use(produces).producers.push(e);
+    store.prevNeeder[i] = -1;
+    if (needs >= 0 && store === this.req) {
+      store.prevNeeder[i] = this.needers.get(needs) ?? -1;
+      this.needers.set(needs, r);
+    }
+    const writes = registerProduces(store.kind[i]!, store.a[i]!, store.b[i]!);
+    store.prevWriter[i] = -1;
+    if (writes >= 0) {
+      const heads = this.writers[store === this.req ? 0 : 1];
+      store.prevWriter[i] = heads.get(writes) ?? -1;
+      heads.set(writes, r);
+    }
   }
 
   /**
@@ -210,13 +221,19 @@ export class Search {
    * so it never will again. Returns that op (the earliest invoked), or -1.
    */
   private doomedBy(v: number, e: number): number {
-    const u = this.uses.get(v);
-    if (!u) return -1;
-    const open = (x: number): boolean => (x >= 0 ? x >= this.req.start && !this.req.linearized(x) : ~x >= this.opt.start && !this.opt.linearized(~x));
-    if (u.producers.some(open)) return -1;
-    return u.needers.find((x) => x !== e && open(x)) ?? -1;
+    for (let s = 0; s < 2; s++) {
+      const store = this.stores[s]!;
+      for (let r = this.writers[s]!.get(v) ?? -1; r >= store.start; r = store.prevWriter[r & store.mask]!) {
+        if (!store.linearized(r)) return -1;
+      }
+    }
+    const req = this.req;
+    let needer = -1;
+    for (let r = this.needers.get(v) ?? -1; r >= req.start; r = req.prevNeeder[r & req.mask]!) {
+      if (r !== e && !req.linearized(r)) needer = r;
+    }
+    return needer;
   }
-
 
   /** Every op invoked before history position `horizon` has been added. */
   advance(horizon: number): void {
@@ -341,7 +358,7 @@ export class Search {
     const b = this.firstReturnRank & req.mask;
     const need = registerNeeds(req.kind[b]!, req.a[b]!);
     if (need < 0 || need === state) return true;
-    for (const store of [req, this.opt]) {
+    for (const store of this.stores) {
       for (let r = store.firstOpen(); r < store.end; r++) {
         const i = r & store.mask;
         if (store.call[i]! >= first) break;
@@ -397,15 +414,12 @@ export class Search {
     let k = this.next;
     let bound = this.scanBound;
     let entering = this.entering;
-    const save = (): void => {
-      this.state = state;
-      this.setScan(phase, k, bound, entering);
-    };
     for (;;) {
       if ((++this.iterations & POLL_MASK) === 0) {
         if (mode === COLLECT) {
           if (this.iterations > collectUntil) {
-            save();
+            this.state = state;
+            this.setScan(phase, k, bound, entering);
             return 'timeout';
           }
         } else {
@@ -413,7 +427,8 @@ export class Search {
           if (performance.now() > limits.deadline) return 'timeout';
           if (this.bytes > limits.maxBytes) return 'memory';
           if (this.depth >= this.compactAt) {
-            save();
+            this.state = state;
+            this.setScan(phase, k, bound, entering);
             this.compact(limits);
             state = this.state;
           }
@@ -452,7 +467,7 @@ export class Search {
               // the known history: done, or wait for more.
               this.state = state;
               if (bound === Infinity && this.ended) return 'ok';
-              save();
+              this.setScan(phase, k, bound, entering);
               return 'pending';
             }
             phase = 1;
@@ -537,7 +552,7 @@ export class Search {
     const blocked = rank >= 0 ? this.req.call[rank & this.req.mask]! : -1;
     if (!this.partials.wants(length, blocked)) return;
     const path = this.pathTail(blocked);
-    for (const store of [this.req, this.opt]) {
+    for (const store of this.stores) {
       for (let r = store.firstOpen(); r < store.end; r++) {
         const i = r & store.mask;
         if (store.call[i]! >= at) break;
@@ -649,7 +664,7 @@ export class Search {
     this.forgetUnreachable();
   }
 
-  /** Drops the ops, memo entries, states and kinds no live configuration can reach. */
+  /** Drops the ops, and from time to time the memo entries, states and kinds, no live configuration can reach. */
   private forgetUnreachable(): void {
     let minReq = this.rootKey![1]!;
     let minOpt = this.rootKey![2]!;
@@ -659,6 +674,9 @@ export class Search {
     }
     this.req.dropBefore(minReq << 5);
     this.opt.dropBefore(minOpt << 5);
+    // The tables are swept when they have doubled since the last sweep: bounded, at a cost
+    // proportional to what is kept.
+    if (this.memo.size < 2 * this.sweptSize.memo && this.tr.held < 2 * this.sweptSize.states) return;
     const states = new Set<number>([this.state, this.initState, this.rootKey![0]!]);
     this.memo.retain((arena, at) => {
       if (arena[at + 2]! < minReq || arena[at + 3]! < minOpt) return false;
@@ -669,7 +687,7 @@ export class Search {
     for (const r of this.roots) states.add(r[0]!);
     for (const x of this.partials.states()) states.add(x);
     const kinds = new Set<number>();
-    for (const store of [this.req, this.opt]) {
+    for (const store of this.stores) {
       for (let r = store.start; r < store.end; r++) {
         const i = r & store.mask;
         const code = store.kind[i]!;
@@ -683,10 +701,11 @@ export class Search {
     }
     this.tr.forget((id) => states.has(id), (id) => kinds.has(id));
     if (this.tr.register) {
-      this.uses = new Map();
-      for (let r = this.req.start; r < this.req.end; r++) this.noteUses(r);
-      for (let r = this.opt.start; r < this.opt.end; r++) this.noteUses(~r);
+      this.needers = new Map();
+      this.writers = [new Map(), new Map()];
+      for (const store of this.stores) for (let r = store.start; r < store.end; r++) this.noteUses(store, r);
     }
+    this.sweptSize = { memo: this.memo.size, states: this.tr.held };
   }
 
   /** The longest partial linearizations, described with the model's words. */

@@ -78,6 +78,11 @@ export class Transitions {
     this.register = builtInRegisters.has(model);
   }
 
+  /** States held now (not forgotten). */
+  get held(): number {
+    return this.stateById.size;
+  }
+
   /** States interned so far (forgotten ones included). */
   get statesSeen(): number {
     return this.nextState;
