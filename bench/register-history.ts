@@ -9,9 +9,10 @@
  * Options make it harder or wrong on purpose:
  * - `crashRate`: a completing op ends `info` instead (having taken effect or not, at random);
  *   the client goes on as a new process, as the runner does.
- * - `staleReadAt`: the first read invoked once that many ops were invoked returns the value
- *   the register held before the last change completed before the read began: one injected
- *   stale read, so the history is not linearizable.
+ * - `staleReadAt`: the first read invoked once that many ops were invoked returns a value that
+ *   was definitely overwritten before the read began (by a cas, or by a write invoked after that
+ *   value's write completed): one injected stale read, so the history is not linearizable. Its
+ *   completion carries `injected: "stale-read"`.
  *
  *   for (const op of registerHistory({ ops: 1000, processes: 10, seed: 1 })) ...
  *   npx tsx bench/register-history.ts OUT.jsonl OPS [--processes 10] [--seed 1] [--stale-read-at K]
@@ -35,6 +36,7 @@ export interface RegisterHistoryOptions {
 
 interface Pending {
   process: ProcessId;
+  invokedAt: number;
   f: 'read' | 'write' | 'cas';
   value: unknown;
   /** For the injected stale read: the overwritten value it returns. */
@@ -49,8 +51,9 @@ export function* registerHistory(opts: RegisterHistoryOptions): Generator<Op> {
   const pending: (Pending | undefined)[] = new Array(processes).fill(undefined);
   const processOf = Array.from({ length: processes }, (_, i) => i);
   let register: number | null = null;
-  /** The value before the last completed change, and the index of the event that changed it. */
-  let previous: number | null = null;
+  /** Where the current value's write completed, and the last value overwritten in every linearization. */
+  let writtenAt = -1;
+  let overwritten: number | null = null;
   let nextValue = 1;
   let invoked = 0;
   let index = 0;
@@ -60,9 +63,16 @@ export function* registerHistory(opts: RegisterHistoryOptions): Generator<Op> {
     index++;
     return op;
   };
-  const set = (v: number): void => {
-    previous = register;
+  /**
+   * The register takes `v` from an op invoked at `invokedAt`. The old value is overwritten in
+   * every linearization when a cas saw it, or when an acknowledged write began after the old
+   * value's write completed; a crashed write may take effect at any later point, so its value is
+   * only ever definitely overwritten by a cas.
+   */
+  const set = (v: number, invokedAt: number, cas: boolean, crashed: boolean): void => {
+    if (cas || (!crashed && invokedAt > writtenAt)) overwritten = register;
     register = v;
+    writtenAt = crashed ? Infinity : index;
   };
   let open = 0;
   while (invoked < opts.ops || open > 0) {
@@ -73,9 +83,9 @@ export function* registerHistory(opts: RegisterHistoryOptions): Generator<Op> {
       const x = rng.next();
       const f = x < 1 / 3 ? 'read' : x < 2 / 3 ? 'write' : 'cas';
       const value = f === 'read' ? null : f === 'write' ? nextValue++ : [register, nextValue++];
-      const stale = f === 'read' && !staleInjected && invoked >= opts.staleReadAt! ? previous : null;
+      const stale = f === 'read' && !staleInjected && invoked >= opts.staleReadAt! ? overwritten : null;
       if (stale !== null) staleInjected = true;
-      pending[t] = { process: processOf[t]!, f, value, stale };
+      pending[t] = { process: processOf[t]!, invokedAt: index, f, value, stale };
       invoked++;
       open++;
       yield event(processOf[t]!, 'invoke', f, value);
@@ -83,16 +93,18 @@ export function* registerHistory(opts: RegisterHistoryOptions): Generator<Op> {
     }
     pending[t] = undefined;
     open--;
-    const crash = rng.next() < crashRate;
+    const crash = p.stale === null && rng.next() < crashRate;
     if (p.f === 'read') {
-      yield event(p.process, crash ? 'info' : 'ok', 'read', crash ? null : p.stale ?? register);
+      const done = event(p.process, crash ? 'info' : 'ok', 'read', crash ? null : (p.stale ?? register));
+      if (p.stale !== null) done['injected'] = 'stale-read';
+      yield done;
     } else if (p.f === 'write') {
-      if (!crash || rng.next() < 0.5) set(p.value as number);
+      if (!crash || rng.next() < 0.5) set(p.value as number, p.invokedAt, false, crash);
       yield event(p.process, crash ? 'info' : 'ok', 'write', p.value);
     } else {
       const [from, to] = p.value as [number | null, number];
       const applies = from === register && (!crash || rng.next() < 0.5);
-      if (applies) set(to);
+      if (applies) set(to, p.invokedAt, true, crash);
       yield event(p.process, crash ? 'info' : applies ? 'ok' : 'fail', 'cas', p.value);
     }
     if (crash) processOf[t] = processOf[t]! + processes;

@@ -26,6 +26,8 @@ export interface OnlineOptions {
   signal?: AbortSignal | undefined;
   /** Stop checking the other partitions once one is invalid (default true). */
   stopOnFailure?: boolean;
+  /** Frames each search keeps when it compacts (see search.ts); small values exercise compaction in tests. */
+  keepFrames?: number;
 }
 
 interface Pending {
@@ -53,6 +55,7 @@ export class LinearizabilitySession implements CheckSession {
   private readonly model: Model<any>;
   private readonly limits: ReturnType<typeof limitsFor>;
   private readonly stopOnFailure: boolean;
+  private readonly keepFrames: number | undefined;
   private readonly started = performance.now();
   /** Invocations not yet handed to a search, in history order; `head` is the first one. */
   private queue: Pending[] = [];
@@ -69,6 +72,7 @@ export class LinearizabilitySession implements CheckSession {
   constructor(opts: OnlineOptions) {
     this.model = opts.model;
     this.stopOnFailure = opts.stopOnFailure ?? true;
+    this.keepFrames = opts.keepFrames;
     const cancel = new Int32Array(1);
     this.limits = limitsFor(opts.budget, this.started, cancel);
     if (opts.signal?.aborted) cancel[0] = 1;
@@ -141,7 +145,7 @@ export class LinearizabilitySession implements CheckSession {
     const key = this.model.partition ? this.model.partition(mop) : null;
     let part = this.parts.get(key);
     if (!part) {
-      part = { key, search: new Search(this.model), ops: 0, ms: 0, fresh: false, outcome: undefined };
+      part = { key, search: new Search(this.model, this.keepFrames), ops: 0, ms: 0, fresh: false, outcome: undefined };
       this.parts.set(key, part);
       if (this.failed && this.stopOnFailure) part.outcome = this.cancelled(part);
     }

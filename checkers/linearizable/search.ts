@@ -35,7 +35,7 @@ import { KeySet, finish, mix } from './memo.ts';
 import { describeState, isInconsistent, type Model, type ModelOp } from './model.ts';
 import { OpStore } from './op-store.ts';
 import { Partials, TAIL, type RecordedPath } from './partials.ts';
-import { ILLEGAL, Transitions, registerNeeds, registerProduces, registerStep } from './transitions.ts';
+import { ILLEGAL, Transitions, registerNeeds, registerNeedsOther, registerProduces, registerStep } from './transitions.ts';
 
 export interface SearchLimits {
   /** performance.now() past which the search gives up; Infinity for none. */
@@ -134,11 +134,13 @@ export class Search {
   private compactAt: number;
   private collected: Uint32Array[] = [];
   /**
-   * Built-in registers: per value id, the last held op needing it (required ones) and the last
-   * writing it, per store; earlier ones follow through the stores' prevNeeder / prevWriter.
+   * Built-in registers: per value id, the last held op needing it and the last writing it, per
+   * store (required, optional); earlier ones follow through the stores' prevNeeder / prevWriter.
    */
-  private needers = new Map<number, number>();
-  private writers: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
+  private needers: Map<number, number>[] = [new Map(), new Map()];
+  private writers: Map<number, number>[] = [new Map(), new Map()];
+  /** A failed compare was added: an optional write may then be needed just to change the value. */
+  private comparesOther = false;
   /** Memo entries and states held after the last sweep of forgetUnreachable. */
   private sweptSize = { memo: 0, states: 0 };
 
@@ -193,46 +195,73 @@ export class Search {
   add(op: ModelOp, call: number, ret: number, tag?: unknown): void {
     const readOnly = this.model.readOnly?.(op) === true;
     const store = ret === Infinity ? this.opt : this.req;
-    const rank = store.push(call, ret, this.tr.encode(op), readOnly, op, tag);
+    const code = this.tr.encode(op);
+    const rank = store.push(call, ret, code, readOnly, op, tag);
     if (this.tr.register) this.noteUses(store, rank);
+    if (this.tr.register && registerNeedsOther(code.kind)) this.comparesOther = true;
   }
 
   /** Records which value the register op ranked `r` in `store` needs and which it writes (see doomedBy). */
   private noteUses(store: OpStore, r: number): void {
     const i = r & store.mask;
+    const s = store === this.req ? 0 : 1;
     const needs = registerNeeds(store.kind[i]!, store.a[i]!);
-    store.prevNeeder[i] = -1;
-    if (needs >= 0 && store === this.req) {
-      store.prevNeeder[i] = this.needers.get(needs) ?? -1;
-      this.needers.set(needs, r);
-    }
+    store.prevNeeder[i] = needs >= 0 ? (this.needers[s]!.get(needs) ?? -1) : -1;
+    if (needs >= 0) this.needers[s]!.set(needs, r);
     const writes = registerProduces(store.kind[i]!, store.a[i]!, store.b[i]!);
-    store.prevWriter[i] = -1;
-    if (writes >= 0) {
-      const heads = this.writers[store === this.req ? 0 : 1];
-      store.prevWriter[i] = heads.get(writes) ?? -1;
-      heads.set(writes, r);
-    }
+    store.prevWriter[i] = writes >= 0 ? (this.writers[s]!.get(writes) ?? -1) : -1;
+    if (writes >= 0) this.writers[s]!.set(writes, r);
   }
 
   /**
    * Whether overwriting value `v` (by op `e`) dooms the configuration: a required op not yet
-   * linearized needs the register to hold v, and every op that writes v is linearized already,
-   * so it never will again. Returns that op (the earliest invoked), or -1.
+   * linearized needs the register to hold v, and no op invoked before that op returned (all of
+   * them are known) and not yet linearized writes v, so the register cannot hold v for it again.
+   * Returns that op (the earliest invoked), or -1.
    */
   private doomedBy(v: number, e: number): number {
+    const req = this.req;
+    let doomed = -1;
+    for (let r = this.needers[0]!.get(v) ?? -1; r >= req.start; r = req.prevNeeder[r & req.mask]!) {
+      const ret = req.ret[r & req.mask]!;
+      if (r !== e && ret <= this.horizon && !req.linearized(r) && !this.writerBefore(v, ret)) doomed = r;
+    }
+    return doomed;
+  }
+
+  /**
+   * Whether the optional register op ranked `r`, which writes value `v`, is worth trying now: an
+   * op not yet linearized needs v. An optional write can always move to just before the first op
+   * that reads what it wrote (nothing it could not explain comes between), so until such an op is
+   * held it need not be tried, and once it is, trying it now covers that placement. Not so when
+   * a failed compare may need the register to hold anything but some value (comparesOther).
+   */
+  private neededLater(v: number, r: number): boolean {
+    for (let s = 0; s < 2; s++) {
+      const store = this.stores[s]!;
+      for (let x = this.needers[s]!.get(v) ?? -1; x >= store.start; x = store.prevNeeder[x & store.mask]!) {
+        if ((s === 0 || x !== r) && !store.linearized(x)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the optional register op ranked `r` writes a value no op not yet linearized needs. */
+  private pointless(r: number): boolean {
+    const i = r & this.opt.mask;
+    const writes = registerProduces(this.opt.kind[i]!, this.opt.a[i]!, this.opt.b[i]!);
+    return writes >= 0 && !this.neededLater(writes, r);
+  }
+
+  /** Whether an op invoked before position `before` and not yet linearized writes value `v`. */
+  private writerBefore(v: number, before: number): boolean {
     for (let s = 0; s < 2; s++) {
       const store = this.stores[s]!;
       for (let r = this.writers[s]!.get(v) ?? -1; r >= store.start; r = store.prevWriter[r & store.mask]!) {
-        if (!store.linearized(r)) return -1;
+        if (store.call[r & store.mask]! < before && !store.linearized(r)) return true;
       }
     }
-    const req = this.req;
-    let needer = -1;
-    for (let r = this.needers.get(v) ?? -1; r >= req.start; r = req.prevNeeder[r & req.mask]!) {
-      if (r !== e && !req.linearized(r)) needer = r;
-    }
-    return needer;
+    return false;
   }
 
   /** Every op invoked before history position `horizon` has been added. */
@@ -475,7 +504,7 @@ export class Search {
             continue;
           }
         } else {
-          while (k < opt.end && opt.linearized(k)) k++;
+          while (k < opt.end && opt.call[k & opt.mask]! < bound && (opt.linearized(k) || (tr.register && !this.comparesOther && this.pointless(k)))) k++;
           if (k < opt.end && opt.call[k & opt.mask]! < bound) e = ~k;
           else deadEnd = true;
         }
@@ -701,7 +730,7 @@ export class Search {
     }
     this.tr.forget((id) => states.has(id), (id) => kinds.has(id));
     if (this.tr.register) {
-      this.needers = new Map();
+      this.needers = [new Map(), new Map()];
       this.writers = [new Map(), new Map()];
       for (const store of this.stores) for (let r = store.start; r < store.end; r++) this.noteUses(store, r);
     }

@@ -32,16 +32,19 @@ const CAS = -3;
 const CAS_FAILED = -4;
 const REGISTER_CODES: Readonly<Record<string, number>> = { read: READ, write: WRITE, cas: CAS, 'cas-failed': CAS_FAILED };
 
-/**
- * The value id a register op needs the register to hold (a read, or a cas expecting it), or -1.
- * With `producedBy`, the value a write or cas leaves (-1 for other ops).
- */
+/** The value id a register op needs the register to hold (a read, or a cas expecting it), or -1. */
 export function registerNeeds(code: number, a: number): number {
   return code === READ || code === CAS ? a : -1;
 }
 
+/** The value id a register op leaves in the register (a write, or a cas that succeeds), or -1. */
 export function registerProduces(code: number, a: number, b: number): number {
   return code === WRITE ? a : code === CAS ? b : -1;
+}
+
+/** True for a failed compare (etcd-register): it needs the register *not* to hold a value. */
+export function registerNeedsOther(code: number): boolean {
+  return code === CAS_FAILED;
 }
 
 /** A built-in register's step on value ids (equal ids: equal values). */
