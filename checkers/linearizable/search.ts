@@ -217,14 +217,18 @@ export class Search {
    * Whether overwriting value `v` (by op `e`) dooms the configuration: a required op not yet
    * linearized needs the register to hold v, and no op invoked before that op returned (all of
    * them are known) and not yet linearized writes v, so the register cannot hold v for it again.
-   * Returns that op (the earliest invoked), or -1.
+   * Returns that op (the one returning first, as the search would find it blocked), or -1.
    */
   private doomedBy(v: number, e: number): number {
     const req = this.req;
     let doomed = -1;
+    let first = Infinity;
     for (let r = this.needers[0]!.get(v) ?? -1; r >= req.start; r = req.prevNeeder[r & req.mask]!) {
       const ret = req.ret[r & req.mask]!;
-      if (r !== e && ret <= this.horizon && !req.linearized(r) && !this.writerBefore(v, ret)) doomed = r;
+      if (r !== e && ret <= this.horizon && ret < first && !req.linearized(r) && !this.writerBefore(v, ret)) {
+        doomed = r;
+        first = ret;
+      }
     }
     return doomed;
   }
