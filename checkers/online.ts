@@ -17,7 +17,7 @@
  * yields `unknown` with the reason and the others' results are kept.
  */
 import type { CheckContext, CheckSession, Checker, IncrementalChecker } from '../src/core/checker.ts';
-import type { Op } from '../src/core/op.ts';
+import type { History, Op } from '../src/core/op.ts';
 import type { CheckResult } from '../src/core/validity.ts';
 import { withBudget } from './budget.ts';
 import { assertDistinctNames, composedResult, type ComposedResult } from './compose.ts';
@@ -26,6 +26,45 @@ export interface ComposedSession extends CheckSession {
   /** The checkers whose violation is already definite, by name. */
   readonly violations: string[];
   finish(): Promise<ComposedResult>;
+}
+
+/**
+ * A checker's logic as a fold over the history's ops, for checkers whose memory is bounded by
+ * what they must remember anyway (counts, open invocations, the ids seen): foldChecker runs it
+ * over the whole history in `check` and op by op in a session, so both give the same result.
+ */
+export interface Fold<R extends CheckResult = CheckResult> {
+  feed(op: Op): void;
+  /** True once the ops fed prove a violation, whatever follows. */
+  readonly violated: boolean;
+  /** The result for the ops fed (called once, at the end). */
+  result(): R;
+}
+
+/**
+ * An incremental checker from a fold started per check:
+ *
+ *   export const uniqueIds = () => foldChecker('unique-ids', () => new UniqueIdsFold());
+ */
+export function foldChecker<R extends CheckResult>(name: string, start: (ctx: CheckContext) => Fold<R>): IncrementalChecker & { check(history: History, ctx?: CheckContext): R } {
+  return {
+    name,
+    check(history: History, ctx: CheckContext = {}): R {
+      const fold = start(ctx);
+      for (const op of history) fold.feed(op);
+      return fold.result();
+    },
+    begin(ctx: CheckContext): CheckSession {
+      const fold = start(ctx);
+      return {
+        feed: (op) => fold.feed(op),
+        get violated() {
+          return fold.violated;
+        },
+        finish: () => Promise.resolve(fold.result()),
+      };
+    },
+  };
 }
 
 export function isIncremental(checker: Checker): checker is IncrementalChecker {
