@@ -13,8 +13,9 @@
  *   element of `anomalies`): { partition, op, reason, window, partials }. `op` is the op that
  *   cannot be linearized; `window` lists the ops of its partition concurrent with it (index,
  *   completion index, process, f, value, type), time-ordered, for drawing; `partials` are the
- *   longest partial linearizations reached: ops with the model state after each, the op that
- *   blocked them and every pending candidate with the reason it could not go next.
+ *   longest partial linearizations reached: ops with the model state after each (the last 48;
+ *   `elided` counts the earlier ones and `startState` is where they left the model), the op
+ *   that blocked them and every pending candidate with the reason it could not go next.
  * - when unknown: `error` says why (time / memory budget, cancelled, worker died), and
  *   `partitions[i].partials` shows how far the search got.
  */
