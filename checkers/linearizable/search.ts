@@ -134,11 +134,12 @@ export class Search {
   private compactAt: number;
   private collected: Uint32Array[] = [];
   /**
-   * Built-in registers: per value id, the last held op needing it and the last writing it, per
-   * store (required, optional); earlier ones follow through the stores' prevNeeder / prevWriter.
+   * Built-in registers: per value id, the rank of the last held op needing it and of the last
+   * writing it (-1: none), per store (required, optional); earlier ones follow through the
+   * stores' prevNeeder / prevWriter.
    */
-  private needers: Map<number, number>[] = [new Map(), new Map()];
-  private writers: Map<number, number>[] = [new Map(), new Map()];
+  private needers: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
+  private writers: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
   /** A failed compare was added: an optional write may then be needed just to change the value. */
   private comparesOther = false;
   /** Memo entries and states held after the last sweep of forgetUnreachable. */
@@ -203,14 +204,27 @@ export class Search {
 
   /** Records which value the register op ranked `r` in `store` needs and which it writes (see doomedBy). */
   private noteUses(store: OpStore, r: number): void {
+    if (this.needers[0]!.length < this.tr.idLimit) this.growUses(this.tr.idLimit * 2);
     const i = r & store.mask;
     const s = store === this.req ? 0 : 1;
     const needs = registerNeeds(store.kind[i]!, store.a[i]!);
-    store.prevNeeder[i] = needs >= 0 ? (this.needers[s]!.get(needs) ?? -1) : -1;
-    if (needs >= 0) this.needers[s]!.set(needs, r);
+    const needers = this.needers[s]!;
+    store.prevNeeder[i] = needs >= 0 ? needers[needs]! : -1;
+    if (needs >= 0) needers[needs] = r;
     const writes = registerProduces(store.kind[i]!, store.a[i]!, store.b[i]!);
-    store.prevWriter[i] = writes >= 0 ? (this.writers[s]!.get(writes) ?? -1) : -1;
-    if (writes >= 0) this.writers[s]!.set(writes, r);
+    const writers = this.writers[s]!;
+    store.prevWriter[i] = writes >= 0 ? writers[writes]! : -1;
+    if (writes >= 0) writers[writes] = r;
+  }
+
+  private growUses(size: number): void {
+    const grow = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(size).fill(-1);
+      b.set(a);
+      return b;
+    };
+    this.needers = this.needers.map(grow);
+    this.writers = this.writers.map(grow);
   }
 
   /**
@@ -223,7 +237,7 @@ export class Search {
     const req = this.req;
     let doomed = -1;
     let first = Infinity;
-    for (let r = this.needers[0]!.get(v) ?? -1; r >= req.start; r = req.prevNeeder[r & req.mask]!) {
+    for (let r = this.needers[0]![v]!; r >= req.start; r = req.prevNeeder[r & req.mask]!) {
       const ret = req.ret[r & req.mask]!;
       if (r !== e && ret <= this.horizon && ret < first && !req.linearized(r) && !this.writerBefore(v, ret)) {
         doomed = r;
@@ -243,7 +257,7 @@ export class Search {
   private neededLater(v: number, r: number): boolean {
     for (let s = 0; s < 2; s++) {
       const store = this.stores[s]!;
-      for (let x = this.needers[s]!.get(v) ?? -1; x >= store.start; x = store.prevNeeder[x & store.mask]!) {
+      for (let x = this.needers[s]![v]!; x >= store.start; x = store.prevNeeder[x & store.mask]!) {
         if ((s === 0 || x !== r) && !store.linearized(x)) return true;
       }
     }
@@ -261,7 +275,7 @@ export class Search {
   private writerBefore(v: number, before: number): boolean {
     for (let s = 0; s < 2; s++) {
       const store = this.stores[s]!;
-      for (let r = this.writers[s]!.get(v) ?? -1; r >= store.start; r = store.prevWriter[r & store.mask]!) {
+      for (let r = this.writers[s]![v]!; r >= store.start; r = store.prevWriter[r & store.mask]!) {
         if (store.call[r & store.mask]! < before && !store.linearized(r)) return true;
       }
     }
@@ -734,8 +748,7 @@ export class Search {
     }
     this.tr.forget((id) => states.has(id), (id) => kinds.has(id));
     if (this.tr.register) {
-      this.needers = [new Map(), new Map()];
-      this.writers = [new Map(), new Map()];
+      for (const heads of [...this.needers, ...this.writers]) heads.fill(-1);
       for (const store of this.stores) for (let r = store.start; r < store.end; r++) this.noteUses(store, r);
     }
     this.sweptSize = { memo: this.memo.size, states: this.tr.held };

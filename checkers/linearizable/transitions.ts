@@ -9,8 +9,9 @@
  * and needs no table, however many distinct values the history writes.
  *
  * A long search keeps only what it can still use: `forget` drops the states and kinds no live
- * configuration or op refers to (ids are never reused, so a stale id can never alias a new
- * state), and with them the cached transitions.
+ * configuration or op refers to, and with them the cached transitions. State ids stay dense:
+ * a forgotten state's id is given to a later state, which is safe because `forget` is only
+ * called once nothing the search holds refers to it any more.
  */
 import { PairMap } from './memo.ts';
 import { isInconsistent, type Model, type ModelOp } from './model.ts';
@@ -63,11 +64,13 @@ function kindKey(op: ModelOp): string {
 
 export class Transitions {
   private readonly stateIds = new Map<string | number, number>();
-  private readonly stateById = new Map<number, unknown>();
+  /** States by id; a forgotten state leaves a hole whose id is in `freeIds`. */
+  private readonly states: unknown[] = [];
+  private freeIds: number[] = [];
   private readonly kindIds = new Map<string, number>();
   private readonly kindById = new Map<number, ModelOp>();
   private readonly cache = new PairMap();
-  private nextState = 0;
+  private interned = 0;
   private nextKind = 0;
   /** Model.step calls made (cache misses). */
   steps = 0;
@@ -83,27 +86,33 @@ export class Transitions {
 
   /** States held now (not forgotten). */
   get held(): number {
-    return this.stateById.size;
+    return this.stateIds.size;
+  }
+
+  /** One more than the largest state id in use: arrays indexed by state id need this length. */
+  get idLimit(): number {
+    return this.states.length;
   }
 
   /** States interned so far (forgotten ones included). */
   get statesSeen(): number {
-    return this.nextState;
+    return this.interned;
   }
 
   intern(state: unknown): number {
     const k = this.model.key(state);
     let id = this.stateIds.get(k);
     if (id === undefined) {
-      id = this.nextState++;
+      id = this.freeIds.pop() ?? this.states.length;
+      this.interned++;
       this.stateIds.set(k, id);
-      this.stateById.set(id, state);
+      this.states[id] = state;
     }
     return id;
   }
 
   state(id: number): unknown {
-    return this.stateById.get(id);
+    return this.states[id];
   }
 
   /** How to step `op` (valid until the next call). */
@@ -139,7 +148,7 @@ export class Transitions {
     const cached = this.cache.get(state, kind, UNKNOWN);
     if (cached !== UNKNOWN) return cached;
     this.steps++;
-    const r = this.model.step(this.stateById.get(state), this.kindById.get(kind)!);
+    const r = this.model.step(this.states[state], this.kindById.get(kind)!);
     const id = isInconsistent(r) ? ILLEGAL : this.intern(r);
     this.cache.add(state, kind, id);
     return id;
@@ -150,7 +159,8 @@ export class Transitions {
     for (const [k, id] of this.stateIds) {
       if (liveState(id)) continue;
       this.stateIds.delete(k);
-      this.stateById.delete(id);
+      this.states[id] = undefined;
+      this.freeIds.push(id);
     }
     for (const [k, id] of this.kindIds) {
       if (liveKind(id)) continue;
@@ -162,6 +172,6 @@ export class Transitions {
 
   get bytes(): number {
     // The cache's table plus a rough 100 bytes per interned state and kind (map entry and object).
-    return this.cache.bytes + 100 * (this.stateById.size + this.kindById.size);
+    return this.cache.bytes + 100 * (this.stateIds.size + this.kindById.size);
   }
 }
