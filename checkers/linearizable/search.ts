@@ -19,6 +19,10 @@
  *   linearized without trying alternatives first. Sound: if the configuration extends to a
  *   linearization, moving that op to the front keeps real-time order (it is callable now) and
  *   legality (it changes nothing). When its branch fails, its parent configuration fails too.
+ * - The built-in registers prune with register-rules.ts: a write that overwrites a value a
+ *   pending op still needs (and nothing can write again) is a dead end, crashed writes are only
+ *   tried where someone needs their value, and compaction drops alternatives whose next op needs
+ *   a value nothing pending can produce.
  * - Bounded memory (compaction): when the stack grows past 2·HORIZON frames, the alternatives
  *   left open below its bottom HORIZON frames are explored up to a cut (the earliest pending
  *   return of the configuration HORIZON frames up) and the configurations they reach there are
@@ -35,7 +39,9 @@ import { KeySet, finish, mix } from './memo.ts';
 import { describeState, isInconsistent, type Model, type ModelOp } from './model.ts';
 import { OpStore } from './op-store.ts';
 import { Partials, TAIL, type RecordedPath } from './partials.ts';
-import { ILLEGAL, Transitions, registerNeeds, registerNeedsOther, registerProduces, registerStep } from './transitions.ts';
+import { RegisterRules } from './register-rules.ts';
+import { withoutSubsumed } from './roots.ts';
+import { ILLEGAL, Transitions, registerStep } from './transitions.ts';
 
 export interface SearchLimits {
   /** performance.now() past which the search gives up; Infinity for none. */
@@ -133,15 +139,8 @@ export class Search {
   private readonly keepFrames: number;
   private compactAt: number;
   private collected: Uint32Array[] = [];
-  /**
-   * Built-in registers: per value id, the rank of the last held op needing it and of the last
-   * writing it (-1: none), per store (required, optional); earlier ones follow through the
-   * stores' prevNeeder / prevWriter.
-   */
-  private needers: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
-  private writers: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
-  /** A failed compare was added: an optional write may then be needed just to change the value. */
-  private comparesOther = false;
+  /** Built-in registers: which held ops need and write each value (null for other models). */
+  private readonly rules: RegisterRules | null;
   /** Memo entries and states held after the last sweep of forgetUnreachable. */
   private sweptSize = { memo: 0, states: 0 };
 
@@ -151,6 +150,7 @@ export class Search {
     this.keepFrames = keepFrames;
     this.compactAt = 2 * keepFrames;
     this.tr = new Transitions(model);
+    this.rules = this.tr.register ? new RegisterRules(this.req, this.opt) : null;
     this.initState = this.tr.intern(model.init());
     this.state = this.initState;
     this.remember(this.state);
@@ -198,88 +198,7 @@ export class Search {
     const store = ret === Infinity ? this.opt : this.req;
     const code = this.tr.encode(op);
     const rank = store.push(call, ret, code, readOnly, op, tag);
-    if (this.tr.register) this.noteUses(store, rank);
-    if (this.tr.register && registerNeedsOther(code.kind)) this.comparesOther = true;
-  }
-
-  /** Records which value the register op ranked `r` in `store` needs and which it writes (see doomedBy). */
-  private noteUses(store: OpStore, r: number): void {
-    if (this.needers[0]!.length < this.tr.idLimit) this.growUses(this.tr.idLimit * 2);
-    const i = r & store.mask;
-    const s = store === this.req ? 0 : 1;
-    const needs = registerNeeds(store.kind[i]!, store.a[i]!);
-    const needers = this.needers[s]!;
-    store.prevNeeder[i] = needs >= 0 ? needers[needs]! : -1;
-    if (needs >= 0) needers[needs] = r;
-    const writes = registerProduces(store.kind[i]!, store.a[i]!, store.b[i]!);
-    const writers = this.writers[s]!;
-    store.prevWriter[i] = writes >= 0 ? writers[writes]! : -1;
-    if (writes >= 0) writers[writes] = r;
-  }
-
-  private growUses(size: number): void {
-    const grow = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(size).fill(-1);
-      b.set(a);
-      return b;
-    };
-    this.needers = this.needers.map(grow);
-    this.writers = this.writers.map(grow);
-  }
-
-  /**
-   * Whether overwriting value `v` (by op `e`) dooms the configuration: a required op not yet
-   * linearized needs the register to hold v, and no op invoked before that op returned (all of
-   * them are known) and not yet linearized writes v, so the register cannot hold v for it again.
-   * Returns that op (the one returning first, as the search would find it blocked), or -1.
-   */
-  private doomedBy(v: number, e: number): number {
-    const req = this.req;
-    let doomed = -1;
-    let first = Infinity;
-    for (let r = this.needers[0]![v]!; r >= req.start; r = req.prevNeeder[r & req.mask]!) {
-      const ret = req.ret[r & req.mask]!;
-      if (r !== e && ret <= this.horizon && ret < first && !req.linearized(r) && !this.writerBefore(v, ret)) {
-        doomed = r;
-        first = ret;
-      }
-    }
-    return doomed;
-  }
-
-  /**
-   * Whether the optional register op ranked `r`, which writes value `v`, is worth trying now: an
-   * op not yet linearized needs v. An optional write can always move to just before the first op
-   * that reads what it wrote (nothing it could not explain comes between), so until such an op is
-   * held it need not be tried, and once it is, trying it now covers that placement. Not so when
-   * a failed compare may need the register to hold anything but some value (comparesOther).
-   */
-  private neededLater(v: number, r: number): boolean {
-    for (let s = 0; s < 2; s++) {
-      const store = this.stores[s]!;
-      for (let x = this.needers[s]![v]!; x >= store.start; x = store.prevNeeder[x & store.mask]!) {
-        if ((s === 0 || x !== r) && !store.linearized(x)) return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether the optional register op ranked `r` writes a value no op not yet linearized needs. */
-  private pointless(r: number): boolean {
-    const i = r & this.opt.mask;
-    const writes = registerProduces(this.opt.kind[i]!, this.opt.a[i]!, this.opt.b[i]!);
-    return writes >= 0 && !this.neededLater(writes, r);
-  }
-
-  /** Whether an op invoked before position `before` and not yet linearized writes value `v`. */
-  private writerBefore(v: number, before: number): boolean {
-    for (let s = 0; s < 2; s++) {
-      const store = this.stores[s]!;
-      for (let r = this.writers[s]![v]!; r >= store.start; r = store.prevWriter[r & store.mask]!) {
-        if (store.call[r & store.mask]! < before && !store.linearized(r)) return true;
-      }
-    }
-    return false;
+    this.rules?.note(store, rank, this.tr.idLimit);
   }
 
   /** Every op invoked before history position `horizon` has been added. */
@@ -394,27 +313,6 @@ export class Search {
     return at;
   }
 
-  /**
-   * Whether the register can hold the value the op returning first (at `first`) needs before it
-   * goes: every op linearized before it is invoked before `first` (else real time would be
-   * broken), so the register holds its current value or one such op's. False proves the
-   * configuration dead without trying the orders of the pending ops.
-   */
-  private registerCanReach(first: number, state: number): boolean {
-    const req = this.req;
-    const b = this.firstReturnRank & req.mask;
-    const need = registerNeeds(req.kind[b]!, req.a[b]!);
-    if (need < 0 || need === state) return true;
-    for (const store of this.stores) {
-      for (let r = store.firstOpen(); r < store.end; r++) {
-        const i = r & store.mask;
-        if (store.call[i]! >= first) break;
-        if (!store.linearized(r) && registerProduces(store.kind[i]!, store.a[i]!, store.b[i]!) === need) return true;
-      }
-    }
-    return false;
-  }
-
   private push(e: number, prev: number, bound: number, forced: boolean): void {
     if (this.depth === this.entry.length) {
       const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
@@ -455,6 +353,7 @@ export class Search {
     const req = this.req;
     const opt = this.opt;
     const tr = this.tr;
+    const rules = this.rules;
     const collectUntil = mode === COLLECT ? this.iterations + COMPACTION_BUDGET : Infinity;
     let state = this.state;
     let phase = this.phase;
@@ -493,7 +392,7 @@ export class Search {
           if (first >= cut) {
             this.collected.push(this.currentKey());
             deadEnd = true;
-          } else if (tr.register && !this.registerCanReach(first, state)) {
+          } else if (rules !== null && !rules.canHoldNeeded(this.firstReturnRank, first, state)) {
             deadEnd = true;
           }
         }
@@ -522,7 +421,7 @@ export class Search {
             continue;
           }
         } else {
-          while (k < opt.end && opt.call[k & opt.mask]! < bound && (opt.linearized(k) || (tr.register && !this.comparesOther && this.pointless(k)))) k++;
+          while (k < opt.end && opt.call[k & opt.mask]! < bound && (opt.linearized(k) || (rules !== null && rules.pointless(k)))) k++;
           if (k < opt.end && opt.call[k & opt.mask]! < bound) e = ~k;
           else deadEnd = true;
         }
@@ -532,7 +431,7 @@ export class Search {
         const i = (e >= 0 ? e : ~e) & store.mask;
         const code = store.kind[i]!;
         const s2 = code >= 0 ? tr.next(state, code) : registerStep(code, state, store.a[i]!, store.b[i]!);
-        const doomed = s2 !== ILLEGAL && code < 0 && s2 !== state ? this.doomedBy(state, e) : -1;
+        const doomed = rules !== null && s2 !== ILLEGAL && s2 !== state ? rules.doomedBy(state, e, this.horizon) : -1;
         if (doomed >= 0 && mode === SEARCH) {
           this.state = state;
           this.recordDoomed(e, s2, doomed);
@@ -747,10 +646,7 @@ export class Search {
       }
     }
     this.tr.forget((id) => states.has(id), (id) => kinds.has(id));
-    if (this.tr.register) {
-      for (const heads of [...this.needers, ...this.writers]) heads.fill(-1);
-      for (const store of this.stores) for (let r = store.start; r < store.end; r++) this.noteUses(store, r);
-    }
+    this.rules?.rebuild(this.tr.idLimit);
     this.sweptSize = { memo: this.memo.size, states: this.tr.held };
   }
 
@@ -770,43 +666,4 @@ export class Search {
       return out;
     });
   }
-}
-
-/** The words of a key's optional-op bits, as (lo, words). */
-function optPart(key: Uint32Array): { lo: number; words: Uint32Array } {
-  return { lo: key[2]!, words: key.subarray(4 + key[3]!) };
-}
-
-/** True when every optional op `a` applied is applied in `b` too. */
-function optSubset(a: Uint32Array, b: Uint32Array): boolean {
-  const x = optPart(a);
-  const y = optPart(b);
-  const word = (p: { lo: number; words: Uint32Array }, w: number): number => (w < p.lo ? 0xffffffff : (p.words[w - p.lo] ?? 0));
-  const to = Math.max(x.lo + x.words.length, y.lo + y.words.length);
-  for (let w = Math.min(x.lo, y.lo); w < to; w++) if ((word(x, w) & ~word(y, w)) !== 0) return false;
-  return true;
-}
-
-/**
- * The configurations not subsumed by another one or by `kept`: one with the same state and
- * required ops and a subset of the optional ops applied can do everything it can.
- */
-function withoutSubsumed(keys: Uint32Array[], kept: Uint32Array): Uint32Array[] {
-  const groups = new Map<string, Uint32Array[]>();
-  const groupOf = (key: Uint32Array): Uint32Array[] => {
-    const id = Array.from(key.subarray(0, 4 + key[3]!)).join(',');
-    let g = groups.get(id);
-    if (!g) groups.set(id, (g = []));
-    return g;
-  };
-  groupOf(kept).push(kept);
-  for (const key of keys) {
-    const g = groupOf(key);
-    if (g.some((other) => optSubset(other, key))) continue;
-    const keepIndex = g.indexOf(kept);
-    const rest = g.filter((other, i) => i === keepIndex || !optSubset(key, other));
-    g.length = 0;
-    g.push(...rest, key);
-  }
-  return [...groups.values()].flat().filter((k) => k !== kept);
 }
