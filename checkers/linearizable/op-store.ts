@@ -20,25 +20,31 @@ export class OpStore {
   /** First rank still held, and one past the last rank. */
   start = 0;
   end = 0;
-  mask: number;
-  call: Float64Array;
-  ret: Float64Array;
-  kind: Int32Array;
-  a: Int32Array;
-  b: Int32Array;
-  readOnly: Uint8Array;
-  /** Per op, the rank of the previous op needing / writing the same register value, or -1 (search.ts). */
-  prevNeeder: Int32Array;
-  prevWriter: Int32Array;
-  ops: (ModelOp | undefined)[];
-  tags: unknown[];
-  bits: Uint32Array;
-  wordMask: number;
+  // Columns indexed by rank & mask (set by allocate).
+  mask!: number;
+  call!: Float64Array;
+  ret!: Float64Array;
+  kind!: Int32Array;
+  a!: Int32Array;
+  b!: Int32Array;
+  readOnly!: Uint8Array;
+  /** Per op, the rank of the previous op needing / writing the same register value, or -1 (register-rules.ts). */
+  prevNeeder!: Int32Array;
+  prevWriter!: Int32Array;
+  ops!: (ModelOp | undefined)[];
+  tags!: unknown[];
+  /** The bits, indexed by word & wordMask. */
+  bits!: Uint32Array;
+  wordMask!: number;
   /** First word that is not all ones, last word that is not all zeros (absolute word indices). */
   lo = 0;
   hi = -1;
 
   constructor(capacity = 1 << 10) {
+    this.allocate(capacity);
+  }
+
+  private allocate(capacity: number): void {
     this.mask = capacity - 1;
     this.call = new Float64Array(capacity);
     this.ret = new Float64Array(capacity);
@@ -52,6 +58,11 @@ export class OpStore {
     this.tags = new Array<unknown>(capacity);
     this.bits = new Uint32Array(capacity >>> 5);
     this.wordMask = (capacity >>> 5) - 1;
+  }
+
+  /** The per-op columns, in one order (for copying them all). */
+  private columns(): { [i: number]: unknown }[] {
+    return [this.call, this.ret, this.kind, this.a, this.b, this.readOnly, this.prevNeeder, this.prevWriter, this.ops, this.tags];
   }
 
   get size(): number {
@@ -80,36 +91,14 @@ export class OpStore {
   }
 
   private grow(): void {
-    const old = { call: this.call, ret: this.ret, kind: this.kind, a: this.a, b: this.b, readOnly: this.readOnly, prevNeeder: this.prevNeeder, prevWriter: this.prevWriter, ops: this.ops, tags: this.tags, bits: this.bits, mask: this.mask, wordMask: this.wordMask };
-    const capacity = (this.mask + 1) * 2;
-    this.mask = capacity - 1;
-    this.wordMask = (capacity >>> 5) - 1;
-    this.call = new Float64Array(capacity);
-    this.ret = new Float64Array(capacity);
-    this.kind = new Int32Array(capacity);
-    this.a = new Int32Array(capacity);
-    this.b = new Int32Array(capacity);
-    this.readOnly = new Uint8Array(capacity);
-    this.prevNeeder = new Int32Array(capacity);
-    this.prevWriter = new Int32Array(capacity);
-    this.ops = new Array<ModelOp | undefined>(capacity);
-    this.tags = new Array<unknown>(capacity);
-    this.bits = new Uint32Array(capacity >>> 5);
+    const from = this.columns();
+    const { bits, mask, wordMask } = this;
+    this.allocate((this.mask + 1) * 2);
+    const to = this.columns();
     for (let r = this.start; r < this.end; r++) {
-      const a = r & old.mask;
-      const b = r & this.mask;
-      this.call[b] = old.call[a]!;
-      this.ret[b] = old.ret[a]!;
-      this.kind[b] = old.kind[a]!;
-      this.a[b] = old.a[a]!;
-      this.b[b] = old.b[a]!;
-      this.readOnly[b] = old.readOnly[a]!;
-      this.prevNeeder[b] = old.prevNeeder[a]!;
-      this.prevWriter[b] = old.prevWriter[a]!;
-      this.ops[b] = old.ops[a];
-      this.tags[b] = old.tags[a];
+      for (let c = 0; c < to.length; c++) to[c]![r & this.mask] = from[c]![r & mask];
     }
-    for (let w = this.start >>> 5; w <= this.end >>> 5; w++) this.bits[w & this.wordMask] = old.bits[w & old.wordMask]!;
+    for (let w = this.start >>> 5; w <= this.end >>> 5; w++) this.bits[w & this.wordMask] = bits[w & wordMask]!;
   }
 
   /** Forgets the ops ranked below `rank` (every reachable configuration has linearized them). */
