@@ -26,8 +26,9 @@ function garbled(model: string, seed: number, ops: number, threads: number, cras
 }
 
 /** Feeds the history op by op; returns the verdict and the first index after which a violation was definite. */
-async function online(model: string, init: unknown, history: readonly Op[], keepFrames?: number): Promise<{ valid: unknown; definiteAt: number }> {
-  const session = new LinearizabilitySession({ model: createModel(model, init), budget: {}, ...(keepFrames !== undefined ? { keepFrames } : {}) });
+async function online(model: string, init: unknown, history: readonly Op[], keepFrames?: number, compactionBudget?: number): Promise<{ valid: unknown; definiteAt: number }> {
+  const search = { ...(keepFrames !== undefined ? { keepFrames } : {}), ...(compactionBudget !== undefined ? { compactionBudget } : {}) };
+  const session = new LinearizabilitySession({ model: createModel(model, init), budget: {}, search });
   let definiteAt = -1;
   for (const op of history) {
     session.feed(op);
@@ -64,6 +65,18 @@ describe('fed op by op', () => {
         const h = garbled(name, seed, ops, 3, 0.2);
         const expected = bruteForceLinearizable(createModel(ex.model, ex.init), h);
         expect((await online(ex.model, ex.init, h, 1)).valid).toBe(expected);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it.each(['cas-register', 'kv', 'fifo-queue'])('%s: agrees with brute force when compactions are abandoned half-way', async (name) => {
+    const ex = EXECUTORS[name]!;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 40 }), async (seed, ops, budget) => {
+        const h = garbled(name, seed, ops, 3, 0.2);
+        const expected = bruteForceLinearizable(createModel(ex.model, ex.init), h);
+        expect((await online(ex.model, ex.init, h, 1, budget)).valid).toBe(expected);
       }),
       { numRuns: 150 },
     );
@@ -107,7 +120,7 @@ describe('memory stays bounded by the window', () => {
   it('the ops a search holds stay within a few compaction horizons on a long history', () => {
     const model = createModel('cas-register');
     const [p] = prepareHistory([...registerHistory({ ops: 30_000, processes: 10, seed: 7 })], model).partitions;
-    const search = new Search(model, 256);
+    const search = new Search(model, { keepFrames: 256 });
     let most = 0;
     for (let e = 0; e < p!.ops.length; e++) {
       search.add(p!.ops[e]!, p!.call[e]!, p!.ret[e]!);

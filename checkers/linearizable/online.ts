@@ -17,7 +17,7 @@ import type { CheckResult } from '../../src/core/validity.ts';
 import { describeOp, failureOf, type PartitionOutcome } from './check-partition.ts';
 import { assemble, failingWindow, opSummary, type OpSummary } from './evidence.ts';
 import { defaultPrepare, describeState, type Model, type Outcome } from './model.ts';
-import { Search, limitsFor } from './search.ts';
+import { Search, limitsFor, type SearchOptions } from './search.ts';
 import { WakeQueue } from './wake-queue.ts';
 
 export interface OnlineOptions {
@@ -26,8 +26,8 @@ export interface OnlineOptions {
   signal?: AbortSignal | undefined;
   /** Stop checking the other partitions once one is invalid (default true). */
   stopOnFailure?: boolean;
-  /** Frames each search keeps when it compacts (see search.ts); small values exercise compaction in tests. */
-  keepFrames?: number;
+  /** Tuning of each partition's search (see search.ts). */
+  search?: SearchOptions;
 }
 
 interface Pending {
@@ -55,7 +55,7 @@ export class LinearizabilitySession implements CheckSession {
   private readonly model: Model<any>;
   private readonly limits: ReturnType<typeof limitsFor>;
   private readonly stopOnFailure: boolean;
-  private readonly keepFrames: number | undefined;
+  private readonly searchOptions: SearchOptions;
   private readonly started = performance.now();
   /** Invocations not yet handed to a search, in history order; `head` is the first one. */
   private queue: Pending[] = [];
@@ -72,7 +72,7 @@ export class LinearizabilitySession implements CheckSession {
   constructor(opts: OnlineOptions) {
     this.model = opts.model;
     this.stopOnFailure = opts.stopOnFailure ?? true;
-    this.keepFrames = opts.keepFrames;
+    this.searchOptions = opts.search ?? {};
     const cancel = new Int32Array(1);
     this.limits = limitsFor(opts.budget, this.started, cancel);
     if (opts.signal?.aborted) cancel[0] = 1;
@@ -145,7 +145,7 @@ export class LinearizabilitySession implements CheckSession {
     const key = this.model.partition ? this.model.partition(mop) : null;
     let part = this.parts.get(key);
     if (!part) {
-      part = { key, search: new Search(this.model, this.keepFrames), ops: 0, ms: 0, fresh: false, outcome: undefined };
+      part = { key, search: new Search(this.model, this.searchOptions), ops: 0, ms: 0, fresh: false, outcome: undefined };
       this.parts.set(key, part);
       if (this.failed && this.stopOnFailure) part.outcome = this.cancelled(part);
     }

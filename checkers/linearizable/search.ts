@@ -71,6 +71,14 @@ export function limitsFor(budget: CheckBudget, started: number, cancel: Int32Arr
   };
 }
 
+/** Tuning of a search; the defaults suit real histories, small values exercise compaction in tests. */
+export interface SearchOptions {
+  /** Frames kept on the stack when it is compacted (default HORIZON). */
+  keepFrames?: number;
+  /** Iterations a compaction may take before it is abandoned (default COMPACTION_BUDGET). */
+  compactionBudget?: number;
+}
+
 export type SearchStatus = 'pending' | 'ok' | 'illegal' | 'timeout' | 'memory' | 'cancelled';
 
 /** A longest partial linearization, described: ops with the state after each, the op that
@@ -137,6 +145,7 @@ export class Search {
   private keyLen = 0;
   /** Frames kept after a compaction, and the depth that triggers the next one. */
   private readonly keepFrames: number;
+  private readonly compactionBudget: number;
   private compactAt: number;
   private collected: Uint32Array[] = [];
   /** Built-in registers: which held ops need and write each value (null for other models). */
@@ -144,11 +153,11 @@ export class Search {
   /** Memo entries and states held after the last sweep of forgetUnreachable. */
   private sweptSize = { memo: 0, states: 0 };
 
-  /** `keepFrames`: frames kept by compaction (default HORIZON; small values test it on small histories). */
-  constructor(model: Model<any>, keepFrames = HORIZON) {
+  constructor(model: Model<any>, opts: SearchOptions = {}) {
     this.model = model;
-    this.keepFrames = keepFrames;
-    this.compactAt = 2 * keepFrames;
+    this.keepFrames = opts.keepFrames ?? HORIZON;
+    this.compactionBudget = opts.compactionBudget ?? COMPACTION_BUDGET;
+    this.compactAt = 2 * this.keepFrames;
     this.tr = new Transitions(model);
     this.rules = this.tr.register ? new RegisterRules(this.req, this.opt) : null;
     this.initState = this.tr.intern(model.init());
@@ -354,31 +363,22 @@ export class Search {
     const opt = this.opt;
     const tr = this.tr;
     const rules = this.rules;
-    const collectUntil = mode === COLLECT ? this.iterations + COMPACTION_BUDGET : Infinity;
+    const collectUntil = mode === COLLECT ? this.iterations + this.compactionBudget : Infinity;
     let state = this.state;
     let phase = this.phase;
     let k = this.next;
     let bound = this.scanBound;
     let entering = this.entering;
     for (;;) {
-      if ((++this.iterations & POLL_MASK) === 0) {
-        if (mode === COLLECT) {
-          if (this.iterations > collectUntil) {
-            this.state = state;
-            this.setScan(phase, k, bound, entering);
-            return 'timeout';
-          }
-        } else {
-          if (limits.cancel !== undefined && Atomics.load(limits.cancel, 0) !== 0) return 'cancelled';
-          if (performance.now() > limits.deadline) return 'timeout';
-          if (this.bytes > limits.maxBytes) return 'memory';
-          if (this.depth >= this.compactAt) {
-            this.state = state;
-            this.setScan(phase, k, bound, entering);
-            this.compact(limits);
-            state = this.state;
-          }
-        }
+      if (++this.iterations > collectUntil) {
+        this.state = state;
+        this.setScan(phase, k, bound, entering);
+        return 'timeout';
+      }
+      if ((this.iterations & POLL_MASK) === 0 && mode === SEARCH) {
+        if (limits.cancel !== undefined && Atomics.load(limits.cancel, 0) !== 0) return 'cancelled';
+        if (performance.now() > limits.deadline) return 'timeout';
+        if (this.bytes > limits.maxBytes) return 'memory';
       }
       let deadEnd = false;
       if (entering) {
@@ -443,6 +443,12 @@ export class Search {
             this.push(e, state, frameBound, forced);
             state = s2;
             entering = true;
+            if (mode === SEARCH && this.depth >= this.compactAt) {
+              this.state = state;
+              this.setScan(phase, k, bound, entering);
+              this.compact(limits);
+              state = this.state;
+            }
             continue;
           }
           this.clearBit(e);
@@ -551,7 +557,8 @@ export class Search {
    */
   private compact(limits: SearchLimits): void {
     const top = this.depth;
-    const keep = top - this.keepFrames;
+    /** The new bottom: the deepest frame at or below top - keepFrames whose configuration is decided (see below). */
+    let keep = top - this.keepFrames;
     const topState = this.state;
     const scan = [this.phase, this.next, this.scanBound, this.entering] as const;
     const mark = this.memo.mark();
@@ -569,17 +576,25 @@ export class Search {
       this.clearBit(e);
       this.state = this.prevState[d]!;
       undone = d;
-      if (d === keep) {
-        cut = this.firstReturn();
-        bottomKey = this.currentKey();
+      // The cut must lie within the known history, or collecting would declare dead ends that
+      // ops not yet known could fill; a configuration may have pushed frames before its
+      // earliest pending return was known, so the bottom is the deepest one where it is.
+      if (bottomKey === undefined && d <= keep) {
+        const first = this.firstReturn();
+        if (first < this.horizon) {
+          cut = first;
+          bottomKey = this.currentKey();
+          keep = d;
+        }
       }
-      if (d < keep && this.forced[d] !== 1) {
+      if (bottomKey !== undefined && d < keep && this.forced[d] !== 1) {
         this.setScan(e >= 0 ? 0 : 1, (e >= 0 ? e : ~e) + 1, this.bound[d]!, false);
         closed = exploreFrom();
       }
     }
+    // Without a decided bottom there is nothing to compact: the roots stay as they are.
     const rootNow = closed ? this.currentKey() : undefined;
-    for (const root of closed ? this.roots : []) {
+    for (const root of closed && bottomKey !== undefined ? this.roots : []) {
       this.load(root);
       this.entering = true;
       if (!(closed = exploreFrom())) break;
@@ -595,6 +610,7 @@ export class Search {
     for (let d = rootNow ? 0 : undone; d < top; d++) this.setBit(this.entry[d]!);
     this.state = topState;
     this.setScan(...scan);
+    if (bottomKey === undefined) this.compactAt = top + this.keepFrames;
     if (!closed || bottomKey === undefined) return;
     // The bottom `keep` frames go; the configuration they led to becomes the stack's root.
     this.entry.copyWithin(0, keep, top);
