@@ -38,6 +38,8 @@ export interface PartitionOutcome {
   configs: number;
   states: number;
   steps?: number;
+  /** Times the search bounded its memory (search.ts: compaction). */
+  compactions?: number;
   ms: number;
   /** Invocation indices in linearization order, when valid. */
   linearization?: number[];
@@ -90,7 +92,7 @@ export function checkPartition(model: Model<any>, whole: Partition, limits: Sear
   for (let e = 0; e < p.ops.length; e++) r.add(p.ops[e]!, p.call[e]!, p.ret[e]!);
   r.end();
   const status = r.run(limits);
-  const stats = { configs: r.configs, states: r.tr.statesSeen, steps: r.tr.steps };
+  const stats = { configs: r.configs, states: r.tr.statesSeen, steps: r.tr.steps, compactions: r.compactions };
   const partials = r.describePartials();
   if (status === 'ok') {
     const ok = { ...base, ...stats, valid: true as const, method: 'wgl' as const };

@@ -25,6 +25,9 @@ function garbled(model: string, seed: number, ops: number, threads: number, cras
   return h.map((op) => (op.type === 'ok' && r.next() < 0.3 ? { ...op, value: r.pick(seen.get(op.f)!) } : op));
 }
 
+/** Compactions done by the sessions of this file: the compacting tests must really compact. */
+let compactions = 0;
+
 /** Feeds the history op by op; returns the verdict and the first index after which a violation was definite. */
 async function online(model: string, init: unknown, history: readonly Op[], keepFrames?: number, compactionBudget?: number): Promise<{ valid: unknown; definiteAt: number }> {
   const search = { ...(keepFrames !== undefined ? { keepFrames } : {}), ...(compactionBudget !== undefined ? { compactionBudget } : {}) };
@@ -35,6 +38,7 @@ async function online(model: string, init: unknown, history: readonly Op[], keep
     if (session.violated && definiteAt < 0) definiteAt = op.index;
   }
   const r = await session.finish();
+  for (const p of r.partitions as { compactions?: number }[]) compactions += p.compactions ?? 0;
   return { valid: r.valid, definiteAt };
 }
 
@@ -60,6 +64,7 @@ describe('fed op by op', () => {
 
   it.each(MODEL_NAMES)('%s: agrees with brute force, compacting every frame', async (name) => {
     const ex = EXECUTORS[name]!;
+    const before = compactions;
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 8 }), async (seed, ops) => {
         const h = garbled(name, seed, ops, 3, 0.2);
@@ -68,6 +73,7 @@ describe('fed op by op', () => {
       }),
       { numRuns: 150 },
     );
+    expect(compactions).toBeGreaterThan(before);
   });
 
   it.each(['cas-register', 'kv', 'fifo-queue'])('%s: agrees with brute force when compactions are abandoned half-way', async (name) => {

@@ -192,7 +192,7 @@ export class LinearizabilitySession implements CheckSession {
 
   private outcomeOf(part: Part, status: Exclude<ReturnType<Search['run']>, 'pending'>): PartitionOutcome {
     const s = part.search;
-    const base = { key: part.key, ops: part.ops, method: 'wgl' as const, configs: s.configs, states: s.tr.statesSeen, steps: s.tr.steps, ms: part.ms };
+    const base = { key: part.key, ops: part.ops, method: 'wgl' as const, configs: s.configs, states: s.tr.statesSeen, steps: s.tr.steps, compactions: s.compactions, ms: part.ms };
     if (status === 'ok') {
       const witness = s.witness();
       return { ...base, valid: true, ...(witness ? { linearization: witness } : {}) };
