@@ -90,6 +90,12 @@ async function main(): Promise<void> {
   const driver = process.env['PORCUPINE_DRIVER'];
   const porcupineTimeout = Number(process.env['PORCUPINE_TIMEOUT'] ?? 120);
   const dir = mkdtempSync(path.join(tmpdir(), 'faultline-lin-scale-'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
   let porcupineGaveUp = false;
   try {
     console.log(`10-client cas-register histories, seed ${seed}${values.invalid ? ', one stale read at 90%' : ''}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);

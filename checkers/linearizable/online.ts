@@ -16,13 +16,16 @@ import type { Op } from '../../src/core/op.ts';
 import type { CheckResult } from '../../src/core/validity.ts';
 import { describeOp, failureOf, type PartitionOutcome } from './check-partition.ts';
 import { assemble, failingWindow, opSummary, type OpSummary } from './evidence.ts';
-import { defaultPrepare, describeState, type Model, type Outcome } from './model.ts';
+import { defaultPrepare, describeState, type Model } from './model.ts';
+import { outcomeOf } from './prepare.ts';
 import { Search, limitsFor, type SearchOptions } from './search.ts';
 import { WakeQueue } from './wake-queue.ts';
 
 export interface OnlineOptions {
   model: Model<any>;
+  /** Time and memory, counted from the session's start. */
   budget: CheckBudget;
+  /** Aborting it cancels the searches (their partitions end unknown). */
   signal?: AbortSignal | undefined;
   /** Stop checking the other partitions once one is invalid (default true). */
   stopOnFailure?: boolean;
@@ -30,6 +33,7 @@ export interface OnlineOptions {
   search?: SearchOptions;
 }
 
+/** An invocation waiting for its completion, or for the ones invoked before it. */
 interface Pending {
   invocation: Op;
   completion: Op | undefined;
@@ -45,10 +49,6 @@ interface Part {
   fresh: boolean;
   /** Set once the partition is decided (or given up); it takes no more ops then. */
   outcome: PartitionOutcome | undefined;
-}
-
-function outcomeOf(completion: Op | undefined): Outcome {
-  return completion === undefined || completion.type === 'info' ? 'info' : completion.type === 'ok' ? 'ok' : 'fail';
 }
 
 export class LinearizabilitySession implements CheckSession {
@@ -180,7 +180,7 @@ export class LinearizabilitySession implements CheckSession {
       return;
     }
     this.waiting.remove(part);
-    part.outcome = this.outcomeOf(part, status);
+    part.outcome = this.decided(part, status);
     if (status !== 'illegal') return;
     this.failed = true;
     if (this.stopOnFailure) for (const other of this.parts.values()) other.outcome ??= this.cancelled(other);
@@ -190,7 +190,8 @@ export class LinearizabilitySession implements CheckSession {
     return { key: part.key, valid: 'unknown', cause: 'cancelled', method: 'wgl', ops: part.ops, configs: part.search.configs, states: part.search.tr.statesSeen, ms: part.ms };
   }
 
-  private outcomeOf(part: Part, status: Exclude<ReturnType<Search['run']>, 'pending'>): PartitionOutcome {
+  /** The outcome of a partition whose search ended. */
+  private decided(part: Part, status: Exclude<ReturnType<Search['run']>, 'pending'>): PartitionOutcome {
     const s = part.search;
     const base = { key: part.key, ops: part.ops, method: 'wgl' as const, configs: s.configs, states: s.tr.statesSeen, steps: s.tr.steps, compactions: s.compactions, ms: part.ms };
     if (status === 'ok') {
