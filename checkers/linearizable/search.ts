@@ -623,6 +623,8 @@ export class Search {
     this.roots = withoutSubsumed(this.collected, bottomKey);
     this.collected = [];
     this.compactions++;
+    // The bottom may have been found deeper than asked: the next compaction waits for as many new frames.
+    this.compactAt = Math.max(2 * this.keepFrames, this.depth + this.keepFrames);
     this.forgetUnreachable();
   }
 
