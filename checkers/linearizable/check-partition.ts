@@ -93,7 +93,6 @@ export function checkPartition(model: Model<any>, whole: Partition, limits: Sear
   r.end();
   const status = r.run(limits);
   const stats = { configs: r.configs, states: r.tr.statesSeen, steps: r.tr.steps, compactions: r.compactions };
-  const partials = r.describePartials();
   if (status === 'ok') {
     const ok = { ...base, ...stats, valid: true as const, method: 'wgl' as const };
     const witness = r.witness();
@@ -105,6 +104,7 @@ export function checkPartition(model: Model<any>, whole: Partition, limits: Sear
     if (problem !== null) throw new Error(`linearizability search produced an invalid witness for partition ${String(p.key)}: ${problem}`);
     return { ...ok, ms: performance.now() - started, linearization: witness };
   }
+  const partials = r.describePartials();
   if (status === 'illegal') {
     const failure = failureOf(partials, () => describeState(model, model.init()), p.call[0] ?? -1, (index) => describeOp(p.ops[p.call.indexOf(index)], index));
     return { ...base, ...stats, valid: false, method: 'wgl', ms: performance.now() - started, failure };
