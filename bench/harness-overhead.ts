@@ -20,6 +20,8 @@ import type { Nemesis } from '../src/core/nemesis.ts';
 import { any, clients, limit, mix, nemesis, repeat, stagger, timeLimit } from '../src/generator/index.ts';
 import { HistoryRecorder } from '../src/history/recorder.ts';
 import { runInterpreter } from '../src/runner/interpreter.ts';
+import { runContext } from '../src/runner/context.ts';
+import { inProcessCluster } from '../src/providers/index.ts';
 
 const ops = Number(process.argv[2] ?? 1_000_000);
 const concurrency = Number(process.argv[3] ?? 10);
@@ -48,9 +50,8 @@ async function measure(name: string, generator: Generator): Promise<void> {
     const started = process.hrtime.bigint();
     const cpuBefore = process.cpuUsage();
     const result = await runInterpreter({
-      test: {},
+      context: runContext({ cluster: inProcessCluster(['n1', 'n2', 'n3', 'n4', 'n5']) }),
       concurrency,
-      nodes: ['n1', 'n2', 'n3', 'n4', 'n5'],
       generator,
       clientFactory: factory,
       nemesis: noopNemesis,

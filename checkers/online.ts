@@ -20,7 +20,7 @@ import type { CheckContext, CheckSession, Checker, IncrementalChecker } from '..
 import type { History, Op } from '../src/core/op.ts';
 import type { CheckResult } from '../src/core/validity.ts';
 import { withBudget } from './budget.ts';
-import { assertDistinctNames, composedResult, type ComposedResult } from './compose.ts';
+import { assertDistinctNames, composedResult, isEvidence, settled, type ComposedResult } from './compose.ts';
 
 export interface ComposedSession extends CheckSession {
   /** The checkers whose violation is already definite, by name. */
@@ -108,8 +108,10 @@ export function beginChecks(checkers: readonly Checker[], ctx: CheckContext): Co
   assertDistinctNames(checkers);
   const parts = checkers.map((c) => partOf(c, ctx));
   const violations = (): string[] => parts.filter((p) => p.failure === undefined && p.violated).map((p) => p.name);
+  let evidence = false;
   return {
     feed(op: Op): void {
+      evidence ||= isEvidence(op);
       for (const p of parts) {
         if (p.failure) continue;
         const started = performance.now();
@@ -135,7 +137,7 @@ export function beginChecks(checkers: readonly Checker[], ctx: CheckContext): Co
           if (p.failure) throw p.failure.error;
           return p.finish(c);
         });
-        results[p.name] = { ...r, elapsedMs: Math.round(p.ms + performance.now() - started) };
+        results[p.name] = { ...settled(r, evidence), elapsedMs: Math.round(p.ms + performance.now() - started) };
       }
       return composedResult(results);
     },

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Checker } from '../src/core/checker.ts';
 import type { Op } from '../src/core/op.ts';
-import { compose } from './compose.ts';
+import { compose, NO_EVIDENCE } from './compose.ts';
+import { HistoryBuilder } from '../src/inprocess/history-builder.ts';
 import { runWithBudget } from './budget.ts';
 import { stats } from './stats.ts';
 import { unhandledErrors } from './unhandled-errors.ts';
@@ -14,15 +15,29 @@ function op(index: number, process: number, type: Op['type'], f: string, extra: 
 const fixed = (name: string, valid: true | false | 'unknown'): Checker => ({ name, check: () => ({ valid }) });
 
 describe('compose', () => {
+  // One client op that succeeded: something to judge.
+  const h = new HistoryBuilder().op(0, 'read', null, 'ok', 1).build();
+
   it('merges false > unknown > true', async () => {
-    expect((await compose([fixed('a', true), fixed('b', true)]).check([], {})).valid).toBe(true);
-    expect((await compose([fixed('a', true), fixed('b', 'unknown')]).check([], {})).valid).toBe('unknown');
-    expect((await compose([fixed('a', 'unknown'), fixed('b', false)]).check([], {})).valid).toBe(false);
+    expect((await compose([fixed('a', true), fixed('b', true)]).check(h, {})).valid).toBe(true);
+    expect((await compose([fixed('a', true), fixed('b', 'unknown')]).check(h, {})).valid).toBe('unknown');
+    expect((await compose([fixed('a', 'unknown'), fixed('b', false)]).check(h, {})).valid).toBe(false);
+  });
+
+  it('never says VALID over a history where no client op succeeded', async () => {
+    const failed = new HistoryBuilder().op(0, 'write', 1, 'fail').op(1, 'read', null, 'info').build();
+    for (const history of [[], failed]) {
+      const r = await compose([fixed('a', true), { name: 'info', check: () => ({ valid: true, informational: true }) }]).check(history, {});
+      expect(r.valid).toBe('unknown');
+      expect(r.checkers['a']).toMatchObject({ valid: 'unknown', error: NO_EVIDENCE });
+      expect(r.checkers['info']?.valid).toBe(true);
+    }
+    expect((await compose([fixed('a', false)]).check([], {})).valid).toBe(false);
   });
 
   it('turns a crashing checker into unknown and keeps the others', async () => {
     const boom: Checker = { name: 'boom', check: () => { throw new Error('kaput'); } };
-    const r = await compose([boom, fixed('ok', true)]).check([], {});
+    const r = await compose([boom, fixed('ok', true)]).check(h, {});
     expect(r.valid).toBe('unknown');
     expect(r.checkers['boom']?.error).toBe('boom crashed: kaput');
     expect(r.checkers['ok']?.valid).toBe(true);

@@ -1,30 +1,40 @@
-// Tests for the workload-checker registry: names, option parsing, usage errors.
+// The workload checker definitions: names, options parsed from the command line through their
+// schemas (old spellings included), usage errors for unknown names and bad values.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors.ts';
+import type { CheckerDefinition } from '../src/core/parts.ts';
 import { HistoryBuilder } from '../src/inprocess/history-builder.ts';
-import { makeWorkloadChecker, WORKLOAD_CHECKER_NAMES } from './workload-checkers.ts';
+import { parseOwnOptions } from '../src/options/parse.ts';
+import { builtinParts, optionPrefix } from '../src/plugins/registry.ts';
+import { WORKLOAD_CHECKERS } from './workload-checkers.ts';
 
-describe('workload checker registry', () => {
+function build(name: string, options: Record<string, string> = {}) {
+  const def = WORKLOAD_CHECKERS.find((d) => d.name === name) as CheckerDefinition;
+  return def.create({ options: parseOwnOptions(options, { part: `checker ${name}`, prefix: optionPrefix(def), schema: def.options ?? {} }) });
+}
+
+describe('workload checker definitions', () => {
   it('builds every checker under its own name', () => {
-    for (const name of WORKLOAD_CHECKER_NAMES) expect(makeWorkloadChecker(name).name).toBe(name);
-    expect(WORKLOAD_CHECKER_NAMES).toEqual(['set-full', 'counter', 'bank', 'queue', 'unique-ids', 'session', 'causal-reverse', 'long-fork', 'stale-reads', 'availability']);
+    for (const d of WORKLOAD_CHECKERS) expect(build(d.name).name).toBe(d.name);
+    expect(WORKLOAD_CHECKERS.map((d) => d.name)).toEqual(['set-full', 'counter', 'bank', 'queue', 'unique-ids', 'session', 'causal-reverse', 'long-fork', 'stale-reads', 'availability']);
   });
 
-  it('parses command-line option strings', async () => {
+  it('parses command-line option strings, new and old spellings', async () => {
     const h = new HistoryBuilder().op(0, 'read', null, 'ok', { 0: 4, 1: 6 }).build();
-    expect((await makeWorkloadChecker('bank', { accounts: '0,1', total: '10' }).check(h, {})).valid).toBe(true);
-    expect((await makeWorkloadChecker('bank', { accounts: '0,1', total: '11' }).check(h, {})).valid).toBe(false);
+    expect((await build('bank', { 'bank.accounts': '0,1', 'bank.total': '10' }).check(h, {})).valid).toBe(true);
+    expect((await build('bank', { accounts: '0,1', total: '11' }).check(h, {})).valid).toBe(false);
     const dup = new HistoryBuilder().op(0, 'enqueue', 1).op(1, 'drain', null, 'ok', [1, 1]).build();
-    expect((await makeWorkloadChecker('queue', { delivery: 'at-least-once' }).check(dup, {})).valid).toBe(true);
-    expect((await makeWorkloadChecker('queue', { delivery: 'exactly-once' }).check(dup, {})).valid).toBe(false);
+    expect((await build('queue', { 'queue.delivery': 'at-least-once' }).check(dup, {})).valid).toBe(true);
+    expect((await build('queue', { delivery: 'exactly-once' }).check(dup, {})).valid).toBe(false);
   });
 
-  it('rejects unknown names, unknown options and bad values with usage errors', () => {
-    expect(() => makeWorkloadChecker('sets')).toThrow(UsageError);
-    expect(() => makeWorkloadChecker('sets')).toThrow(/unknown checker "sets"; known: set-full/);
-    expect(() => makeWorkloadChecker('counter', { inital: '1' })).toThrow(/checker counter has no option "inital"; it takes initial/);
-    expect(() => makeWorkloadChecker('queue', { delivery: 'twice' })).toThrow(/delivery must be one of/);
-    expect(() => makeWorkloadChecker('session', { guarantees: 'read-your-writes,causal' })).toThrow(/guarantees must be one of/);
-    expect(() => makeWorkloadChecker('set-full', { linearizable: 'yes' })).toThrow(/true or false/);
+  it('rejects unknown names, unknown options and bad values with usage errors', async () => {
+    const parts = builtinParts();
+    await expect(parts.checkers.get('sets')).rejects.toThrow(UsageError);
+    await expect(parts.checkers.get('sets')).rejects.toThrow(/unknown checker "sets"; did you mean [^;]*set-full/);
+    expect(() => build('counter', { 'counter.inital': '1' })).toThrow(/unknown option --opt counter\.inital\. Did you mean --opt counter\.initial\?/);
+    expect(() => build('queue', { 'queue.delivery': 'twice' })).toThrow(/expected at-least-once \| at-most-once \| exactly-once/);
+    expect(() => build('session', { 'session.guarantees': 'read-your-writes,causal' })).toThrow(/comma-separated of/);
+    expect(() => build('set-full', { 'set.linearizable': 'yes' })).toThrow(/true \| false/);
   });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI: removes every container and network the docker provider labelled (whatever the run),
-# then stops the engine that ci-up.sh started. Keeps going past errors so it always finishes.
+# then stops the engine that start-dockerd.sh started (faultline setup docker). Keeps going past errors so it always finishes.
 cd "$(dirname "$0")"
 if docker info >/dev/null 2>&1; then
   docker ps -aq --filter label=faultline.prefix | xargs -r docker rm -f >/dev/null

@@ -2,9 +2,9 @@
 // targets only; a strobe returns at once and keeps flipping in the background; stop-clock ends
 // the strobe, resets every node, and nothing writes an offset after it.
 import { describe, expect, it } from 'vitest';
-import type { DbContext } from '../src/core/db.ts';
 import type { ClockControl, Cluster } from '../src/core/provider.ts';
 import { makeRng } from '../src/generator/rng.ts';
+import { runContext } from '../src/runner/context.ts';
 import { ClockNemesis } from './clock.ts';
 
 function fakeCluster(nodes: string[]): { cluster: Cluster; writes: [string, number][] } {
@@ -34,28 +34,28 @@ describe('ClockNemesis', () => {
   const nodes = ['n1', 'n2', 'n3'];
   const make = () => {
     const f = fakeCluster(nodes);
-    const dbContext = (): DbContext => ({ cluster: f.cluster, test: {}, runDir: '/tmp' });
-    return { ...f, nemesis: new ClockNemesis({ nodes, dbContext, rng: makeRng(1) }) };
+    const run = runContext({ cluster: f.cluster });
+    return { ...f, run, nemesis: new ClockNemesis({ nodes, db: null, rng: makeRng(1) }) };
   };
 
   it('bumps only the targets, cumulatively, and stop-clock resets everyone', async () => {
-    const { cluster, nemesis } = make();
-    await nemesis.invoke({ f: 'start-clock', value: { nodes: ['n2'], deltaMs: 500 } }, { signal });
-    const c = await nemesis.invoke({ f: 'start-clock', value: { nodes: ['n2', 'n3'], deltaMs: -200 } }, { signal });
+    const { cluster, nemesis, run } = make();
+    await nemesis.invoke(run, { f: 'start-clock', value: { nodes: ['n2'], deltaMs: 500 } }, { signal });
+    const c = await nemesis.invoke(run, { f: 'start-clock', value: { nodes: ['n2', 'n3'], deltaMs: -200 } }, { signal });
     expect(c).toMatchObject({ type: 'ok', value: { mode: 'bump', offsets: { n2: 300, n3: -200 } } });
     expect(cluster.clock!.offset('n1')).toBe(0);
-    expect((await nemesis.invoke({ f: 'stop-clock', value: null }, { signal })).type).toBe('ok');
+    expect((await nemesis.invoke(run, { f: 'stop-clock', value: null }, { signal })).type).toBe('ok');
     expect(nodes.map((n) => cluster.clock!.offset(n))).toEqual([0, 0, 0]);
   });
 
   it('strobes in the background and stops cleanly', async () => {
-    const { cluster, writes, nemesis } = make();
-    const c = await nemesis.invoke({ f: 'start-clock', value: { mode: 'strobe', nodes: ['n1'], deltaMs: 1000, periodMs: 5 } }, { signal });
+    const { cluster, writes, nemesis, run } = make();
+    const c = await nemesis.invoke(run, { f: 'start-clock', value: { mode: 'strobe', nodes: ['n1'], deltaMs: 1000, periodMs: 5 } }, { signal });
     expect(c).toMatchObject({ type: 'ok', value: { mode: 'strobe', nodes: ['n1'] } });
     for (let i = 0; i < 200 && writes.length < 4; i++) await sleep(5);
     const seen = writes.filter(([n]) => n === 'n1').map(([, v]) => v);
     expect(seen.slice(0, 4)).toEqual([1000, 0, 1000, 0]);
-    await nemesis.invoke({ f: 'stop-clock', value: null }, { signal });
+    await nemesis.invoke(run, { f: 'stop-clock', value: null }, { signal });
     const after = writes.length;
     await sleep(30);
     expect(writes.length).toBe(after);
@@ -63,9 +63,9 @@ describe('ClockNemesis', () => {
   });
 
   it('a strobe with a duration ends by itself at the old offset', async () => {
-    const { cluster, writes, nemesis } = make();
-    await nemesis.invoke({ f: 'start-clock', value: { nodes: ['n3'], deltaMs: 70 } }, { signal });
-    await nemesis.invoke({ f: 'start-clock', value: { mode: 'strobe', nodes: ['n3'], deltaMs: 1000, periodMs: 5, durationMs: 20 } }, { signal });
+    const { cluster, writes, nemesis, run } = make();
+    await nemesis.invoke(run, { f: 'start-clock', value: { nodes: ['n3'], deltaMs: 70 } }, { signal });
+    await nemesis.invoke(run, { f: 'start-clock', value: { mode: 'strobe', nodes: ['n3'], deltaMs: 1000, periodMs: 5, durationMs: 20 } }, { signal });
     // Wait until the writes settle: the strobe has ended by itself.
     let prev = -1;
     for (let i = 0; i < 100 && writes.length !== prev; i++) {
@@ -78,8 +78,8 @@ describe('ClockNemesis', () => {
   });
 
   it('fails without touching anything when the cluster has no clock control', async () => {
-    const dbContext = (): DbContext => ({ cluster: { nodes: [], remote: () => { throw new Error('x'); } }, test: {}, runDir: '/tmp' });
-    const nemesis = new ClockNemesis({ nodes, dbContext, rng: makeRng(1) });
-    expect(await nemesis.invoke({ f: 'start-clock', value: { deltaMs: 5 } }, { signal })).toMatchObject({ type: 'fail', error: expect.stringMatching(/no per-node clock/) });
+    const run = runContext({ cluster: { nodes: [], remote: () => { throw new Error('x'); } } });
+    const nemesis = new ClockNemesis({ nodes, db: null, rng: makeRng(1) });
+    expect(await nemesis.invoke(run, { f: 'start-clock', value: { deltaMs: 5 } }, { signal })).toMatchObject({ type: 'fail', error: expect.stringMatching(/no per-node clock/) });
   });
 });

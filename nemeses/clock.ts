@@ -7,11 +7,12 @@
  * front for DBs whose processes ignore a faked clock (Go binaries such as etcd).
  */
 import type { Completion } from '../src/core/client.ts';
+import type { RunContext } from '../src/core/context.ts';
 import type { DB } from '../src/core/db.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 import type { ClockControl } from '../src/core/provider.ts';
 import { UsageError } from '../src/core/errors.ts';
-import { FaultNotApplied, attempt, clusterOf, primariesOf, type NemesisContext } from './context.ts';
+import { FaultNotApplied, attempt, primariesOf, type NemesisContext } from './context.ts';
 import { resolveTargets, type TargetSpec } from './targets.ts';
 
 export interface ClockValue {
@@ -23,10 +24,14 @@ export interface ClockValue {
   durationMs?: number;
 }
 
-export function checkClockSupport(db: DB | undefined): void {
-  if (db?.clockSkewable === false) {
+/** Refuses the clock nemesis unless the DB declares that its processes honour a faked clock. */
+export function checkClockSupport(db: DB | null): void {
+  if (db === null) throw new UsageError('nemesis clock: there is no DB process whose clock could be faked; remove clock from --nemesis');
+  if (db.honoursFakeClock !== true) {
     throw new UsageError(
-      `nemesis clock: db ${db.name} ignores a faked wall clock (Go programs read time through the vDSO, so libfaketime has no effect); remove clock from --nemesis`,
+      db.honoursFakeClock === false
+        ? `nemesis clock: db ${db.name} ignores a faked wall clock (Go programs read time through the vDSO, so libfaketime has no effect); remove clock from --nemesis`
+        : `nemesis clock: db ${db.name} does not declare honoursFakeClock, so a clock fault might do nothing; refused (set honoursFakeClock in the adapter)`,
     );
   }
 }
@@ -38,26 +43,26 @@ export class ClockNemesis implements Nemesis {
   #touched = false;
   #strobe: { timer?: NodeJS.Timeout; last: Promise<unknown> } | undefined;
 
+  /** Built by the clock definition, which has checked that the DB honours a faked clock. */
   constructor(ctx: NemesisContext) {
-    checkClockSupport(ctx.db);
     this.#ctx = ctx;
   }
 
-  #clock(): ClockControl {
-    const c = clusterOf(this.#ctx).clock;
+  #clock(run: RunContext): ClockControl {
+    const c = run.cluster.clock;
     if (!c) throw new FaultNotApplied('this cluster has no per-node clock control (libfaketime not in use)');
     return c;
   }
 
-  async invoke(op: NemesisOp, _opts: { signal: AbortSignal }): Promise<Completion> {
-    if (op.f === 'stop-clock') return attempt(() => this.#reset());
+  async invoke(run: RunContext, op: NemesisOp, _opts: { signal: AbortSignal }): Promise<Completion> {
+    if (op.f === 'stop-clock') return attempt(() => this.#reset(run));
     const v = op.value as ClockValue;
     return attempt(async () => {
       if (!v || !Number.isFinite(v.deltaMs)) throw new FaultNotApplied('start-clock needs a numeric deltaMs');
-      const clock = this.#clock();
+      const clock = this.#clock(run);
       const nodes = v.nodes
         ? [...v.nodes]
-        : resolveTargets(v.targets ?? 'one', this.#ctx.nodes, this.#ctx.rng, v.targets === 'primaries' ? await primariesOf(this.#ctx) : undefined);
+        : resolveTargets(v.targets ?? 'one', this.#ctx.nodes, this.#ctx.rng, v.targets === 'primaries' ? await primariesOf(this.#ctx, run) : undefined);
       if (nodes.length === 0) throw new FaultNotApplied('no target nodes');
       this.#touched = true;
       const base = new Map(nodes.map((n) => [n, clock.offset(n)]));
@@ -102,15 +107,15 @@ export class ClockNemesis implements Nemesis {
     await s.last;
   }
 
-  async #reset(): Promise<{ nodes: string[] }> {
+  async #reset(run: RunContext): Promise<{ nodes: string[] }> {
     await this.#stopStrobe();
-    const clock = this.#clock();
+    const clock = this.#clock(run);
     await Promise.all(this.#ctx.nodes.map((n) => clock.setOffset(n, 0)));
     this.#touched = false;
     return { nodes: [...this.#ctx.nodes] };
   }
 
-  async teardown(): Promise<void> {
-    if (this.#touched) await this.#reset();
+  async teardown(run: RunContext): Promise<void> {
+    if (this.#touched) await this.#reset(run);
   }
 }

@@ -3,6 +3,7 @@
  * teardown reach all of them (teardown heals everything, continuing past individual failures).
  */
 import type { Completion } from '../src/core/client.ts';
+import type { NodeContext, RunContext } from '../src/core/context.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 
 export class CombinedNemesis implements Nemesis {
@@ -23,21 +24,31 @@ export class CombinedNemesis implements Nemesis {
     this.fs = [...this.#byF.keys()];
   }
 
-  async setup(): Promise<void> {
-    for (const p of this.#parts) await p.setup?.();
+  async prepareNode(ctx: NodeContext): Promise<void> {
+    for (const p of this.#parts) await p.prepareNode?.(ctx);
   }
 
-  invoke(op: NemesisOp, opts: { signal: AbortSignal }): Promise<Completion> {
+  async releaseNode(ctx: NodeContext): Promise<void> {
+    const errors: string[] = [];
+    for (const p of this.#parts) await p.releaseNode?.(ctx).catch((e: unknown) => errors.push(`${p.name}: ${e instanceof Error ? e.message : String(e)}`));
+    if (errors.length > 0) throw new Error(errors.join('; '));
+  }
+
+  async setup(run: RunContext): Promise<void> {
+    for (const p of this.#parts) await p.setup?.(run);
+  }
+
+  invoke(run: RunContext, op: NemesisOp, opts: { signal: AbortSignal }): Promise<Completion> {
     const p = this.#byF.get(op.f);
     if (!p) return Promise.resolve({ type: 'fail', error: `no nemesis handles ${op.f} (handled: ${this.fs.join(', ')})` });
-    return p.invoke(op, opts);
+    return p.invoke(run, op, opts);
   }
 
-  async teardown(): Promise<void> {
+  async teardown(run: RunContext): Promise<void> {
     const errors: string[] = [];
     for (const p of this.#parts) {
       try {
-        await p.teardown?.();
+        await p.teardown?.(run);
       } catch (e) {
         errors.push(`${p.name}: ${e instanceof Error ? e.message : String(e)}`);
       }

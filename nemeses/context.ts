@@ -1,24 +1,18 @@
 /**
- * What every nemesis gets: the node names (known before the cluster is up), the DB, a way to
- * reach the cluster once it is up, and a seeded Rng for choices made when a fault is applied.
- * Also the shared shape of nemesis completions.
+ * What every built-in nemesis is made with: the node names (known before the cluster is up), the
+ * DB, and a seeded Rng for choices made when a fault is applied; the cluster itself arrives with
+ * each call (RunContext). Also the shared shape of nemesis completions.
  */
 import type { Completion } from '../src/core/client.ts';
-import type { DB, DbContext } from '../src/core/db.ts';
+import type { RunContext } from '../src/core/context.ts';
+import type { DB } from '../src/core/db.ts';
 import { FaultlineError } from '../src/core/errors.ts';
 import type { Rng } from '../src/core/generator.ts';
-import type { Cluster } from '../src/core/provider.ts';
 
 export interface NemesisContext {
   nodes: readonly string[];
-  db?: DB;
-  /** The DB context (with the cluster); only called once the cluster is up. */
-  dbContext(): DbContext;
+  db: DB | null;
   rng: Rng;
-}
-
-export function clusterOf(ctx: NemesisContext): Cluster {
-  return ctx.dbContext().cluster;
 }
 
 /** The fault could not be applied at all (definitely not in effect). */
@@ -41,9 +35,9 @@ export async function attempt(action: () => Promise<unknown>): Promise<Completio
   }
 }
 
-export async function primariesOf(ctx: NemesisContext): Promise<string[]> {
+export async function primariesOf(ctx: NemesisContext, run: RunContext): Promise<string[]> {
   if (!ctx.db?.primaries) throw new FaultNotApplied(`db ${ctx.db?.name ?? '(none)'} cannot tell its primaries`);
-  return [...(await ctx.db.primaries(ctx.dbContext()))];
+  return [...(await ctx.db.primaries(run))];
 }
 
 /** Runs `fn` on every node in parallel; throws one error naming each node that failed. */

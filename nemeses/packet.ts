@@ -4,10 +4,11 @@
  * current packet faults; `stop-packet` removes them. The completion lists the concrete links.
  */
 import type { Completion } from '../src/core/client.ts';
+import type { RunContext } from '../src/core/context.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 import type { Link, PacketFaults } from '../src/core/provider.ts';
 import { UsageError } from '../src/core/errors.ts';
-import { FaultNotApplied, attempt, clusterOf, primariesOf, type NemesisContext } from './context.ts';
+import { FaultNotApplied, attempt, primariesOf, type NemesisContext } from './context.ts';
 import { resolveTargets, type TargetSpec } from './targets.ts';
 
 export interface PacketValue extends Omit<PacketFaults, 'links'> {
@@ -49,8 +50,8 @@ export class PacketNemesis implements Nemesis {
     this.#ctx = ctx;
   }
 
-  async invoke(op: NemesisOp, _opts: { signal: AbortSignal }): Promise<Completion> {
-    if (op.f === 'stop-packet') return attempt(() => this.#heal());
+  async invoke(run: RunContext, op: NemesisOp, _opts: { signal: AbortSignal }): Promise<Completion> {
+    if (op.f === 'stop-packet') return attempt(() => this.#heal(run));
     const v = (op.value ?? {}) as PacketValue;
     return attempt(async () => {
       try {
@@ -58,11 +59,11 @@ export class PacketNemesis implements Nemesis {
       } catch (e) {
         throw new FaultNotApplied((e as Error).message);
       }
-      const net = clusterOf(this.#ctx).net;
+      const net = run.cluster.net;
       if (!net) throw new FaultNotApplied('this cluster cannot inject network faults');
       let links = v.links ? [...v.links] : undefined;
       if (!links) {
-        const prim = v.targets === 'primaries' ? await primariesOf(this.#ctx) : undefined;
+        const prim = v.targets === 'primaries' ? await primariesOf(this.#ctx, run) : undefined;
         if (prim?.length === 0) throw new FaultNotApplied('no primaries right now');
         links = linksTouching(resolveTargets(v.targets ?? 'one', this.#ctx.nodes, this.#ctx.rng, prim), this.#ctx.nodes);
       }
@@ -74,13 +75,13 @@ export class PacketNemesis implements Nemesis {
     });
   }
 
-  async #heal(): Promise<string> {
-    await clusterOf(this.#ctx).net?.healPacket();
+  async #heal(run: RunContext): Promise<string> {
+    await run.cluster.net?.healPacket();
     this.#active = false;
     return 'healed';
   }
 
-  async teardown(): Promise<void> {
-    if (this.#active) await this.#heal();
+  async teardown(run: RunContext): Promise<void> {
+    if (this.#active) await this.#heal(run);
   }
 }

@@ -5,10 +5,10 @@
  * Targets: one, minority, majority, primaries, all, or node names.
  */
 import type { Completion } from '../src/core/client.ts';
+import { nodeContext, type NodeContext, type RunContext } from '../src/core/context.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
-import type { NodeInfo } from '../src/core/provider.ts';
 import { UsageError } from '../src/core/errors.ts';
-import { FaultNotApplied, attempt, clusterOf, onEach, primariesOf, type NemesisContext } from './context.ts';
+import { FaultNotApplied, attempt, onEach, primariesOf, type NemesisContext } from './context.ts';
 import { resolveTargets, type TargetSpec } from './targets.ts';
 
 export interface ProcessFaultValue {
@@ -41,63 +41,60 @@ export class ProcessNemesis implements Nemesis {
     this.#ctx = ctx;
   }
 
-  #node(name: string): NodeInfo {
-    const n = clusterOf(this.#ctx).nodes.find((x) => x.name === name);
-    if (!n) throw new FaultNotApplied(`node ${JSON.stringify(name)} does not exist`);
-    return n;
+  #node(run: RunContext, name: string): NodeContext {
+    if (!run.cluster.nodes.some((x) => x.name === name)) throw new FaultNotApplied(`node ${JSON.stringify(name)} does not exist`);
+    return nodeContext(run, name);
   }
 
-  async #targets(v: ProcessFaultValue): Promise<string[]> {
+  async #targets(run: RunContext, v: ProcessFaultValue): Promise<string[]> {
     if (v.nodes) return [...v.nodes];
     const spec = v.targets ?? 'one';
-    const prim = spec === 'primaries' ? await primariesOf(this.#ctx) : undefined;
+    const prim = spec === 'primaries' ? await primariesOf(this.#ctx, run) : undefined;
     const nodes = resolveTargets(spec, this.#ctx.nodes, this.#ctx.rng, prim);
     if (nodes.length === 0) throw new FaultNotApplied(spec === 'primaries' ? 'no primaries right now' : 'no target nodes');
     return nodes;
   }
 
-  async #apply(node: string): Promise<void> {
+  async #apply(run: RunContext, node: string): Promise<void> {
     const db = this.#ctx.db;
-    const dbCtx = this.#ctx.dbContext();
-    if (this.name === 'kill') return db!.kill!(dbCtx, this.#node(node));
-    if (db?.pause) return db.pause(dbCtx, this.#node(node));
-    const ctl = dbCtx.cluster.nodeControl;
+    if (this.name === 'kill') return db!.kill!(this.#node(run, node));
+    if (db?.pause) return db.pause(this.#node(run, node));
+    const ctl = run.cluster.nodeControl;
     if (!ctl) throw new FaultNotApplied(`pause: db ${db?.name ?? '(none)'} has no pause and the cluster no freezer`);
     return ctl.freeze(node);
   }
 
-  async #undo(node: string): Promise<void> {
+  async #undo(run: RunContext, node: string): Promise<void> {
     const db = this.#ctx.db;
-    const dbCtx = this.#ctx.dbContext();
-    if (this.name === 'kill') return db!.start!(dbCtx, this.#node(node));
-    if (db?.resume) return db.resume(dbCtx, this.#node(node));
-    const ctl = dbCtx.cluster.nodeControl;
+    if (this.name === 'kill') return db!.start!(this.#node(run, node));
+    if (db?.resume) return db.resume(this.#node(run, node));
+    const ctl = run.cluster.nodeControl;
     if (!ctl) throw new FaultNotApplied('resume: no mechanism');
     return ctl.thaw(node);
   }
 
-  async invoke(op: NemesisOp, _opts: { signal: AbortSignal }): Promise<Completion> {
+  async invoke(run: RunContext, op: NemesisOp, _opts: { signal: AbortSignal }): Promise<Completion> {
     if (op.f === `start-${this.name}`) {
       return attempt(async () => {
-        const nodes = await this.#targets((op.value ?? {}) as ProcessFaultValue);
+        const nodes = await this.#targets(run, (op.value ?? {}) as ProcessFaultValue);
         for (const n of nodes) this.#affected.add(n);
-        await onEach(nodes, (n) => this.#apply(n));
+        await onEach(nodes, (n) => this.#apply(run, n));
         return { nodes };
       });
     }
-    return attempt(() => this.#restoreAll());
+    return attempt(() => this.#restoreAll(run));
   }
 
-  async #restoreAll(): Promise<{ nodes: string[] }> {
+  async #restoreAll(run: RunContext): Promise<{ nodes: string[] }> {
     const nodes = [...this.#affected].sort();
     await onEach(nodes, async (n) => {
-      await this.#undo(n);
+      await this.#undo(run, n);
       this.#affected.delete(n);
     });
     return { nodes };
   }
 
-  async teardown(): Promise<void> {
-    if (this.#affected.size > 0) await this.#restoreAll();
+  async teardown(run: RunContext): Promise<void> {
+    if (this.#affected.size > 0) await this.#restoreAll(run);
   }
 }

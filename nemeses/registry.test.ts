@@ -3,61 +3,72 @@
 // without restart, no cluster); the generator alternates start/stop per package roughly once per
 // interval, seeded; the final generator heals every package; combined dispatches by f.
 import { describe, expect, it } from 'vitest';
-import type { DB, DbContext } from '../src/core/db.ts';
+import type { DB } from '../src/core/db.ts';
+import type { TestInfo } from '../src/core/context.ts';
+import type { Topology } from '../src/core/topology.ts';
 import { UsageError } from '../src/core/errors.ts';
 import type { Nemesis } from '../src/core/nemesis.ts';
 import { nemesis as onNemesis, simulate } from '../src/generator/index.ts';
 import { CombinedNemesis } from './combined.ts';
-import { NEMESES, makeNemesisPackage, parseNemesisNames } from './registry.ts';
+import { runContext } from '../src/runner/context.ts';
+import { BUILTIN_NEMESES, makeNemesisPackage } from './registry.ts';
+import { loadTopology } from '../src/topology/load.ts';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
-const dbContext = (): DbContext => {
-  throw new Error('no cluster in unit tests');
-};
-const db: DB = { name: 'fake', setup: async () => {}, teardown: async () => {}, client: () => undefined, kill: async () => {}, start: async () => {}, clockSkewable: true };
+const db: DB = { name: 'fake', setup: async () => {}, teardown: async () => {}, kill: async () => {}, start: async () => {}, honoursFakeClock: true };
 
 describe('makeNemesisPackage: refusals before anything is set up', () => {
   it('unknown nemesis', () => {
-    expect(() => parseNemesisNames('partition,chaos')).toThrow(UsageError);
-    expect(() => parseNemesisNames('partition,chaos')).toThrow(/unknown nemesis "chaos" \(available: partition, kill, pause, clock, packet\)/);
+    expect(() => makeNemesisPackage(['partition', 'chaos'], { nodes, db })).toThrow(UsageError);
+    expect(() => makeNemesisPackage(['partition', 'chaos'], { nodes, db })).toThrow(/unknown nemesis "chaos" \(available: partition, kill, pause, clock, packet, power-loss, disk-errors, slow-disk, full-disk, bitflip\)/);
   });
 
   it('a target naming a missing node', () => {
-    expect(() => makeNemesisPackage('kill', { nodes, db, dbContext, targets: 'n1,n9' })).toThrow(/node "n9" does not exist/);
+    expect(() => makeNemesisPackage(['kill'], { nodes, db, targets: 'n1,n9' })).toThrow(/node "n9" does not exist/);
   });
 
   it('clock against a DB whose processes ignore a faked clock', () => {
-    expect(() => makeNemesisPackage('clock', { nodes, db: { ...db, name: 'etcd', clockSkewable: false }, dbContext })).toThrow(/etcd ignores a faked wall clock/);
+    expect(() => makeNemesisPackage(['clock'], { nodes, db: { ...db, name: 'etcd', honoursFakeClock: false } })).toThrow(/etcd ignores a faked wall clock/);
+    expect(() => makeNemesisPackage(['clock'], { nodes, db: null })).toThrow(/no DB process/);
   });
 
   it('kill against a DB that cannot restart', () => {
     const { kill: _k, start: _s, ...noKill } = db;
-    expect(() => makeNemesisPackage('kill', { nodes, db: noKill, dbContext })).toThrow(/cannot kill and restart/);
+    expect(() => makeNemesisPackage(['kill'], { nodes, db: noKill })).toThrow(/cannot kill and restart/);
   });
 
   it('partition by primaries without a DB that reports them', () => {
-    expect(() => makeNemesisPackage('partition', { nodes, db, dbContext, partitionShapes: ['primaries'] })).toThrow(/primaries/);
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, options: { partition: { shapes: ['primaries'] } } })).toThrow(/primaries/);
+  });
+
+  it('region shapes without a topology of two regions or more, and regions it does not have', async () => {
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, options: { partition: { shapes: ['region'] } } })).toThrow(/shape region needs --topology with two regions or more/);
+    const single = { name: 't', nodes, concurrency: 1, timeLimitS: 1, opTimeoutMs: 1000, seed: 1, options: {}, topology: await loadTopology('single-region', nodes) };
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, test: single, options: { partition: { shapes: ['wan-split'] } } })).toThrow(/\(single-region has one\)/);
+    const three = { ...single, topology: await loadTopology('three-regions', nodes) };
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, test: three, options: { partition: { regions: ['mars'] } } })).toThrow(/has no region "mars" \(regions: us-east, us-central, eu-west\)/);
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, options: { partition: { regions: ['us-east'] } } })).toThrow(/partition.regions needs --topology/);
   });
 
   it('faults without a cluster provider', () => {
-    expect(() => makeNemesisPackage('partition', { nodes, db, dbContext, provider: 'none' })).toThrow(/no cluster/);
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, inProcess: true })).toThrow(/no cluster/);
   });
 
   it('no names, no package', () => {
-    expect(makeNemesisPackage('', { nodes, db, dbContext })).toBeNull();
+    expect(makeNemesisPackage([], { nodes, db })).toBeNull();
   });
 });
 
 describe('makeNemesisPackage: schedules', () => {
   it('with fixed spacing, every fault and every heal lasts exactly one interval', () => {
-    const pkg = makeNemesisPackage('partition', { nodes, db, dbContext, intervalS: 5, seed: 1, spacing: 'fixed' })!;
+    const pkg = makeNemesisPackage(['partition'], { nodes, db, intervalS: 5, seed: 1, spacing: 'fixed' })!;
     const h = simulate(onNemesis(pkg.generator!), { maxInvocations: 20, seed: 3 }).filter((o) => o.type === 'invoke');
     expect(h.map((o) => o.time)).toEqual(h.map((_, i) => (i + 1) * 5e9));
     expect(h.map((o) => o.f)).toEqual(h.map((_, i) => (i % 2 === 0 ? 'start-partition' : 'stop-partition')));
   });
 
   it('alternates start and stop per package, about one op per interval, the first after one interval', () => {
-    const pkg = makeNemesisPackage('partition,kill', { nodes, db, dbContext, intervalS: 5, seed: 1 })!;
+    const pkg = makeNemesisPackage(['partition', 'kill'], { nodes, db, intervalS: 5, seed: 1 })!;
     expect(pkg.styles.map((s) => [s.name, s.start[0], s.stop[0]])).toEqual([
       ['partition', 'start-partition', 'stop-partition'],
       ['kill', 'start-kill', 'stop-kill'],
@@ -80,30 +91,45 @@ describe('makeNemesisPackage: schedules', () => {
     expect(shapes.size).toBeGreaterThan(3);
   });
 
+  it('draws the region shapes only when the test has a topology of two regions or more', async () => {
+    const drawn = (test?: TestInfo) =>
+      new Set(
+        simulate(onNemesis(makeNemesisPackage(['partition'], { nodes, db, seed: 1, ...(test ? { test } : {}) })!.generator!), { maxInvocations: 400, seed: 3 })
+          .filter((o) => o.type === 'invoke' && o.f === 'start-partition')
+          .map((o) => (o.value as { shape: string }).shape),
+      );
+    const info = (topology: Topology): TestInfo => ({ name: 't', nodes, concurrency: 1, timeLimitS: 1, opTimeoutMs: 1000, seed: 1, options: {}, topology });
+    expect([...drawn()].filter((s) => s === 'region' || s === 'wan-split')).toEqual([]);
+    expect([...drawn(info(await loadTopology('single-region', nodes)))].filter((s) => s === 'region' || s === 'wan-split')).toEqual([]);
+    const withRegions = drawn(info(await loadTopology('three-regions', nodes)));
+    expect(withRegions.has('region') && withRegions.has('wan-split')).toBe(true);
+  });
+
   it('clock jumps go the chosen direction and stay within the largest delta', () => {
-    const deltas = (o: { clockDirection?: 'back' | 'forward' | 'both'; maxClockDeltaMs?: number; minClockDeltaMs?: number }) =>
-      simulate(onNemesis(makeNemesisPackage('clock', { nodes, db, dbContext, seed: 1, ...o })!.generator!), { maxInvocations: 200, seed: 3 })
+    const deltas = (o: { direction?: 'back' | 'forward' | 'both'; 'max-delta-ms'?: number; 'min-delta-ms'?: number }) =>
+      simulate(onNemesis(makeNemesisPackage(['clock'], { nodes, db, seed: 1, options: { clock: o } })!.generator!), { maxInvocations: 200, seed: 3 })
         .filter((op) => op.type === 'invoke' && op.f === 'start-clock')
         .map((op) => (op.value as { deltaMs: number }).deltaMs);
-    const back = deltas({ clockDirection: 'back', maxClockDeltaMs: 4096, minClockDeltaMs: 1000 });
+    const back = deltas({ direction: 'back', 'max-delta-ms': 4096, 'min-delta-ms': 1000 });
     expect(back.length).toBeGreaterThan(50);
     expect(back.every((d) => d < 0 && d >= -4096 && d <= -1024)).toBe(true);
     expect(new Set(back)).toEqual(new Set([-1024, -2048, -4096]));
-    expect(() => deltas({ minClockDeltaMs: 5000, maxClockDeltaMs: 1000 })).toThrow(/smallest jump \(5000 ms\) exceeds the largest/);
-    expect(deltas({ clockDirection: 'forward' }).every((d) => d > 0)).toBe(true);
+    expect(() => deltas({ 'min-delta-ms': 5000, 'max-delta-ms': 1000 })).toThrow(/smallest jump \(5000 ms\) exceeds the largest/);
+    expect(() => deltas({ direction: 'sideways' as 'back' })).toThrow(/expected back \| forward \| both/);
+    expect(deltas({ direction: 'forward' }).every((d) => d > 0)).toBe(true);
     const both = deltas({});
     expect(both.some((d) => d < 0) && both.some((d) => d > 0)).toBe(true);
   });
 
   it('is deterministic for a seed', () => {
-    const run = (seed: number) => simulate(onNemesis(makeNemesisPackage('partition,packet,clock', { nodes, db, dbContext, seed: 1 })!.generator!), { maxInvocations: 50, seed });
+    const run = (seed: number) => simulate(onNemesis(makeNemesisPackage(['partition', 'packet', 'clock'], { nodes, db, seed: 1 })!.generator!), { maxInvocations: 50, seed });
     expect(run(9)).toEqual(run(9));
     expect(run(9)).not.toEqual(run(10));
   });
 
   it('draws the same faults for a seed whatever the timing; another seed draws others', () => {
     const faults = (seed: number, timing: number) =>
-      simulate(onNemesis(makeNemesisPackage('partition,kill,packet,clock', { nodes, db, dbContext, seed })!.generator!), { maxInvocations: 80, seed: timing })
+      simulate(onNemesis(makeNemesisPackage(['partition', 'kill', 'packet', 'clock'], { nodes, db, seed })!.generator!), { maxInvocations: 80, seed: timing })
         .filter((o) => o.type === 'invoke' && o.f.startsWith('start-'))
         .map((o) => [o.f, o.value]);
     const byKind = (xs: unknown[][], f: string) => xs.filter((x) => x[0] === f);
@@ -117,13 +143,21 @@ describe('makeNemesisPackage: schedules', () => {
   });
 
   it('the final generator stops every package once', () => {
-    const pkg = makeNemesisPackage(['partition', 'pause', 'packet'], { nodes, db, dbContext })!;
+    const pkg = makeNemesisPackage(['partition', 'pause', 'packet'], { nodes, db })!;
     const h = simulate(onNemesis(pkg.finalGenerator!)).filter((o) => o.type === 'invoke');
     expect(h.map((o) => o.f)).toEqual(['stop-partition', 'stop-pause', 'stop-packet']);
   });
 
+  it('a fixed packet behaviour from the packet options', () => {
+    const pkg = makeNemesisPackage(['packet'], { nodes, db, seed: 1, options: { packet: { loss: 0.3 } } })!;
+    const starts = simulate(onNemesis(pkg.generator!), { maxInvocations: 20, seed: 3 }).filter((o) => o.type === 'invoke' && o.f === 'start-packet');
+    expect(starts.length).toBeGreaterThan(3);
+    expect(starts.every((o) => (o.value as { loss?: number }).loss === 0.3 && Object.keys(o.value as object).sort().join() === 'loss,targets')).toBe(true);
+    expect(() => makeNemesisPackage(['packet'], { nodes, db, options: { packet: { loss: 2 } } })).toThrow(/expected a number in \[0, 1\]/);
+  });
+
   it('every registered nemesis has a description', () => {
-    for (const [name, def] of Object.entries(NEMESES)) expect(def.description.length, name).toBeGreaterThan(20);
+    for (const def of BUILTIN_NEMESES) expect(def.description.length, def.name).toBeGreaterThan(20);
   });
 });
 
@@ -131,7 +165,7 @@ describe('CombinedNemesis', () => {
   const fake = (name: string, log: string[]): Nemesis => ({
     name,
     fs: [`start-${name}`, `stop-${name}`],
-    invoke: async (op) => {
+    invoke: async (_run, op) => {
       log.push(`${name}:${op.f}`);
       return { type: 'ok' };
     },
@@ -145,10 +179,11 @@ describe('CombinedNemesis', () => {
     const log: string[] = [];
     const c = new CombinedNemesis([fake('a', log), fake('b', log), fake('c', log)]);
     const signal = new AbortController().signal;
-    await c.invoke({ f: 'stop-b', value: null }, { signal });
-    await c.invoke({ f: 'start-a', value: null }, { signal });
-    expect(await c.invoke({ f: 'start-z', value: null }, { signal })).toMatchObject({ type: 'fail' });
-    await expect(c.teardown()).rejects.toThrow(/b: b failed/);
+    const run = runContext({ cluster: { nodes: [], remote: () => { throw new Error('no remotes'); } } });
+    await c.invoke(run, { f: 'stop-b', value: null }, { signal });
+    await c.invoke(run, { f: 'start-a', value: null }, { signal });
+    expect(await c.invoke(run, { f: 'start-z', value: null }, { signal })).toMatchObject({ type: 'fail' });
+    await expect(c.teardown(run)).rejects.toThrow(/b: b failed/);
     expect(log).toEqual(['b:stop-b', 'a:start-a', 'a:teardown', 'b:teardown', 'c:teardown']);
   });
 });

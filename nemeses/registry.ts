@@ -1,64 +1,31 @@
 /**
- * The nemesis registry and package builder for the runner: `NEMESES` (names and descriptions for
- * `faultline list`) and `makeNemesisPackage(names, opts)`, which checks everything it can before
- * any cluster exists (unknown nemesis, targets naming missing nodes, clock against a DB that
- * ignores a faked clock, kill against a DB that cannot restart, root for the local provider)
- * and returns one combined NemesisPackage: nemesis, start/stop generator, heal-all final
- * generator and report styles. With a schedule it replays that instead of drawing new faults.
+ * Faultline's own fault kinds as nemesis definitions (partition, kill, pause, clock, packet), and
+ * the package builder the runner uses: `makeNemesisPackage(kinds, opts)` checks everything it can
+ * before any cluster exists (targets naming missing nodes, clock against a DB that does not honour
+ * a faked clock, kill against a DB that cannot restart, faults without a cluster) and returns one
+ * NemesisPackage: nemesis, start/stop generator, heal-all final generator and report styles. With
+ * a schedule it replays that instead of drawing new faults. A user's fault kind is a definition
+ * of the same shape (`defineNemesis`).
  */
-import type { DB, DbContext } from '../src/core/db.ts';
+import type { DB } from '../src/core/db.ts';
+import type { TestInfo } from '../src/core/context.ts';
 import { UsageError } from '../src/core/errors.ts';
-import type { Generator, OpTemplate, Rng } from '../src/core/generator.ts';
+import type { Generator, Rng } from '../src/core/generator.ts';
 import type { FaultStyle, Nemesis, NemesisPackage } from '../src/core/nemesis.ts';
+import type { NemesisDefinition, TargetChoice } from '../src/core/parts.ts';
 import { any, lift } from '../src/generator/index.ts';
-import { requireRoot } from '../src/providers/local/provider.ts';
+import { optionValues } from '../src/options/parse.ts';
+import { opt, type OptionSchema, type OptionValues } from '../src/options/schema.ts';
+import { defineNemesis } from '../src/plugins/define.ts';
 import { ClockNemesis, checkClockSupport } from './clock.ts';
+import { DiskNemesis, checkDiskSupport, type DiskFaultValue, type DiskKind } from './disk.ts';
 import { CombinedNemesis } from './combined.ts';
-import type { NemesisContext } from './context.ts';
 import { pick, rngFor, startStop, type Spacing } from './generators.ts';
 import { PacketNemesis, checkPacketValue, type PacketValue } from './packet.ts';
-import { PARTITION_SHAPES, PartitionNemesis, checkShape, type PartitionShape } from './partition.ts';
-import { ProcessNemesis, checkProcessFaultSupport } from './process.ts';
+import { PARTITION_SHAPES, PartitionNemesis, REGION_SHAPES } from './partition.ts';
+import { ProcessNemesis } from './process.ts';
 import { replaySchedule, type Schedule } from './schedule.ts';
-import { TARGET_KINDS, parseTargetSpec, type TargetKind, type TargetSpec } from './targets.ts';
-
-export type ClockDirection = 'back' | 'forward' | 'both';
-
-export interface NemesisOptions {
-  /** Node names of the cluster-to-be. */
-  nodes: readonly string[];
-  db?: DB;
-  /** The DB context once the cluster is up (the runner's closure). */
-  dbContext: () => DbContext;
-  /** Mean seconds between fault ops (default 10). */
-  intervalS?: number;
-  /** Gaps between fault ops: random around the interval (default) or exactly the interval. */
-  spacing?: Spacing;
-  /** Seed for choices made while faults are applied (default 0). */
-  seed?: number;
-  /** Targets for kill, pause, clock and packet: one, minority, majority, primaries, all, or "n1,n3". */
-  targets?: string;
-  /** Partition shapes to draw from (default: every shape the DB supports). */
-  partitionShapes?: readonly string[];
-  /** Fixed packet faults; default: a random one of loss, duplication, delay, rate limit. */
-  packet?: Omit<PacketValue, 'links' | 'targets'>;
-  /** Largest clock bump in ms (default 262144, as Jepsen). */
-  maxClockDeltaMs?: number;
-  /** Smallest clock bump in ms (default 16). */
-  minClockDeltaMs?: number;
-  /** Which way clock bumps go (default both). */
-  clockDirection?: ClockDirection;
-  /** The provider name: "local" requires root; "none" has no cluster to inject faults into. */
-  provider?: string;
-  /** Replay these faults at their recorded offsets instead of drawing new ones. */
-  schedule?: Schedule;
-}
-
-interface NemesisDef {
-  description: string;
-  color: string;
-  build(ctx: NemesisContext, o: NemesisOptions): { nemesis: Nemesis; start: (rng: Rng) => OpTemplate };
-}
+import { TARGET_KINDS, parseTargetSpec } from './targets.ts';
 
 const DEFAULT_PACKETS: readonly Omit<PacketValue, 'links' | 'targets'>[] = [
   { loss: 0.2 },
@@ -67,126 +34,270 @@ const DEFAULT_PACKETS: readonly Omit<PacketValue, 'links' | 'targets'>[] = [
   { rateKbit: 1000 },
 ];
 
-function targetKinds(o: NemesisOptions): TargetSpec[] {
+const partition = defineNemesis({
+  name: 'partition',
+  description: `network partitions from grudges (shapes: ${PARTITION_SHAPES.join(', ')}; ${REGION_SHAPES.join(' and ')} with --topology), applied atomically, healed exactly`,
+  color: '#E9DCA0',
+  capabilities: ['local'],
+  options: {
+    shapes: opt.list({ doc: 'partition shapes to draw from (default: every shape the DB and the topology support)', values: PARTITION_SHAPES, aliases: ['nemesis.partition-shapes'] }),
+    regions: opt.list({ doc: 'regions the region shape cuts off, one drawn per fault (default: every region of the topology)' }),
+  },
+  create({ options, db, rng, test }) {
+    const topology = test.topology;
+    const multiRegion = topology !== undefined && topology.regions.length >= 2;
+    const shapes = options.shapes ?? PARTITION_SHAPES.filter((s) => (s !== 'primaries' || db?.primaries) && (multiRegion || !REGION_SHAPES.includes(s)));
+    if (shapes.includes('primaries') && !db?.primaries) throw new UsageError('nemesis partition: shape primaries needs a db that reports its primaries');
+    const regionShape = shapes.find((s) => REGION_SHAPES.includes(s));
+    if (regionShape && !multiRegion) throw new UsageError(`nemesis partition: shape ${regionShape} needs --topology with two regions or more${topology ? ` (${topology.name} has one)` : ''}`);
+    if (options.regions && !multiRegion) throw new UsageError('--opt partition.regions needs --topology with two regions or more');
+    for (const r of options.regions ?? []) {
+      if (!topology!.regions.some((x) => x.name === r)) throw new UsageError(`--opt partition.regions: topology ${topology!.name} has no region ${JSON.stringify(r)} (regions: ${topology!.regions.map((x) => x.name).join(', ')})`);
+    }
+    const ctx = { nodes: test.nodes, db, rng, ...(topology ? { topology } : {}), ...(options.regions ? { regions: options.regions } : {}) };
+    return { nemesis: new PartitionNemesis(ctx), start: (r) => ({ f: 'start-partition', value: { shape: pick(shapes, r) } }) };
+  },
+});
+
+const kill = defineNemesis({
+  name: 'kill',
+  description: 'SIGKILL the DB on target nodes, then restart it (db.kill / db.start)',
+  color: '#E9A4A0',
+  create({ db, rng, targets, test }) {
+    return { nemesis: new ProcessNemesis('kill', { nodes: test.nodes, db, rng }), start: (r) => ({ f: 'start-kill', value: { targets: pick(targets, r) } }) };
+  },
+});
+
+const pause = defineNemesis({
+  name: 'pause',
+  description: 'freeze target nodes (db.pause, else cgroup freezer, else SIGSTOP), then resume them',
+  color: '#A0B1E9',
+  create({ db, rng, targets, test }) {
+    return { nemesis: new ProcessNemesis('pause', { nodes: test.nodes, db, rng }), start: (r) => ({ f: 'start-pause', value: { targets: pick(targets, r) } }) };
+  },
+});
+
+const clock = defineNemesis({
+  name: 'clock',
+  description: "bump or strobe target nodes' wall clocks (libfaketime offset files; never the machine clock), then reset",
+  color: '#A0E9E3',
+  capabilities: ['clock'],
+  options: {
+    'max-delta-ms': opt.integer({ doc: 'largest clock jump in ms; sizes are powers of two', default: 262_144, min: 16, aliases: ['nemesis.clock-max-delta-ms'] }),
+    'min-delta-ms': opt.integer({ doc: 'smallest clock jump in ms', default: 16, min: 16, aliases: ['nemesis.clock-min-delta-ms'] }),
+    direction: opt.enum(['back', 'forward', 'both'], { doc: 'which way clock jumps go', default: 'both', aliases: ['nemesis.clock-direction'] }),
+  },
+  create({ options, db, rng, targets, test }) {
+    checkClockSupport(db);
+    const min = options['min-delta-ms'];
+    const max = options['max-delta-ms'];
+    if (min > max) throw new UsageError(`nemesis clock: the smallest jump (${min} ms) exceeds the largest (${max} ms)`);
+    // Jump sizes are powers of two between the smallest and the largest, each equally likely.
+    const minExp = Math.max(4, Math.ceil(Math.log2(min)));
+    const maxExp = Math.max(minExp, Math.floor(Math.log2(max)));
+    return {
+      nemesis: new ClockNemesis({ nodes: test.nodes, db, rng }),
+      start: (r) => {
+        const sign = options.direction === 'back' ? -1 : options.direction === 'forward' ? 1 : r.next() < 0.5 ? -1 : 1;
+        const deltaMs = sign * 2 ** (minExp + r.int(maxExp - minExp + 1));
+        const strobe = r.next() < 0.2;
+        const on = pick(targets, r);
+        return {
+          f: 'start-clock',
+          value: strobe ? { mode: 'strobe', targets: on, deltaMs, periodMs: 1500, durationMs: 6000 } : { mode: 'bump', targets: on, deltaMs },
+        };
+      },
+    };
+  },
+});
+
+const packet = defineNemesis({
+  name: 'packet',
+  description: 'packet loss, duplication, rate limit or delay with jitter on links of target nodes (never the controller); a fixed behaviour with the packet.* options',
+  color: '#D1E8A0',
+  capabilities: ['local', 'delay'],
+  options: {
+    loss: opt.number({ doc: 'drop this fraction of packets (fixes the behaviour)', min: 0, max: 1 }),
+    duplicate: opt.number({ doc: 'send this fraction of packets twice (fixes the behaviour)', min: 0, max: 1 }),
+    'delay-ms': opt.number({ doc: 'added one-way delay in ms (fixes the behaviour)', min: 0 }),
+    'jitter-ms': opt.number({ doc: 'uniform jitter on top of the delay, ms', min: 0 }),
+    'rate-kbit': opt.number({ doc: 'rate limit per link, kbit/s (fixes the behaviour)', min: 1 }),
+  },
+  create({ options, rng, targets, test, db }) {
+    const fixed: Omit<PacketValue, 'links' | 'targets'> = {
+      ...(options.loss !== undefined ? { loss: options.loss } : {}),
+      ...(options.duplicate !== undefined ? { duplicate: options.duplicate } : {}),
+      ...(options['delay-ms'] !== undefined ? { delayMs: options['delay-ms'] } : {}),
+      ...(options['jitter-ms'] !== undefined ? { jitterMs: options['jitter-ms'] } : {}),
+      ...(options['rate-kbit'] !== undefined ? { rateKbit: options['rate-kbit'] } : {}),
+    };
+    if (options['jitter-ms'] !== undefined && options['delay-ms'] === undefined) throw new UsageError('--opt packet.jitter-ms needs packet.delay-ms');
+    checkPacketValue(fixed);
+    const behaviours = Object.keys(fixed).length > 0 ? [fixed] : DEFAULT_PACKETS;
+    return { nemesis: new PacketNemesis({ nodes: test.nodes, db, rng }), start: (r) => ({ f: 'start-packet', value: { ...pick(behaviours, r), targets: pick(targets, r) } }) };
+  },
+});
+
+const DISK_OPS = ['read', 'write', 'fsync'] as const;
+
+function diskNemesis<const S extends OptionSchema>(kind: DiskKind, description: string, color: string, options: S, fault: (o: OptionValues<S>) => (r: Rng) => Omit<DiskFaultValue, 'targets'>): NemesisDefinition<S> {
+  return defineNemesis<S>({
+    name: kind,
+    description,
+    color,
+    capabilities: ['disk'],
+    options,
+    create({ options: o, db, rng, targets, test, provider }) {
+      checkDiskSupport(kind, db, provider.name);
+      const draw = fault(o);
+      return { nemesis: new DiskNemesis(kind, { nodes: test.nodes, db, rng }), start: (r) => ({ f: `start-${kind}`, value: { ...draw(r), targets: pick(targets, r) } }) };
+    },
+  });
+}
+
+const powerLoss = diskNemesis(
+  'power-loss',
+  'SIGKILL the DB on target nodes and drop every write they did not fsync (a fault filesystem under each node), then restart it; targets all: a whole-cluster power failure',
+  '#B0A0E9',
+  { torn: opt.enum(['never', 'sometimes', 'always'], { doc: 'whether the last write to a file survives only in part (a page-aligned prefix)', default: 'sometimes' }) },
+  (o) => (r) => ({ torn: o.torn === 'always' || (o.torn === 'sometimes' && r.next() < 0.5) }),
+);
+
+const diskErrors = diskNemesis(
+  'disk-errors',
+  'EIO on a fraction of reads, writes or fsyncs of target nodes (optionally only on a path), then heal',
+  '#E9B0A0',
+  {
+    ops: opt.list({ doc: 'which operations fail', values: DISK_OPS, default: ['read', 'fsync'] }),
+    rate: opt.number({ doc: 'fraction of those operations that fail', default: 0.1, min: 0, max: 1 }),
+    path: opt.string({ doc: 'only files matching this glob (relative to the node directory; * crosses /)', shape: 'a glob' }),
+  },
+  (o) => () => ({ fault: { kind: 'eio', ops: o.ops, rate: o.rate, ...(o.path ? { path: o.path } : {}) } }),
+);
+
+const slowDisk = diskNemesis(
+  'slow-disk',
+  'latency before writes and fsyncs of target nodes (a distribution), the slow disk that turns into elections, then heal',
+  '#A0C8E9',
+  {
+    ops: opt.list({ doc: 'which operations are slowed', values: DISK_OPS, default: ['write', 'fsync'] }),
+    dist: opt.enum(['fixed', 'uniform', 'exp'], { doc: 'latency distribution: fixed ms, uniform in [0, 2 x ms], exponential with mean ms', default: 'exp' }),
+    ms: opt.number({ doc: 'the latency in ms (mean for exp)', default: 100, min: 0 }),
+  },
+  (o) => () => ({
+    fault: {
+      kind: 'slow',
+      ops: o.ops,
+      latency: o.dist === 'fixed' ? { dist: 'fixed', ms: o.ms } : o.dist === 'uniform' ? { dist: 'uniform', minMs: 0, maxMs: 2 * o.ms } : { dist: 'exp', meanMs: o.ms },
+    },
+  }),
+);
+
+const fullDisk = diskNemesis(
+  'full-disk',
+  'writes on target nodes fail with ENOSPC after N more bytes, then space comes back',
+  '#C8C8C8',
+  { bytes: opt.integer({ doc: 'bytes that still fit before the disk is full', default: 0, min: 0 }) },
+  (o) => () => ({ fault: { kind: 'enospc', bytes: o.bytes } }),
+);
+
+const bitflip = diskNemesis(
+  'bitflip',
+  'reads on target nodes return data with one bit flipped, at a rate (the disk keeps the right data), then heal',
+  '#E9E0A0',
+  {
+    rate: opt.number({ doc: 'fraction of reads corrupted', default: 0.01, min: 0, max: 1 }),
+    path: opt.string({ doc: 'only files matching this glob', shape: 'a glob' }),
+  },
+  (o) => () => ({ fault: { kind: 'flip', rate: o.rate, ...(o.path ? { path: o.path } : {}) } }),
+);
+
+export const BUILTIN_NEMESES: readonly NemesisDefinition[] = [partition, kill, pause, clock, packet, powerLoss, diskErrors, slowDisk, fullDisk, bitflip];
+
+/** The options of the nemesis package as a whole: `--opt nemesis.<name>`. */
+export const NEMESIS_PACKAGE_OPTIONS = {
+  targets: opt.string({ doc: `nodes hit by kill, pause, clock and packet: ${TARGET_KINDS.join(', ')}, or a list like n1,n3 (default: a random kind each time)` }),
+  spacing: opt.enum(['random', 'fixed'], {
+    doc: 'gaps between fault ops: random, uniform in [0, 2 x interval] as Jepsen staggers them, or fixed, exactly the interval, so every fault lasts one interval',
+    default: 'random',
+  }),
+} as const;
+
+export interface NemesisOptions {
+  /** Node names of the cluster-to-be. */
+  nodes: readonly string[];
+  db: DB | null;
+  /** True when the stores live in the controller: there is no cluster to inject faults into. */
+  inProcess?: boolean;
+  /** The provider's name (some faults are refused on some providers). */
+  provider?: string;
+  /** Mean seconds between fault ops (default 10). */
+  intervalS?: number;
+  spacing?: Spacing;
+  /** Seed for the faults drawn and for choices made while they are applied (default 0). */
+  seed?: number;
+  /** Targets for kill, pause, clock and packet: one, minority, majority, primaries, all, or "n1,n3". */
+  targets?: string;
+  /** Options of each fault kind by name, typed values or text (e.g. `{ partition: { shapes: ['one'] } }`). */
+  options?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Replay these faults at their recorded offsets instead of drawing new ones. */
+  schedule?: Schedule;
+  /** The test, for the kinds' build context (defaults from `nodes` and `seed`). */
+  test?: TestInfo;
+}
+
+function targetChoices(o: NemesisOptions): TargetChoice[] {
   if (o.targets) return [parseTargetSpec(o.targets, o.nodes)];
-  return TARGET_KINDS.filter((k: TargetKind) => k !== 'primaries' || o.db?.primaries !== undefined);
+  return TARGET_KINDS.filter((k) => k !== 'primaries' || o.db?.primaries !== undefined);
 }
 
-export const NEMESES: Readonly<Record<string, NemesisDef>> = {
-  partition: {
-    description: `network partitions from grudges (shapes: ${PARTITION_SHAPES.join(', ')}), applied atomically, healed exactly`,
-    color: '#E9DCA0',
-    build(ctx, o) {
-      const shapes: PartitionShape[] = (o.partitionShapes ?? PARTITION_SHAPES.filter((s) => s !== 'primaries' || o.db?.primaries)).map(checkShape);
-      if (shapes.includes('primaries') && !o.db?.primaries) throw new UsageError(`nemesis partition: shape primaries needs a db that reports its primaries`);
-      return { nemesis: new PartitionNemesis(ctx), start: (rng) => ({ f: 'start-partition', value: { shape: pick(shapes, rng) } }) };
-    },
-  },
-  kill: {
-    description: 'SIGKILL the DB on target nodes, then restart it (db.kill / db.start)',
-    color: '#E9A4A0',
-    build(ctx, o) {
-      checkProcessFaultSupport('kill', ctx);
-      const kinds = targetKinds(o);
-      return { nemesis: new ProcessNemesis('kill', ctx), start: (rng) => ({ f: 'start-kill', value: { targets: pick(kinds, rng) } }) };
-    },
-  },
-  pause: {
-    description: 'freeze target nodes (db.pause, else cgroup freezer, else SIGSTOP), then resume them',
-    color: '#A0B1E9',
-    build(ctx, o) {
-      const kinds = targetKinds(o);
-      return { nemesis: new ProcessNemesis('pause', ctx), start: (rng) => ({ f: 'start-pause', value: { targets: pick(kinds, rng) } }) };
-    },
-  },
-  clock: {
-    description: "bump or strobe target nodes' wall clocks (libfaketime offset files; never the machine clock), then reset",
-    color: '#A0E9E3',
-    build(ctx, o) {
-      checkClockSupport(o.db);
-      const kinds = targetKinds(o);
-      // Bump sizes are powers of two between the smallest and the largest, each equally likely.
-      const minExp = Math.max(4, Math.ceil(Math.log2(o.minClockDeltaMs ?? 16)));
-      const maxExp = Math.max(minExp, Math.floor(Math.log2(o.maxClockDeltaMs ?? 262_144)));
-      if (o.minClockDeltaMs !== undefined && o.maxClockDeltaMs !== undefined && o.minClockDeltaMs > o.maxClockDeltaMs) {
-        throw new UsageError(`nemesis clock: the smallest jump (${o.minClockDeltaMs} ms) exceeds the largest (${o.maxClockDeltaMs} ms)`);
-      }
-      return {
-        nemesis: new ClockNemesis(ctx),
-        start: (rng) => {
-          const direction = o.clockDirection ?? 'both';
-          const sign = direction === 'back' ? -1 : direction === 'forward' ? 1 : rng.next() < 0.5 ? -1 : 1;
-          const delta = sign * 2 ** (minExp + rng.int(maxExp - minExp + 1));
-          const strobe = rng.next() < 0.2;
-          return {
-            f: 'start-clock',
-            value: strobe
-              ? { mode: 'strobe', targets: pick(kinds, rng), deltaMs: delta, periodMs: 1500, durationMs: 6000 }
-              : { mode: 'bump', targets: pick(kinds, rng), deltaMs: delta },
-          };
-        },
-      };
-    },
-  },
-  packet: {
-    description: 'packet loss, duplication, rate limit or delay with jitter on links of target nodes (never the controller)',
-    color: '#D1E8A0',
-    build(ctx, o) {
-      if (o.packet) checkPacketValue(o.packet);
-      const behaviours = o.packet ? [o.packet] : DEFAULT_PACKETS;
-      const kinds = targetKinds(o);
-      return { nemesis: new PacketNemesis(ctx), start: (rng) => ({ f: 'start-packet', value: { ...pick(behaviours, rng), targets: pick(kinds, rng) } }) };
-    },
-  },
-};
-
-/** Splits and checks `--nemesis partition,kill`; an empty list means no faults. */
-export function parseNemesisNames(text: string | readonly string[]): string[] {
-  const names = (typeof text === 'string' ? text.split(',') : text.flatMap((t) => t.split(','))).map((s) => s.trim()).filter(Boolean);
-  for (const n of names) {
-    if (!(n in NEMESES)) throw new UsageError(`unknown nemesis ${JSON.stringify(n)} (available: ${Object.keys(NEMESES).join(', ')})`);
+/** The fault kinds a schedule uses (from its `start-<kind>` / `stop-<kind>` ops). */
+export function scheduleKinds(s: Schedule): string[] {
+  const kinds = new Set<string>();
+  for (const e of s.entries) {
+    const kind = /^(?:start|stop)-(.+)$/.exec(e.f)?.[1];
+    if (!kind) throw new UsageError(`schedule entry ${e.f}: not a start-<kind> or stop-<kind> op`);
+    kinds.add(kind);
   }
-  return [...new Set(names)];
+  return [...kinds];
 }
 
-export function makeNemesisPackage(names: string | readonly string[], o: NemesisOptions): NemesisPackage | null {
-  const list = parseNemesisNames(names);
-  if (list.length === 0 && !o.schedule) return null;
-  if (o.provider === 'none') throw new UsageError(`nemesis ${list.join(',')}: the in-process provider "none" has no cluster to inject faults into; use --provider local or ssh`);
-  if (o.provider === 'local') requireRoot(`nemesis ${list.join(',')} with the local provider`);
+/**
+ * One package of the given fault kinds (definitions, or names of Faultline's own); null when
+ * there is nothing to do. Throws a UsageError for what cannot work.
+ */
+export function makeNemesisPackage(kinds: readonly (string | NemesisDefinition)[], o: NemesisOptions): NemesisPackage | null {
+  const wanted = [...kinds, ...(o.schedule ? scheduleKinds(o.schedule) : [])];
+  const defs: NemesisDefinition[] = [];
+  for (const k of wanted) {
+    const def = typeof k === 'string' ? BUILTIN_NEMESES.find((d) => d.name === k) : k;
+    if (!def) throw new UsageError(`unknown nemesis ${JSON.stringify(k)} (available: ${BUILTIN_NEMESES.map((d) => d.name).join(', ')})`);
+    if (!defs.some((d) => d.name === def.name)) defs.push(def);
+  }
+  if (defs.length === 0) return null;
+  if (o.inProcess) throw new UsageError(`nemesis ${defs.map((d) => d.name).join(',')}: the stores live in the controller (provider "none"); there is no cluster to inject faults into; use --nemesis none`);
   const intervalS = o.intervalS ?? 10;
   if (!(intervalS > 0)) throw new UsageError(`nemesis interval must be a positive number of seconds, got ${o.intervalS}`);
   const seed = o.seed ?? 0;
-  // Each package draws what it applies (grudge members, victims) from its own stream, so one
-  // package's faults do not shift another's when their ops interleave differently.
-  const contextFor = (name: string): NemesisContext => ({
-    nodes: o.nodes,
-    ...(o.db ? { db: o.db } : {}),
-    dbContext: o.dbContext,
-    rng: rngFor(seed, `apply-${name}`),
+  const test: TestInfo = o.test ?? { name: 'nemesis', nodes: o.nodes, concurrency: 1, timeLimitS: 0, opTimeoutMs: 5000, seed, options: {} };
+  const targets = targetChoices(o);
+  const built = defs.map((def) => {
+    // Each kind draws what it applies (grudge members, victims) from its own stream, so one
+    // kind's faults do not shift another's when their ops interleave differently.
+    const options = optionValues(`nemesis ${def.name}`, def.options ?? {}, o.options?.[def.name] ?? {});
+    const provider = { name: o.provider ?? (o.inProcess ? 'none' : 'local'), inProcess: o.inProcess === true };
+    const kind = def.create({ options, test, db: o.db, provider, targets, rng: rngFor(seed, `apply-${def.name}`) });
+    return { def, ...kind };
   });
-  const usedNames = o.schedule ? [...new Set([...list, ...scheduleKinds(o.schedule)])] : list;
-  const built = usedNames.map((n) => ({ name: n, def: NEMESES[n] as NemesisDef, ...(NEMESES[n] as NemesisDef).build(contextFor(n), o) }));
-  const styles: FaultStyle[] = built.map((b) => ({ name: b.name, color: b.def.color, start: [`start-${b.name}`], stop: [`stop-${b.name}`] }));
+  const styles: FaultStyle[] = built.map((b) => ({ name: b.def.name, color: b.def.color ?? '#D0D0D0', start: [`start-${b.def.name}`], stop: [`stop-${b.def.name}`] }));
   const generator: Generator = o.schedule
     ? replaySchedule(o.schedule)
-    : any(...built.map((b) => startStop({ intervalS, name: b.name, start: b.start, seed, ...(o.spacing ? { spacing: o.spacing } : {}) })));
-  const finalGenerator: Generator = lift(built.map((b) => ({ f: `stop-${b.name}` })));
+    : any(...built.map((b) => startStop({ intervalS, name: b.def.name, start: (r) => b.start(r), seed, ...(o.spacing ? { spacing: o.spacing } : {}) })));
+  const finalGenerator: Generator = lift(built.map((b) => ({ f: `stop-${b.def.name}` })));
   return {
-    nemesis: built.length === 1 ? (built[0]?.nemesis as Nemesis) : new CombinedNemesis(built.map((b) => b.nemesis)),
+    nemesis: built.length === 1 ? (built[0]!.nemesis as Nemesis) : new CombinedNemesis(built.map((b) => b.nemesis)),
     generator,
     finalGenerator,
     styles,
   };
-}
-
-/** The nemesis kinds a schedule uses (from its `start-<kind>` / `stop-<kind>` ops). */
-function scheduleKinds(s: Schedule): string[] {
-  const kinds = new Set<string>();
-  for (const e of s.entries) {
-    const kind = /^(?:start|stop)-(.+)$/.exec(e.f)?.[1];
-    if (!kind || !(kind in NEMESES)) throw new UsageError(`schedule entry ${e.f}: no nemesis handles it (available: ${Object.keys(NEMESES).join(', ')})`);
-    kinds.add(kind);
-  }
-  return [...kinds];
 }

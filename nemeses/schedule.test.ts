@@ -5,7 +5,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DbContext } from '../src/core/db.ts';
 import { InputError } from '../src/core/errors.ts';
 import type { Op, OpType, ProcessId } from '../src/core/op.ts';
 
@@ -68,12 +67,9 @@ describe('fault schedules', () => {
   });
 
   it('a package built from a schedule replays it and can heal every kind it uses', () => {
-    const dbContext = (): DbContext => {
-      throw new Error('no cluster');
-    };
-    const db = { name: 'x', setup: async () => {}, teardown: async () => {}, client: () => undefined, kill: async () => {}, start: async () => {} };
+    const db = { name: 'x', setup: async () => {}, teardown: async () => {}, kill: async () => {}, start: async () => {}, honoursFakeClock: true };
     const s = scheduleFromHistory(history);
-    const pkg = makeNemesisPackage([], { nodes: ['n1', 'n2', 'n3'], db, dbContext, schedule: s })!;
+    const pkg = makeNemesisPackage([], { nodes: ['n1', 'n2', 'n3'], db, schedule: s })!;
     expect(pkg.styles.map((x) => x.name).sort()).toEqual(['clock', 'kill', 'partition']);
     expect(simulate(onNemesis(pkg.generator!)).filter((o) => o.type === 'invoke').map((o) => o.f)).toEqual(s.entries.map((e) => e.f));
   });

@@ -199,8 +199,9 @@ describe('faultline test (in-process stores)', () => {
 
   it('refuses impossible combinations before setting anything up', async () => {
     expectOneLineError(await run(['test', '--db', 'nope']), /unknown db "nope"/);
-    expectOneLineError(await run(['test', '--db', 'inprocess:atom', '--workload', 'nope']), /cannot serve workload "nope"/);
-    expectOneLineError(await run(['test', '--db', 'inprocess:atom', '--nemesis', 'partition']), /needs a cluster/);
+    expectOneLineError(await run(['test', '--db', 'inprocess:atom', '--workload', 'nope']), /unknown workload "nope"/);
+    expectOneLineError(await run(['test', '--db', 'inprocess:atom', '--workload', 'set']), /cannot serve workload "set"/);
+    expectOneLineError(await run(['test', '--db', 'inprocess:atom', '--nemesis', 'partition']), /there is no cluster to inject faults into/);
     expectOneLineError(await run(['test', '--concurrency', '0']), /--concurrency must be an integer >= 1/);
     expectOneLineError(await run(['test', '--nemesis', 'flood']), /unknown nemesis "flood"/);
     expectOneLineError(await run(['test', '--bug', 'nope']), /has no bug flag "nope"/);

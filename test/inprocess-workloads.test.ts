@@ -4,24 +4,24 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestOptions } from '../src/core/test.ts';
+import type { TestSpec } from '../src/core/test.ts';
 import { planTest } from '../src/runner/plan.ts';
 import { runTest } from '../src/runner/run-test.ts';
-import { createLogger } from '../src/runner/logger.ts';
+import { SILENT } from '../src/runner/context.ts';
+import { testSpec } from '../src/runner/spec.ts';
 
 const resultsDir = mkdtempSync(join(tmpdir(), 'fl-inproc-'));
 
-function options(db: string, workload: string, bug: string[], extra: Record<string, string> = {}, timeLimitS = 3): TestOptions {
-  return {
+function options(db: string, workload: string, bug: string[], extra: Record<string, string> = {}, timeLimitS = 3): TestSpec {
+  return testSpec({
     name: `${db}-${workload}-${bug.join('-') || 'correct'}`.replace(/[^\w.-]+/g, '-'),
-    db, workload, nemesis: [], nemesisIntervalS: 10, provider: 'none',
-    nodes: ['n1', 'n2', 'n3', 'n4', 'n5'], concurrency: 10, timeLimitS, rate: 1000,
-    opTimeoutMs: 2000, recoveryS: 0.5, seed: 5, bug, resultsDir, checkerTimeS: 60, options: extra,
-  };
+    db, workload, timeLimitS, rate: 1000, opTimeoutMs: 2000, recoveryS: 0.5, seed: 5, bug, resultsDir, checkerTimeS: 60, options: extra,
+  });
 }
 
-async function verdict(o: TestOptions): Promise<{ valid: unknown; anomalyTypes: string[] }> {
-  const outcome = await runTest(await planTest(o, []), { log: createLogger({ stderr: false }) });
+async function verdict(o: TestSpec): Promise<{ valid: unknown; anomalyTypes: string[] }> {
+  const test = await planTest(o, { log: SILENT, install: false });
+  const outcome = await runTest(test, { log: SILENT });
   return { valid: outcome.valid, anomalyTypes: (outcome.results['anomalyTypes'] as string[] | undefined) ?? [] };
 }
 
@@ -31,7 +31,7 @@ const CASES: [db: string, workload: string, bug: string | null, expected: string
   ['inprocess:set', 'set', null, null],
   ['inprocess:set', 'set', 'lossy', 'lost'],
   ['inprocess:set', 'set', 'duplicates', 'duplicated'],
-  ['inprocess:set', 'set', 'stale-reads', 'stale', { linearizable: 'true' }],
+  ['inprocess:set', 'set', 'stale-reads', 'stale', { 'set.linearizable': 'true' }],
   ['inprocess:counter', 'counter', null, null],
   ['inprocess:counter', 'counter', 'lost-increments', 'read-too-low'],
   ['inprocess:counter', 'counter', 'double-apply', 'read-too-high'],
@@ -40,7 +40,7 @@ const CASES: [db: string, workload: string, bug: string | null, expected: string
   ['inprocess:bank', 'bank', 'overdraft', 'negative-value'],
   ['inprocess:queue', 'queue', null, null],
   ['inprocess:queue', 'queue', 'lossy', 'lost'],
-  ['inprocess:queue', 'queue', 'redeliver', 'duplicated', { delivery: 'exactly-once' }],
+  ['inprocess:queue', 'queue', 'redeliver', 'duplicated', { 'queue.delivery': 'exactly-once' }],
   ['inprocess:unique-ids', 'unique-ids', null, null],
   ['inprocess:unique-ids', 'unique-ids', 'node-local-counter', 'duplicated'],
   ['inprocess:kv', 'session', null, null],

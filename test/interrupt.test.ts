@@ -1,5 +1,6 @@
-// A controller interrupted with Ctrl-C stops cleanly and still checks what it recorded; one
-// killed with SIGKILL mid-run leaves a history that `faultline check` reads.
+// A controller interrupted with Ctrl-C stops cleanly, checks what it recorded, and says the run
+// is incomplete (exit 3, never 0); one killed with SIGKILL mid-run leaves a history that
+// `faultline check` reads, and `faultline report` calls that run incomplete.
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdtempSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -31,13 +32,21 @@ describe('interrupting a run', () => {
     child.kill('SIGINT');
     const r = await child;
     const doc = JSON.parse(r.stdout);
-    // The exit code follows the verdict; what was recorded before the interrupt is linearizable
-    // (a short run can still be flagged by stats when some f never succeeded yet).
-    expect(r.exitCode).toBe(doc.valid === true ? 0 : doc.valid === false ? 1 : 2);
+    // What was recorded before the interrupt is linearizable, but the run was cut short.
     expect(doc.checkers.linearizable.valid).toBe(true);
+    expect(doc.outcome).toBe('incomplete');
+    expect(doc.end.reason).toBe('interrupted');
+    expect(r.exitCode).toBe(3);
     expect(doc.historyEvents).toBeGreaterThan(300);
     expect(existsSync(join(history, '..', 'results.json'))).toBe(true);
     expect(readFileSync(join(history, '..', 'harness.log'), 'utf8')).toMatch(/interrupted/);
+    // Every output names the outcome: summary.json, junit.xml and a banner in report.html.
+    const summary = JSON.parse(readFileSync(join(history, '..', 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ outcome: 'incomplete', end: { reason: 'interrupted' }, exitCode: 3 });
+    expect(readFileSync(join(history, '..', 'junit.xml'), 'utf8')).toMatch(/<testcase classname="[^"]*" name="run"[^>]*>\s*<error message="the run was interrupted/);
+    const report = readFileSync(join(history, '..', 'report.html'), 'utf8');
+    expect(report).toMatch(/<span class="verdict INCOMPLETE">INCOMPLETE<\/span>/);
+    expect(report).toMatch(/class="run-end"[^>]*><strong>Incomplete:<\/strong> the run was interrupted/);
   });
 
   it('SIGKILL mid-run leaves a history that check reads', async () => {
@@ -50,5 +59,8 @@ describe('interrupting a run', () => {
     expect(r.stderr).not.toMatch(/faultline: /);
     expect([0, 1, 2]).toContain(r.exitCode);
     expect(JSON.parse(r.stdout).events).toBeGreaterThan(1000);
+    const report = await execa('node', [BIN, 'report', join(history, '..'), '--json'], { reject: false });
+    expect(JSON.parse(report.stdout)).toMatchObject({ outcome: 'incomplete', end: { reason: 'controller-gone' } });
+    expect(report.exitCode).toBe(3);
   });
 });

@@ -1,16 +1,19 @@
 /**
- * The workload registry: names usable with `--workload`, each building its generator, final
- * reads and checker from the test options.
+ * Faultline's own workload definitions, for the registry behind `--workload`: each declares its
+ * options (`--opt <workload>.<name>=<value>`; the old unprefixed spellings still work with a
+ * deprecation line) and builds its generator, final reads and checker from them.
  */
-import type { TestOptions } from '../src/core/test.ts';
-import type { Workload } from '../src/core/workload.ts';
+import type { WorkloadDefinition } from '../src/core/parts.ts';
 import { UsageError } from '../src/core/errors.ts';
-import { lift } from '../src/generator/index.ts';
+import { lift, repeat, someFreeProcess, timeLimit, untilOk } from '../src/generator/index.ts';
+import { opt, type OptionValues } from '../src/options/schema.ts';
+import { defineWorkload } from '../src/plugins/define.ts';
 import { compose } from '../checkers/compose.ts';
+import { KEY_ORDER_OPTIONS } from '../checkers/index.ts';
 import { linearizable } from '../checkers/linearizable/index.ts';
 import { staleReads } from '../checkers/stale-reads/stale-reads.ts';
-import { RecentWrites, registerOp } from './register/index.ts';
-import { listAppendWorkload, type TxnOptions, type KeyDistribution } from './list-append/index.ts';
+import { LastReads, RecentWrites, observing, registerOp } from './register/index.ts';
+import { listAppendWorkload, type KeyDistribution } from './list-append/index.ts';
 import { rwRegisterWorkload } from './rw-register/index.ts';
 import { setWorkload } from './set/index.ts';
 import { counterWorkload } from './counter/index.ts';
@@ -20,158 +23,140 @@ import { uniqueIdsWorkload } from './unique-ids/index.ts';
 import { sessionWorkload } from './session/index.ts';
 import { causalWorkload } from './causal/index.ts';
 import { longForkWorkload } from './long-fork/index.ts';
-import type { Delivery } from '../checkers/queue/queue.ts';
 
-export interface WorkloadEntry {
-  description: string;
-  /** `--opt` keys the workload reads. */
-  options: Readonly<Record<string, string>>;
-  make(opts: TestOptions): Workload;
-}
-
-function boolOpt(o: TestOptions, key: string): boolean | undefined {
-  const text = o.options[key];
-  if (text === undefined) return undefined;
-  if (text !== 'true' && text !== 'false') throw new UsageError(`--opt ${key} must be true or false, got ${JSON.stringify(text)}`);
-  return text === 'true';
-}
-
-/** The read-ratio option, only when given (each workload has its own default). */
-function readRatio(o: TestOptions): { readRatio?: number } {
-  return o.options['read-ratio'] === undefined ? {} : { readRatio: numberOpt(o, 'read-ratio', 0.5) };
-}
-
-const READ_RATIO = { 'read-ratio': 'fraction of reads' };
-
-function numberOpt(o: TestOptions, key: string, fallback: number): number {
-  const text = o.options[key];
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--opt ${key} must be a non-negative number, got ${JSON.stringify(text)}`);
-  return n;
-}
+/** How long final reads may try before the run says the cluster did not recover. */
+const FINAL_READS_S = 30;
 
 const KEY_DISTRIBUTIONS: readonly KeyDistribution[] = ['uniform', 'exponential', 'zipf'];
 
 /** Transaction shape options shared by list-append and rw-register. */
-function txnOptions(o: TestOptions): TxnOptions & { consistencyModels?: string[] } {
-  const out: TxnOptions & { consistencyModels?: string[] } = {};
-  if (o.options['key-count'] !== undefined) out.keyCount = numberOpt(o, 'key-count', 10);
-  if (o.options['min-txn-length'] !== undefined) out.minTxnLength = numberOpt(o, 'min-txn-length', 1);
-  if (o.options['max-txn-length'] !== undefined) out.maxTxnLength = numberOpt(o, 'max-txn-length', 4);
-  if (o.options['max-writes-per-key'] !== undefined) out.maxWritesPerKey = numberOpt(o, 'max-writes-per-key', 32);
-  if (o.options['read-ratio'] !== undefined) out.readRatio = numberOpt(o, 'read-ratio', 0.5);
-  const dist = o.options['key-distribution'];
-  if (dist !== undefined) {
-    if (!(KEY_DISTRIBUTIONS as readonly string[]).includes(dist)) {
-      throw new UsageError(`--opt key-distribution must be one of ${KEY_DISTRIBUTIONS.join(', ')}, got ${JSON.stringify(dist)}`);
-    }
-    out.keyDistribution = dist as KeyDistribution;
-  }
-  const models = o.options['consistency-models'];
-  if (models) out.consistencyModels = models.split(',').map((m) => m.trim());
-  return out;
+const TXN_OPTIONS = {
+  'key-count': opt.integer({ doc: 'keys active at a time (default 10)', min: 1, aliases: ['key-count'] }),
+  'min-txn-length': opt.integer({ doc: 'micro-ops per transaction, at least (default 1)', min: 1, aliases: ['min-txn-length'] }),
+  'max-txn-length': opt.integer({ doc: 'micro-ops per transaction, at most (default 4)', min: 1, aliases: ['max-txn-length'] }),
+  'max-writes-per-key': opt.integer({ doc: 'writes before a key is retired (default 32)', min: 1, aliases: ['max-writes-per-key'] }),
+  'key-distribution': opt.enum(KEY_DISTRIBUTIONS, { doc: 'how keys are drawn (default exponential)', aliases: ['key-distribution'] }),
+  'read-ratio': opt.number({ doc: 'chance a micro-op is a read (default 0.5)', min: 0, max: 1, aliases: ['read-ratio'] }),
+  'consistency-models': opt.list({ doc: 'models the history must satisfy (default strict-serializable)', aliases: ['consistency-models'] }),
+  ...KEY_ORDER_OPTIONS,
+} as const;
+
+function txnOptions(o: OptionValues<typeof TXN_OPTIONS>) {
+  return {
+    ...(o['key-count'] !== undefined ? { keyCount: o['key-count'] } : {}),
+    ...(o['min-txn-length'] !== undefined ? { minTxnLength: o['min-txn-length'] } : {}),
+    ...(o['max-txn-length'] !== undefined ? { maxTxnLength: o['max-txn-length'] } : {}),
+    ...(o['max-writes-per-key'] !== undefined ? { maxWritesPerKey: o['max-writes-per-key'] } : {}),
+    ...(o['key-distribution'] !== undefined ? { keyDistribution: o['key-distribution'] } : {}),
+    ...(o['read-ratio'] !== undefined ? { readRatio: o['read-ratio'] } : {}),
+    ...(o['consistency-models'] !== undefined ? { consistencyModels: o['consistency-models'] } : {}),
+    linearizableKeys: o['linearizable-keys'],
+    sequentialKeys: o['sequential-keys'],
+    wfrKeys: o['wfr-keys'],
+  };
 }
 
-const TXN_OPTIONS: Readonly<Record<string, string>> = {
-  'key-count': 'keys active at a time (default 10)',
-  'min-txn-length': 'micro-ops per transaction, at least (default 1)',
-  'max-txn-length': 'micro-ops per transaction, at most (default 4)',
-  'max-writes-per-key': 'writes before a key is retired (default 32)',
-  'key-distribution': KEY_DISTRIBUTIONS.join(' | ') + ' (default exponential)',
-  'read-ratio': 'chance a micro-op is a read (default 0.5)',
-  'consistency-models': 'models the history must satisfy (default strict-serializable)',
-};
-
-export const WORKLOADS: Record<string, WorkloadEntry> = {
-  register: {
+export const BUILTIN_WORKLOADS: readonly WorkloadDefinition[] = [
+  defineWorkload({
+    name: 'register',
     description: 'one register: read / write / compare-and-set, every write a fresh value; checked for linearizability and stale reads',
-    options: { 'read-ratio': 'fraction of reads (default 0.5)', 'cas-ratio': 'fraction of compare-and-sets (default 0.1)' },
-    make(o) {
-      const readRatio = numberOpt(o, 'read-ratio', 0.5);
-      const casRatio = numberOpt(o, 'cas-ratio', 0.1);
-      if (readRatio + casRatio > 1) throw new UsageError('--opt read-ratio plus cas-ratio must be at most 1');
+    options: {
+      'read-ratio': opt.number({ doc: 'fraction of reads', default: 0.5, min: 0, max: 1, aliases: ['read-ratio'] }),
+      'cas-ratio': opt.number({ doc: 'fraction of compare-and-sets', default: 0.1, min: 0, max: 1, aliases: ['cas-ratio'] }),
+      'cas-from': opt.enum(['recent', 'read'], {
+        doc: 'what a compare-and-set expects: one of the values written last (recent), or the value its client last read (read: read-modify-write)',
+        default: 'recent',
+      }),
+    },
+    create({ options }) {
+      const readRatio = options['read-ratio'];
+      const casRatio = options['cas-ratio'];
+      if (readRatio + casRatio > 1) throw new UsageError('--opt register.read-ratio plus register.cas-ratio must be at most 1');
       let n = 0;
       const recent = new RecentWrites();
+      const reads = new LastReads(false);
+      const readModifyWrite = lift((_test, ctx) => {
+        const process = someFreeProcess(ctx);
+        if (process === undefined) return registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent);
+        return { ...registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent, (key) => reads.of(process, key)), process };
+      });
       return {
         name: 'register',
-        generator: lift((_test, ctx) => registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent)),
-        finalGenerator: null,
-        checker: compose([linearizable({ model: 'cas-register', init: null }), staleReads()]),
+        generator: options['cas-from'] === 'read' ? observing(readModifyWrite, (e) => reads.note(e)) : lift((_test, ctx) => registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent)),
+        // After healing, read until a read succeeds (on any node, within a bounded time): did the cluster come back?
+        finalGenerator: timeLimit(FINAL_READS_S, untilOk(repeat({ f: 'read', value: null }))),
+        // A read of null means the register is empty, so a store that loses every write is caught.
+        checker: compose([linearizable({ model: 'absent-cas-register', init: null }), staleReads()]),
       };
     },
-  },
-  'list-append': {
+  }),
+  defineWorkload({
+    name: 'list-append',
     description: 'transactions appending to and reading lists; checked for Elle-style anomalies (G0..G2, lost updates, ...)',
     options: TXN_OPTIONS,
-    make: (o) => listAppendWorkload(txnOptions(o)),
-  },
-  'rw-register': {
+    create: ({ options }) => listAppendWorkload(txnOptions(options)),
+  }),
+  defineWorkload({
+    name: 'rw-register',
     description: 'transactions reading and writing registers; checked for Elle-style anomalies',
     options: TXN_OPTIONS,
-    make: (o) => rwRegisterWorkload(txnOptions(o)),
-  },
-  set: {
+    create: ({ options }) => rwRegisterWorkload(txnOptions(options)),
+  }),
+  defineWorkload({
+    name: 'set',
     description: 'adds to a grow-only set and reads of it, a final read; lost, stale, duplicated and never-read elements',
-    options: { ...READ_RATIO, keys: 'independent sets (default 0: one set)', linearizable: 'true: stale reads count as violations (for stores promising linearizable sets)' },
-    make: (o) => {
-      const linearizable = boolOpt(o, 'linearizable');
-      return setWorkload({
-        ...readRatio(o),
-        ...(o.options['keys'] !== undefined ? { keys: numberOpt(o, 'keys', 0) } : {}),
-        ...(linearizable !== undefined ? { linearizable } : {}),
-      });
+    options: {
+      'read-ratio': opt.number({ doc: 'fraction of reads (default: the workload\'s own)', min: 0, max: 1, aliases: ['read-ratio'] }),
+      keys: opt.integer({ doc: 'independent sets (0: one set)', default: 0, min: 0, aliases: ['keys'] }),
+      linearizable: opt.boolean({ doc: 'stale reads count as violations (for stores promising linearizable sets)', default: false, aliases: ['linearizable'] }),
     },
-  },
-  counter: {
-    description: 'increments (and decrements with pn=true) and reads, checked against the range ok / info increments allow',
-    options: { ...READ_RATIO, pn: 'true for a PN counter (negative deltas)' },
-    make: (o) => {
-      const pn = boolOpt(o, 'pn');
-      return counterWorkload({ ...readRatio(o), ...(pn !== undefined ? { pn } : {}) });
+    create: ({ options }) =>
+      setWorkload({ keys: options.keys, linearizable: options.linearizable, ...(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}) }),
+  }),
+  defineWorkload({
+    name: 'counter',
+    description: 'increments (and decrements with counter.pn=true) and reads, checked against the range ok / info increments allow',
+    options: {
+      'read-ratio': opt.number({ doc: "fraction of reads (default: the workload's own)", min: 0, max: 1, aliases: ['read-ratio'] }),
+      pn: opt.boolean({ doc: 'a PN counter (negative deltas)', default: false, aliases: ['pn'] }),
     },
-  },
-  bank: {
+    create: ({ options }) => counterWorkload({ pn: options.pn, ...(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}) }),
+  }),
+  defineWorkload({
+    name: 'bank',
     description: 'transfers between accounts and reads of all balances: total conserved, no negative balance',
-    options: {},
-    make: () => bankWorkload(),
-  },
-  queue: {
+    create: () => bankWorkload(),
+  }),
+  defineWorkload({
+    name: 'queue',
     description: 'enqueues, dequeues and a final drain with client retries: lost, duplicated and unexpected messages',
-    options: { delivery: 'at-least-once | at-most-once | exactly-once (default at-least-once)', 'idempotency-keys': 'true to send an idempotency key with each message' },
-    make: (o) => {
-      const delivery = o.options['delivery'];
-      if (delivery !== undefined && !['at-least-once', 'at-most-once', 'exactly-once'].includes(delivery)) {
-        throw new UsageError(`--opt delivery must be at-least-once, at-most-once or exactly-once, got ${JSON.stringify(delivery)}`);
-      }
-      const keys = boolOpt(o, 'idempotency-keys');
-      return queueWorkload({ ...(delivery ? { delivery: delivery as Delivery } : {}), ...(keys !== undefined ? { idempotencyKeys: keys } : {}) });
+    options: {
+      delivery: opt.enum(['at-least-once', 'at-most-once', 'exactly-once'], { doc: 'the delivery the queue promises', default: 'at-least-once', aliases: ['delivery'] }),
+      'idempotency-keys': opt.boolean({ doc: 'send an idempotency key with each message', default: false, aliases: ['idempotency-keys'] }),
     },
-  },
-  'unique-ids': {
+    create: ({ options }) => queueWorkload({ delivery: options.delivery, idempotencyKeys: options['idempotency-keys'] }),
+  }),
+  defineWorkload({
+    name: 'unique-ids',
     description: 'generate ids: every id must be distinct',
-    options: {},
-    make: () => uniqueIdsWorkload(),
-  },
-  session: {
+    create: () => uniqueIdsWorkload(),
+  }),
+  defineWorkload({
+    name: 'session',
     description: 'reads and writes per client session: read-your-writes, monotonic reads / writes, writes-follow-reads',
-    options: READ_RATIO,
-    make: (o) => sessionWorkload(readRatio(o)),
-  },
-  causal: {
+    options: { 'read-ratio': opt.number({ doc: "fraction of reads (default: the workload's own)", min: 0, max: 1, aliases: ['read-ratio'] }) },
+    create: ({ options }) => sessionWorkload(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}),
+  }),
+  defineWorkload({
+    name: 'causal',
     description: 'causally related writes must be observed in order (causal-reverse)',
-    options: READ_RATIO,
-    make: (o) => causalWorkload(readRatio(o)),
-  },
-  'long-fork': {
+    options: { 'read-ratio': opt.number({ doc: "fraction of reads (default: the workload's own)", min: 0, max: 1, aliases: ['read-ratio'] }) },
+    create: ({ options }) => causalWorkload(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}),
+  }),
+  defineWorkload({
+    name: 'long-fork',
     description: 'single writes and multi-key reads: two readers must not see concurrent writes in opposite orders',
-    options: READ_RATIO,
-    make: (o) => longForkWorkload(readRatio(o)),
-  },
-};
-
-export function workloadEntry(name: string): WorkloadEntry {
-  const entry = WORKLOADS[name];
-  if (!entry) throw new UsageError(`unknown workload ${JSON.stringify(name)}; known: ${Object.keys(WORKLOADS).sort().join(', ') || '(none)'}`);
-  return entry;
-}
+    options: { 'read-ratio': opt.number({ doc: "fraction of reads (default: the workload's own)", min: 0, max: 1, aliases: ['read-ratio'] }) },
+    create: ({ options }) => longForkWorkload(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}),
+  }),
+];

@@ -160,8 +160,21 @@ class AvailabilityFold implements Fold<AvailabilityResult> {
       return { kind: w.kind, startMs: w.start / 1e6, endMs: w.end / 1e6, ...a };
     });
     const overall = this.overall;
-    const low = this.minAvailability !== undefined && overall.availability !== null && overall.availability < this.minAvailability;
-    const result: AvailabilityResult = { valid: !low, overall, outsideFaults: this.outside, byKind, windows };
+    const min = this.minAvailability;
+    const low = min !== undefined && overall.availability !== null && overall.availability < min;
+    const pct = (a: Availability): string => (a.availability === null ? 'no ops' : `${(a.availability * 100).toFixed(1)}%`);
+    const during = Object.entries(byKind).map(([kind, a]) => `during ${kind} ${pct(a)}`);
+    const result: AvailabilityResult = {
+      valid: !low,
+      // Without a minimum to hold the run to, availability is a measurement, not a verdict.
+      informational: min === undefined,
+      measurement: [`ok ${pct(overall)} of ${overall.ops} ops`, ...during, ...(windows.length ? [`outside faults ${pct(this.outside)}`] : [])].join('; '),
+      ...(min !== undefined ? { minAvailability: min } : {}),
+      overall,
+      outsideFaults: this.outside,
+      byKind,
+      windows,
+    };
     if (low) result.anomalyTypes = ['low-availability'];
     return result;
   }

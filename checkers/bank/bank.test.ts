@@ -34,14 +34,15 @@ describe('bank', () => {
       { kind: 'unexpected-key', index: 3, account: '2' },
       { kind: 'nil-balance', index: 3, account: '1', balance: null },
     ]);
+    expect(r['anomalyCounts']).toEqual({ 'negative-value': 1, 'unexpected-key': 1, 'nil-balance': 1 });
     const wrong = await bank({ accounts: [0, 1], total: 30 }).check(h);
     expect(wrong.anomalyTypes).toContain('wrong-total');
   });
 
-  it('takes accounts and total from the test, or infers them', async () => {
+  it('takes accounts and total from the options, or infers them', async () => {
     const h = new HistoryBuilder().op(1, 'read', null, 'ok', { a: 3, b: 7 }).op(1, 'read', null, 'ok', { a: 3, b: 7 }).op(1, 'read', null, 'ok', { a: 3, b: 8 }).build();
-    const fromTest = await bank().check(h, { test: { accounts: ['a', 'b'], total: 11 } });
-    expect(fromTest).toMatchObject({ valid: false, total: 11, errorCount: 2 });
+    const given = await bank({ accounts: ['a', 'b'], total: 11 }).check(h);
+    expect(given).toMatchObject({ valid: false, total: 11, errorCount: 2 });
     const inferred = await bank().check(h);
     expect(inferred).toMatchObject({ valid: false, total: 10, inferred: ['accounts', 'total'], errors: [{ kind: 'wrong-total', index: 5, total: 11, expected: 10 }] });
   });

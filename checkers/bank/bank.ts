@@ -7,17 +7,16 @@
  * Every ok read is checked: `unexpected-key` (an account not in `accounts`), `nil-balance` (an
  * account missing or not a number), `wrong-total` (the sum differs from `total`),
  * `negative-value` (unless `negativeBalances` is allowed).
- * Accounts and total come from the options, else from the test (`ctx.test.accounts`,
- * `ctx.test.total`), else they are inferred: accounts = every account any read shows, total =
- * the most frequent read total (`inferred` lists what was inferred).
- * Evidence: `reads`, `errorCount`, `errors` (up to 100: `{kind, index, ...}`), `firstError`,
+ * Accounts and total come from the options, else they are inferred: accounts = every account
+ * any read shows, total = the most frequent read total (`inferred` lists what was inferred).
+ * Evidence: `reads`, `errorCount`, `anomalyCounts` (errors per kind), `errors` (up to 100:
+ * `{kind, index, ...}`), `firstError`,
  * and `totals` (`[timeMs, total]` points of ok reads over time for the totals plot: every
  * read when there are at most `maxPlotPoints`, else an even sample plus the reads with a wrong
  * total, at most 2 x `maxPlotPoints` points in all).
  * Checks op by op too: with the accounts and total known, an error is definite when its read
  * completes; inferring them needs every read, so those are kept until the end.
  */
-import type { CheckContext } from '../../src/core/checker.ts';
 import { HistoryError } from '../../src/core/errors.ts';
 import type { Op } from '../../src/core/op.ts';
 import type { CheckResult } from '../../src/core/validity.ts';
@@ -122,7 +121,7 @@ interface Read {
 
 /**
  * The check as a fold over ops (see checkers/online.ts). With the accounts and total known (from
- * the options or the test) each read is judged when it completes and an error is definite at
+ * the options) each read is judged when it completes and an error is definite at
  * once; when they must be inferred from the reads, the reads are kept and judged at the end.
  */
 class BankFold implements Fold {
@@ -132,17 +131,14 @@ class BankFold implements Fold {
   private readonly kept: Read[] = [];
   private reads = 0;
   private readonly errors: BankError[] = [];
+  private readonly anomalyCounts: Record<string, number> = {};
   private errorCount = 0;
-  private readonly kinds = new Set<string>();
   private readonly sample: TotalsSample;
 
-  constructor(opts: BankOptions, ctx: CheckContext) {
+  constructor(opts: BankOptions) {
     this.opts = opts;
-    const testAccounts = ctx.test?.['accounts'];
-    const testTotal = ctx.test?.['total'];
     if (opts.accounts) this.accounts = new Set(opts.accounts.map(String));
-    else if (Array.isArray(testAccounts)) this.accounts = new Set(testAccounts.map(String));
-    this.total = opts.total ?? (typeof testTotal === 'number' ? testTotal : undefined);
+    this.total = opts.total;
     this.sample = new TotalsSample(opts.maxPlotPoints ?? 2000);
   }
 
@@ -161,7 +157,7 @@ class BankFold implements Fold {
   }
 
   private report(e: BankError): void {
-    this.kinds.add(e.kind);
+    this.anomalyCounts[e.kind] = (this.anomalyCounts[e.kind] ?? 0) + 1;
     this.errorCount++;
     if (this.errors.length < MAX_EXAMPLES) this.errors.push(e);
   }
@@ -200,12 +196,13 @@ class BankFold implements Fold {
       accounts: [...accounts],
       total,
       errorCount: this.errorCount,
+      anomalyCounts: this.anomalyCounts,
       errors: this.errors,
       firstError: this.errors[0] ?? null,
       totals: this.sample.points,
     };
     if (inferred.length > 0) result.inferred = inferred;
-    if (this.kinds.size > 0) result.anomalyTypes = [...this.kinds].sort();
+    if (this.errorCount > 0) result.anomalyTypes = Object.keys(this.anomalyCounts).sort();
     else if (this.reads === 0) {
       result.valid = 'unknown';
       result.error = 'no ok reads: nothing to check';
@@ -216,5 +213,5 @@ class BankFold implements Fold {
 
 /** The bank checker; it also checks op by op (`begin`). */
 export function bank(opts: BankOptions = {}) {
-  return foldChecker('bank', (ctx) => new BankFold(opts, ctx));
+  return foldChecker('bank', () => new BankFold(opts));
 }

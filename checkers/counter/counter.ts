@@ -10,7 +10,7 @@
  *                   + (negative deltas of non-failed adds invoked before it ended)
  *   upper = initial + (positive deltas of non-failed adds invoked before it ended)
  *                   + (negative deltas of adds ok before the read began)
- * Evidence: `reads` (ok reads checked), `errorCount`, `errors` (up to 100:
+ * Evidence: `reads` (ok reads checked), `errorCount`, `anomalyCounts` (reads per kind), `errors` (up to 100:
  * `{kind, index, invokeIndex, value, lower, upper}`, index = the read's completion), `final`
  * (the last ok read with its range). Anomaly types: `read-too-low` (a lost or undone increment)
  * and `read-too-high` (an increment counted twice, or a value from nowhere). Checks op by op
@@ -76,6 +76,7 @@ class CounterFold implements Fold {
   private readonly openReads = new Map<unknown, { invokeIndex: number; okPos: number; okNeg: number }>();
   private waiting: PendingRead[] = [];
   private readonly errors: CounterError[] = [];
+  private readonly anomalyCounts: Record<string, number> = {};
   private errorCount = 0;
   private reads = 0;
   private final: { index: number; value: number; lower: number; upper: number } | null = null;
@@ -151,9 +152,9 @@ class CounterFold implements Fold {
     this.final = { index: r.index, value: r.value, lower, upper };
     if (r.value >= lower && r.value <= upper) return;
     this.errorCount++;
-    if (this.errors.length < MAX_EXAMPLES) {
-      this.errors.push({ kind: r.value < lower ? 'read-too-low' : 'read-too-high', index: r.index, invokeIndex: r.invokeIndex, value: r.value, lower, upper });
-    }
+    const kind = r.value < lower ? 'read-too-low' : 'read-too-high';
+    this.anomalyCounts[kind] = (this.anomalyCounts[kind] ?? 0) + 1;
+    if (this.errors.length < MAX_EXAMPLES) this.errors.push({ kind, index: r.index, invokeIndex: r.invokeIndex, value: r.value, lower, upper });
   }
 
   result(): CheckResult {
@@ -161,9 +162,8 @@ class CounterFold implements Fold {
     for (const add of this.openAdds.values()) add.failed = false;
     this.openAdds.clear();
     this.judge();
-    const errors = this.errors;
-    const result: CheckResult = { valid: this.errorCount === 0, reads: this.reads, errorCount: this.errorCount, errors, final: this.final };
-    if (this.errorCount > 0) result.anomalyTypes = [...new Set(errors.map((e) => e.kind))].sort();
+    const result: CheckResult = { valid: this.errorCount === 0, reads: this.reads, errorCount: this.errorCount, anomalyCounts: this.anomalyCounts, errors: this.errors, final: this.final };
+    if (this.errorCount > 0) result.anomalyTypes = Object.keys(this.anomalyCounts).sort();
     if (this.reads === 0) {
       result.valid = 'unknown';
       result.error = 'no ok reads: nothing to check';

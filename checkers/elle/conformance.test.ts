@@ -7,7 +7,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/core/op.ts';
 import type { CheckResult } from '../../src/core/validity.ts';
-import { elleOpsFromJson, listAppend, loadElleHistory, rwRegister, type ElleOptions, type RwRegisterOptions } from './index.ts';
+import { elleOpsFromJson } from '../../src/history/importers/elle-json.ts';
+import { loadHistory } from '../../src/history/importers/index.ts';
+import { listAppend, rwRegister, type ElleOptions, type RwRegisterOptions } from './index.ts';
+
+async function loadElleHistory(file: string): Promise<Op[]> {
+  return (await loadHistory(file)).history;
+}
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const dir = path.resolve(projectRoot, '../shared/corpus/elle/test-data');
@@ -174,7 +180,7 @@ function recover(resultFile: string): Op[] {
     ...done.map((o) => ({ process: o.process, type: o.type, f: 'txn', value: o.value })),
     ...missing.map(([k, e], i) => ({ process: 1000 + i, type: 'invoke', f: 'txn', value: [[writeF, k, e]] })),
   ];
-  return elleOpsFromJson(raw);
+  return elleOpsFromJson(raw).history;
 }
 
 function expectedOf(f: Fixture): Expected {

@@ -4,31 +4,13 @@
  * the next append) edges. Unobserved appends come after the last observed element. Also finds
  * the anomalies visible without cycles: G1a, G1b, internal, future-read, dirty-update,
  * duplicate-elements, incompatible-order, lost-update, garbage-read; and duplicate appends (an
- * input-contract violation).
+ * input-contract violation). Per-key order assumptions (options) are in list-append-keys.ts.
  */
-import type { Op } from '../../src/core/op.ts';
 import { addCase, show, type Analysis, type Step } from './analysis.ts';
 import { EdgeList, RW, WR, WW } from './graph.ts';
+import { INIT, addKeyOrderEdges, stateSlot, type AppendIndex } from './list-append-keys.ts';
 import { FAIL, OK, READ, UNREAD, WRITE, repeatsKey, txnOp, type TxnTable, type Value } from './txns.ts';
-
-const INIT = -1;
-
-interface Index {
-  /** Flat slot of (key, element) is base[k] + element. */
-  base: Int32Array;
-  /** Version order per key (distinct elements of the longest read), and position of each element in it. */
-  order: Int32Array[];
-  pos: Int32Array;
-  /** The txn that appended each element, or -1. */
-  writer: Int32Array;
-  /** Readers of each state: slot base[k] + k + 1 + element, or base[k] + k for the initial state. */
-  readerOff: Int32Array;
-  readers: Int32Array;
-}
-
-function mopValue(op: Op, i: number): unknown[] {
-  return (op.value as unknown[][])[i]!;
-}
+import { hasVersionEdge, type KeyOrderOptions } from './version-order.ts';
 
 function readList(tt: TxnTable, m: number): Int32Array {
   const off = tt.mopVal[m]!;
@@ -39,7 +21,7 @@ function isPossible(tt: TxnTable, t: number): boolean {
   return tt.type[t] !== FAIL;
 }
 
-export function analyzeListAppend(tt: TxnTable): Analysis {
+export function analyzeListAppend(tt: TxnTable, opts: KeyOrderOptions = {}): Analysis {
   const anomalies = new Map<string, unknown[]>();
   const K = tt.keys.length;
   const base = new Int32Array(K + 1);
@@ -118,7 +100,7 @@ export function analyzeListAppend(tt: TxnTable): Analysis {
   }
 
   // Read index: readers of each state (initial state or "ends with element e").
-  const slotOf = (k: number, last: number): number => base[k]! + k + 1 + last;
+  const slotOf = (k: number, last: number): number => stateSlot({ base }, k, last);
   const readerCount = new Int32Array(total + K + 1);
   const forEachPossibleRead = (fn: (t: number, m: number, k: number, list: Int32Array) => void): void => {
     for (let t = 0; t < tt.n; t++) {
@@ -190,7 +172,7 @@ export function analyzeListAppend(tt: TxnTable): Analysis {
     if (dups) {
       const duplicates: Record<string, number> = {};
       for (const [e, c] of dups) duplicates[String(raw(k, e))] = c;
-      addCase(anomalies, 'duplicate-elements', { op, mop: mopValue(op, mopIdx), duplicates });
+      addCase(anomalies, 'duplicate-elements', { op, mop: tt.mop(t, mopIdx), duplicates });
     }
     const lm = longest[k]!;
     if (lm !== m && !incompatibleSeen[k]) {
@@ -209,16 +191,16 @@ export function analyzeListAppend(tt: TxnTable): Analysis {
     for (const e of list) {
       const w = writer[base[k]! + e]!;
       if (w >= 0 && tt.type[w] === FAIL) {
-        addCase(anomalies, 'G1a', { op, mop: mopValue(op, mopIdx), writer: txnOp(tt, w), element: raw(k, e) });
+        addCase(anomalies, 'G1a', { op, mop: tt.mop(t, mopIdx), writer: txnOp(tt, w), element: raw(k, e) });
       } else if (w < 0 && !pendingWritten.has(base[k]! + e)) {
-        addCase(anomalies, 'garbage-read', { op, mop: mopValue(op, mopIdx), element: raw(k, e) });
+        addCase(anomalies, 'garbage-read', { op, mop: tt.mop(t, mopIdx), element: raw(k, e) });
       }
     }
     if (list.length > 0) {
       const last = list[list.length - 1]!;
       const im = intermediate[base[k]! + last]!;
       if (im >= 0 && im !== tt.completion[t]) {
-        addCase(anomalies, 'G1b', { op, mop: mopValue(op, mopIdx), writer: tt.history[im], element: raw(k, last) });
+        addCase(anomalies, 'G1b', { op, mop: tt.mop(t, mopIdx), writer: tt.history[im], element: raw(k, last) });
       }
     }
   });
@@ -227,13 +209,18 @@ export function analyzeListAppend(tt: TxnTable): Analysis {
   dirtyUpdates(tt, longestAll, writer, base, raw, anomalies);
   lostUpdates(tt, raw, anomalies);
 
-  const index: Index = { base, order, pos, writer, readerOff, readers };
+  const index: AppendIndex = { base, order, pos, writer, readerOff, readers };
+  const keyOrder = addKeyOrderEdges(tt, index, opts, edges);
+  for (const c of keyOrder.cycles) {
+    addCase(anomalies, 'cyclic-versions', { key: tt.keys[c.k], scc: c.scc.map((e) => (e === INIT ? null : raw(c.k, e))), sources: c.sources });
+  }
+  const follows = (k: number, v1: number, v2: number): boolean => prevOf(k, v2) === v1 || hasVersionEdge(keyOrder.graphs, k, v1, v2);
   const analysis: Analysis = {
     tt,
     edges,
     dataPriority: [WW, WR, RW],
     anomalies,
-    explain: (a, b, rel) => explain(tt, index, prevOf, a, b, rel),
+    explain: (a, b, rel) => explain(tt, index, follows, a, b, rel),
     render,
   };
   if (contract) analysis.contract = contract;
@@ -282,7 +269,7 @@ function internalAndFutureReads(tt: TxnTable, raw: (k: number, e: number) => Val
           if (tt.mopKind[j] !== READ || tt.mopKey[j] !== k || !readList(tt, j).includes(e)) continue;
           futureDone = true;
           const op = txnOp(tt, t);
-          addCase(anomalies, 'future-read', { op, mop: mopValue(op, j - start), element: raw(k, e) });
+          addCase(anomalies, 'future-read', { op, mop: tt.mop(t, j - start), element: raw(k, e) });
           break;
         }
         continue;
@@ -311,7 +298,7 @@ function internalAndFutureReads(tt: TxnTable, raw: (k: number, e: number) => Val
       internalDone = true;
       const op = txnOp(tt, t);
       const expected: unknown[] = [...(prefix ?? []), ...appended].map((e) => raw(k, e));
-      addCase(anomalies, 'internal', { op, mop: mopValue(op, m - start), expected: prefix ? expected : ['...', ...expected] });
+      addCase(anomalies, 'internal', { op, mop: tt.mop(t, m - start), expected: prefix ? expected : ['...', ...expected] });
     }
   }
 }
@@ -396,10 +383,14 @@ function lostUpdates(tt: TxnTable, raw: (k: number, e: number) => Value, anomali
   }
 }
 
+/**
+ * Why txn b follows txn a on relation `rel`; `follows(k, v1, v2)` says whether state v1 of key k
+ * precedes b's append v2 in the version order (read off the lists, or from a per-key assumption).
+ */
 function explain(
   tt: TxnTable,
-  ix: Index,
-  prevOf: (k: number, e: number) => number,
+  ix: AppendIndex,
+  follows: (k: number, v1: number, v2: number) => boolean,
   a: number,
   b: number,
   rel: number,
@@ -409,23 +400,22 @@ function explain(
     for (let m = tt.mopStart[a]!; m < tt.mopStart[a + 1]!; m++) if (pred(m)) return m - tt.mopStart[a]!;
     return -1;
   };
+  const stateOf = (x: number): number => (tt.mopLen[x]! > 0 ? tt.pool[tt.mopVal[x]! + tt.mopLen[x]! - 1]! : INIT);
   for (let m = tt.mopStart[b]!; m < tt.mopStart[b + 1]!; m++) {
     const k = tt.mopKey[m]!;
     const bIdx = m - tt.mopStart[b]!;
     if (tt.mopKind[m] === WRITE && (rel === WW || rel === RW)) {
       const e = tt.mopVal[m]!;
-      const prev = prevOf(k, e);
       if (rel === WW) {
-        if (prev === INIT || ix.writer[ix.base[k]! + prev] !== a) continue;
-        const aIdx = findInA((x) => tt.mopKind[x] === WRITE && tt.mopKey[x] === k && tt.mopVal[x] === prev);
+        const aIdx = findInA((x) => tt.mopKind[x] === WRITE && tt.mopKey[x] === k && follows(k, tt.mopVal[x]!, e));
+        if (aIdx < 0) continue;
+        const prev = tt.mopVal[tt.mopStart[a]! + aIdx]!;
         return { type: 'ww', key: tt.keys[k], value: raw(k, prev), "value'": raw(k, e), 'a-mop-index': aIdx, 'b-mop-index': bIdx };
       }
-      const aIdx = findInA((x) => {
-        if (tt.mopKind[x] !== READ || tt.mopKey[x] !== k || tt.mopVal[x] === UNREAD) return false;
-        const len = tt.mopLen[x]!;
-        return prev === INIT ? len === 0 : len > 0 && tt.pool[tt.mopVal[x]! + len - 1] === prev;
-      });
-      if (aIdx < 0 || tt.type[a] === FAIL) continue;
+      if (tt.type[a] === FAIL) continue;
+      const aIdx = findInA((x) => tt.mopKind[x] === READ && tt.mopKey[x] === k && tt.mopVal[x] !== UNREAD && follows(k, stateOf(x), e));
+      if (aIdx < 0) continue;
+      const prev = stateOf(tt.mopStart[a]! + aIdx);
       return {
         type: 'rw',
         key: tt.keys[k],

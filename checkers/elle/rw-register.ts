@@ -8,18 +8,22 @@
  * and garbage-read, and non-unique writes (an input-contract violation).
  */
 import { addCase, show, type Analysis, type Step } from './analysis.ts';
-import { EdgeList, RW, WR, WW, sccs, toCsr } from './graph.ts';
+import { EdgeList, RW, WR, WW } from './graph.ts';
 import { IntVec } from './int-vec.ts';
 import { addProcessEdges, addRealtimeEdges } from './order-edges.ts';
 import { FAIL, NIL, OK, repeatsKey, READ, WRITE, txnOp, type TxnTable, type Value } from './txns.ts';
+import {
+  fromTxnOrder,
+  hasVersionEdge,
+  link,
+  mergeSources,
+  type KeyOrderOptions,
+  type KeyVersions,
+  type VersionGraphs,
+  type VersionSource,
+} from './version-order.ts';
 
-export interface RwRegisterOptions {
-  /** Assume each key is sequentially consistent: process order gives version order. */
-  sequentialKeys?: boolean;
-  /** Assume each key is linearizable: realtime order gives version order. */
-  linearizableKeys?: boolean;
-  /** Assume writes follow reads within a transaction. */
-  wfrKeys?: boolean;
+export interface RwRegisterOptions extends KeyOrderOptions {
   /** A known total order of transactions: completion op index → position. */
   transactionOrder?: Readonly<Record<number, number>>;
   /**
@@ -82,50 +86,6 @@ function externals(tt: TxnTable): Ext {
     write: write.toArray(),
     writeMop: writeMop.toArray(),
   };
-}
-
-/** Version edges per key: v1 → set of v2 (NIL for the initial state). */
-type VersionGraphs = Map<number, Map<number, Set<number>>>;
-
-function link(vg: VersionGraphs, k: number, v1: number, v2: number): void {
-  let g = vg.get(k);
-  if (!g) vg.set(k, (g = new Map()));
-  let s = g.get(v1);
-  if (!s) g.set(v1, (s = new Set()));
-  s.add(v2);
-}
-
-function merged(a: VersionGraphs, b: VersionGraphs): VersionGraphs {
-  const out: VersionGraphs = new Map();
-  for (const src of [a, b]) for (const [k, g] of src) for (const [v1, vs] of g) for (const v2 of vs) link(out, k, v1, v2);
-  return out;
-}
-
-/** Nontrivial SCCs of each key's version graph, as value ids. */
-function versionCycles(vg: VersionGraphs): { k: number; scc: number[] }[] {
-  const out: { k: number; scc: number[] }[] = [];
-  for (const [k, g] of vg) {
-    const ids = new Map<number, number>();
-    const names: number[] = [];
-    const id = (v: number): number => {
-      let i = ids.get(v);
-      if (i === undefined) {
-        ids.set(v, (i = names.length));
-        names.push(v);
-      }
-      return i;
-    };
-    const edges = new EdgeList();
-    for (const [v1, vs] of g) for (const v2 of vs) edges.add(id(v1), id(v2), 1);
-    const s = sccs(toCsr(names.length, edges), 1);
-    const members = new Map<number, number[]>();
-    names.forEach((v, i) => {
-      const c = s.comp[i]!;
-      if (s.size[c]! > 1) members.set(c, [...(members.get(c) ?? []), v]);
-    });
-    for (const scc of members.values()) out.push({ k, scc });
-  }
-  return out;
 }
 
 export function analyzeRwRegister(tt: TxnTable, opts: RwRegisterOptions): Analysis {
@@ -212,32 +172,16 @@ export function analyzeRwRegister(tt: TxnTable, opts: RwRegisterOptions): Analys
   }
 
   // Version graphs, source by source.
-  const sources: { name: string; build: () => VersionGraphs }[] = [{ name: 'initial-state', build: () => initialState(tt, ext) }];
+  const sources: VersionSource[] = [{ name: 'initial-state', build: () => initialState(tt, ext) }];
   if (opts.transactionOrder) {
     const order = opts.transactionOrder;
     sources.push({ name: 'transaction-order-keys', build: () => transactionOrder(tt, ext, order) });
   }
   if (opts.wfrKeys) sources.push({ name: 'wfr-keys', build: () => wfr(tt, ext) });
-  if (opts.sequentialKeys) sources.push({ name: 'sequential-keys', build: () => fromTxnOrder(tt, ext, addProcessEdges) });
-  if (opts.linearizableKeys) sources.push({ name: 'linearizable-keys', build: () => fromTxnOrder(tt, ext, addRealtimeEdges) });
-  let graphs: VersionGraphs = new Map();
-  const accepted: string[] = [];
-  for (const src of sources) {
-    const next = merged(graphs, src.build());
-    const cycles = versionCycles(next);
-    if (cycles.length === 0) {
-      graphs = next;
-      accepted.push(src.name);
-      continue;
-    }
-    for (const c of cycles) {
-      addCase(anomalies, 'cyclic-versions', {
-        key: tt.keys[c.k],
-        scc: c.scc.map((v) => raw(c.k, v)),
-        sources: [...accepted, src.name],
-      });
-    }
-  }
+  if (opts.sequentialKeys) sources.push({ name: 'sequential-keys', build: () => fromTxnOrder(tt, addProcessEdges, keyVersions(tt, ext)) });
+  if (opts.linearizableKeys) sources.push({ name: 'linearizable-keys', build: () => fromTxnOrder(tt, addRealtimeEdges, keyVersions(tt, ext)) });
+  const { graphs, cycles } = mergeSources(sources);
+  for (const c of cycles) addCase(anomalies, 'cyclic-versions', { key: tt.keys[c.k], scc: c.scc.map((v) => raw(c.k, v)), sources: c.sources });
   for (const [k, g] of graphs) {
     for (const [v1, vs] of g) {
       const s1 = slotOf(k, v1);
@@ -315,55 +259,37 @@ function wfr(tt: TxnTable, ext: Ext): VersionGraphs {
 }
 
 /**
- * Version order from a txn order (process or realtime): the final value a txn left on a key
- * precedes the first value seen by the next txns, downstream, that touch that key.
+ * The versions of each key a txn has, as Elle relates them along a txn order: the final version
+ * is the last write, else the first read (committed txns only); the first version is the first
+ * read of a committed txn unless it read nil, else the write.
  */
-function fromTxnOrder(tt: TxnTable, ext: Ext, addEdges: (tt: TxnTable, e: EdgeList) => void): VersionGraphs {
-  const el = new EdgeList();
-  addEdges(tt, el);
-  const g = toCsr(tt.n, el);
-  const touches = (t: number): number[] => {
-    if (tt.type[t] === FAIL) return [];
-    const out: number[] = [];
-    for (let i = ext.start[t]!; i < ext.start[t + 1]!; i++) {
-      if (tt.type[t] === OK || ext.write[i] !== NONE) out.push(ext.key[i]!);
-    }
-    return out;
-  };
+function keyVersions(tt: TxnTable, ext: Ext): KeyVersions {
   const entry = (t: number, k: number): number => {
     for (let i = ext.start[t]!; i < ext.start[t + 1]!; i++) if (ext.key[i] === k) return i;
     return -1;
   };
-  const down: (Map<number, Set<number>> | undefined)[] = new Array(tt.n);
-  const vg: VersionGraphs = new Map();
-  for (let t = tt.n - 1; t >= 0; t--) {
-    const d = new Map<number, Set<number>>();
-    for (let e = g.off[t]!; e < g.off[t + 1]!; e++) {
-      const s = g.dst[e]!;
-      const own = touches(s);
-      for (const k of own) {
-        if (!d.has(k)) d.set(k, new Set());
-        d.get(k)!.add(s);
+  return {
+    touches(t) {
+      if (tt.type[t] === FAIL) return [];
+      const out: number[] = [];
+      for (let i = ext.start[t]!; i < ext.start[t + 1]!; i++) {
+        if (tt.type[t] === OK || ext.write[i] !== NONE) out.push(ext.key[i]!);
       }
-      for (const [k, bs] of down[s] ?? []) {
-        if (own.includes(k)) continue;
-        if (!d.has(k)) d.set(k, new Set());
-        for (const b of bs) d.get(k)!.add(b);
-      }
-    }
-    down[t] = d;
-    for (const k of touches(t)) {
+      return out;
+    },
+    final(t, k) {
       const i = entry(t, k);
-      const v1 = ext.write[i] !== NONE ? ext.write[i]! : ext.read[i]!;
-      for (const b of d.get(k) ?? []) {
-        const j = entry(b, k);
-        const r = tt.type[b] === OK ? ext.read[j]! : NONE;
-        const v2 = r !== NONE && r !== NIL ? r : ext.write[j] !== NONE ? ext.write[j]! : r;
-        if (v2 !== NONE && v2 !== v1) link(vg, k, v1, v2);
-      }
-    }
-  }
-  return vg;
+      const v = ext.write[i] !== NONE ? ext.write[i]! : ext.read[i]!;
+      return v === NONE ? undefined : v;
+    },
+    first(b, k) {
+      const j = entry(b, k);
+      if (j < 0) return undefined;
+      const r = tt.type[b] === OK ? ext.read[j]! : NONE;
+      const v = r !== NONE && r !== NIL ? r : ext.write[j] !== NONE ? ext.write[j]! : r;
+      return v === NONE ? undefined : v;
+    },
+  };
 }
 
 function readAnomalies(
@@ -384,7 +310,7 @@ function readAnomalies(
     for (let m = start; m < end; m++) {
       const v = tt.mopVal[m]!;
       if (tt.mopKind[m] !== READ || v === NIL) continue;
-      const mop = (op.value as unknown[])[m - start];
+      const mop = tt.mop(t, m - start);
       const s = slotOf(tt.mopKey[m]!, v);
       const w = anyWriter[s]!;
       if (w >= 0 && tt.type[w] === FAIL) addCase(anomalies, 'G1a', { op, mop, writer: txnOp(tt, w) });
@@ -416,7 +342,7 @@ function readAnomalies(
       const expected = state.get(k);
       if (expected !== undefined && expected !== v && !internalDone) {
         internalDone = true;
-        addCase(anomalies, 'internal', { op, mop: (op.value as unknown[])[m - start], expected: raw(k, expected) });
+        addCase(anomalies, 'internal', { op, mop: tt.mop(t, m - start), expected: raw(k, expected) });
       }
       state.set(k, v);
       if (!firstRead.has(k)) firstRead.set(k, v);
@@ -461,7 +387,7 @@ function explain(
     }
     const va = rel === WW ? ext.write[i]! : ext.read[i]!;
     const vb = ext.write[j]!;
-    if (va === NONE || vb === NONE || !graphs.get(k)?.get(va)?.has(vb)) continue;
+    if (va === NONE || vb === NONE || !hasVersionEdge(graphs, k, va, vb)) continue;
     return {
       type: rel === WW ? 'ww' : 'rw',
       key,

@@ -1,6 +1,9 @@
 /**
  * Parses a transactional history (ops whose value is a list of micro-ops `[f, key, value]`) into
  * flat typed arrays: one row per completed transaction, micro-ops with interned keys and values.
+ * Ops are read as Elle reads them: `:f` is not looked at, an ok list-append read of nil is the
+ * empty list, and a completion without a value is an empty transaction when ok and, when info or
+ * fail, the transaction its invocation names (Jepsen completions repeat the invoked value).
  * Malformed input raises one HistoryError naming the op index and the micro-op at fault.
  */
 import type { History, Op } from '../../src/core/op.ts';
@@ -18,7 +21,10 @@ export const FAIL = 2;
 export const WRITE = 0;
 export const READ = 1;
 
-/** A list-append read with no value (`nil` in an info or failed op): nothing was observed. */
+/**
+ * A list-append read with no value (`nil` in an info or failed op): nothing was observed. (An ok
+ * op's nil read is the empty list.)
+ */
 export const UNREAD = -1;
 /** An rw-register read of `nil`: the initial state (in an ok op) or nothing observed (info, fail). */
 export const NIL = -2;
@@ -58,6 +64,8 @@ export interface TxnTable {
   valueIdOf(k: number, v: unknown): number | undefined;
   /** History positions of invocations that never completed. */
   pending: number[];
+  /** Micro-op i of txn t, as the history wrote it. */
+  mop(t: number, i: number): unknown;
 }
 
 const ALLOWED: Record<TxnWorkload, ReadonlySet<string>> = {
@@ -75,14 +83,23 @@ export function parseTxns(history: History, workload: TxnWorkload): TxnTable {
   const partner = completionIndex(history);
   const allowed = ALLOWED[workload];
   const writeF = workload === 'list-append' ? 'append' : 'w';
+  /** The micro-ops of the completion at pos (see the header), or its value when that is no list. */
+  const txnValue = (op: Op, pos: number): unknown => {
+    if (op.value !== null && op.value !== undefined) return op.value;
+    const inv = op.type === 'ok' ? -1 : partner[pos]!;
+    return inv >= 0 && Array.isArray(history[inv]!.value) ? history[inv]!.value : [];
+  };
   // Size every array up front (one cheap pass), so large histories cause no regrowth.
   let nTxns = 0;
   let nMops = 0;
   let nElems = 0;
-  for (const op of history) {
-    if (typeof op.process !== 'number' || op.type === 'invoke' || !Array.isArray(op.value)) continue;
+  for (let pos = 0; pos < history.length; pos++) {
+    const op = history[pos]!;
+    if (typeof op.process !== 'number' || op.type === 'invoke') continue;
+    const mops = txnValue(op, pos);
+    if (!Array.isArray(mops)) continue;
     nTxns++;
-    for (const mop of op.value as unknown[]) {
+    for (const mop of mops as unknown[]) {
       nMops++;
       if (Array.isArray(mop) && Array.isArray(mop[2])) nElems += (mop[2] as unknown[]).length;
     }
@@ -109,6 +126,7 @@ export function parseTxns(history: History, workload: TxnWorkload): TxnTable {
   const DENSE_LIMIT = 1 << 22;
   const values: Value[][] = [];
   const pending: number[] = [];
+  const lists: unknown[][] = new Array(nTxns);
   let keyType: 'number' | 'string' | undefined;
   let keyTypeAt = -1;
 
@@ -183,11 +201,12 @@ export function parseTxns(history: History, workload: TxnWorkload): TxnTable {
     }
     const typeCode = op.type === 'ok' ? OK : op.type === 'info' ? INFO : op.type === 'fail' ? FAIL : -1;
     if (typeCode < 0) throw new HistoryError(`unknown op type ${describe(op.type)}`, pos);
-    const mops = op.value;
+    const mops = txnValue(op, pos);
     if (!Array.isArray(mops)) {
       throw new HistoryError(`a ${workload} op's value must be a list of micro-ops [f, key, value], got ${describe(mops)}`, pos);
     }
     txnAt[pos] = t;
+    lists[t] = mops;
     completion[t] = pos;
     invocation[t] = partner[pos]!;
     type[t] = typeCode;
@@ -215,8 +234,10 @@ export function parseTxns(history: History, workload: TxnWorkload): TxnTable {
       if (v === null || v === undefined) {
         if (workload === 'rw-register') {
           mopVal[m] = NIL;
+        } else if (typeCode === OK) {
+          mopVal[m] = pooled;
+          mopLen[m] = 0;
         } else {
-          if (typeCode === OK) throw new HistoryError(`micro-op ${i} of an ok op reads key ${describe(mop[1])} but has no value`, pos);
           mopVal[m] = UNREAD;
         }
       } else if (workload === 'rw-register') {
@@ -251,6 +272,7 @@ export function parseTxns(history: History, workload: TxnWorkload): TxnTable {
     values,
     valueIdOf,
     pending,
+    mop: (txn, i) => lists[txn]![i],
   };
 }
 

@@ -1,12 +1,11 @@
 /**
  * A small pool of worker threads that check partitions in parallel, largest first. Workers run
- * TypeScript through tsx's loader. A shared Int32Array flag cancels every running search; a
+ * the compiled worker, or the TypeScript one through tsx's loader when running from sources. A shared Int32Array flag cancels every running search; a
  * worker that dies (out of its heap limit, or failing to start) yields an `unknown` outcome
  * for its partition instead of losing the check.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { COMPILED, tsxApiUrl } from '../../src/code-paths.ts';
 import type { PartitionOutcome } from './check-partition.ts';
 import type { Partition } from './prepare.ts';
 
@@ -23,13 +22,13 @@ export interface WorkerTask {
 
 type Reply = { id: number; outcome: PartitionOutcome } | { id: number; error: string };
 
-// Node 20 does not apply `--import` loaders to a worker's entry module, so the worker starts
-// from a one-line script that registers tsx's loader and then imports worker.ts.
-const tsxApi = new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json'))).href;
-const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
-
+// Node 20 does not apply `--import` loaders to a worker's entry module, so from sources the
+// worker starts from a one-line script that registers tsx's loader and then imports worker.ts.
 function spawn(heapMb: number): Worker {
-  return new Worker(bootstrap, { eval: true, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+  const resourceLimits = { maxOldGenerationSizeMb: heapMb };
+  if (COMPILED) return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits });
+  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
+  return new Worker(bootstrap, { eval: true, resourceLimits });
 }
 
 /** Runs tasks on up to `threads` workers; `onOutcome` sees each result as it arrives. */

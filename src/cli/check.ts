@@ -4,18 +4,10 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { basename } from 'node:path';
 import { exitCodeFor } from '../core/validity.ts';
 import { InputError, UsageError } from '../core/errors.ts';
-import { loadHistoryForCheck } from './load-history.ts';
-import { checkInOnePass, isJsonlHistory } from './check-stream.ts';
-import { parseModelInit } from '../../checkers/linearizable/index.ts';
-import { assertWellFormed } from '../history/validate.ts';
-import { compose } from '../../checkers/compose.ts';
-import { makeChecker } from '../../checkers/index.ts';
-import { printJson, printSummary } from './output.ts';
-import { reportToGithub } from '../report/github.ts';
-import { basename } from 'node:path';
-import { parseOpts } from './options.ts';
+import { parseOptions, splitOptionFlags } from '../options/parse.ts';
 
 interface CheckFlags {
   checker?: string;
@@ -24,6 +16,7 @@ interface CheckFlags {
   consistencyModels?: string;
   checkerTime: string;
   opt: string[];
+  config: string[];
   json?: boolean;
   github?: boolean;
 }
@@ -38,18 +31,28 @@ export function registerCheck(program: Command): void {
     .option('--init <value>', 'initial value of the model (JSON)')
     .option('--consistency-models <models>', 'comma-separated consistency models for transactional checkers')
     .addOption(new Option('--checker-time <seconds>', 'time budget per checker').default('300'))
-    .option('--opt <key=value>', 'checker option (repeatable), e.g. --opt delivery=exactly-once', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--opt <key=value>', 'checker option (repeatable), e.g. --opt queue.delivery=exactly-once', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--config <file>', 'a faultline.config.ts registering more checkers (default: the one in this directory)', (v: string, prev: string[]) => [...prev, v], [])
     .option('--json', 'print one JSON document on stdout')
     .option('--github', 'print GitHub Actions annotations for invalid / unknown checkers')
     .addHelpText('after', `
 Examples:
   faultline check results/latest/history.jsonl --checker stats,perf
   faultline check history.edn --model cas-register --init 0
-  faultline check history.json --checker list-append --consistency-models serializable`)
+  faultline check history.json --checker list-append --consistency-models serializable
+  faultline check history.edn --checker rw-register --opt linearizable-keys=true`)
     .action(async (file: string, flags: CheckFlags) => {
       const budgetS = Number(flags.checkerTime);
       if (!(budgetS > 0)) throw new UsageError(`--checker-time must be a positive number of seconds, got ${JSON.stringify(flags.checkerTime)}`);
       const started = performance.now();
+      const { loadHistoryForCheck } = await import('./load-history.ts');
+      const { checkInOnePass, isJsonlHistory } = await import('./check-stream.ts');
+      const { parseModelInit } = await import('../../checkers/linearizable/index.ts');
+      const { assertWellFormed } = await import('../history/validate.ts');
+      const { compose } = await import('../../checkers/compose.ts');
+      const { printJson, printSummary } = await import('./output.ts');
+      const { reportToGithub } = await import('../report/github.ts');
+      const { loadParts, optionPrefix } = await import('../plugins/registry.ts');
       // Our JSONL with the checkers named: read, validated and checked in one pass.
       const loaded = (flags.checker || flags.model) && (await isJsonlHistory(file)) ? undefined : await loadHistoryForCheck(file);
       if (loaded) assertWellFormed(loaded.history);
@@ -61,13 +64,16 @@ Examples:
         throw new UsageError(`${file}: say which checker to run with --checker NAME (see \`faultline list\`) or a model with --model`);
       }
       if (model && names.includes('linearizable') && !flags.model && loaded?.model) loaded.notes.push(`model ${model}: ${loaded.model.reason}`);
-      const opts = {
+      const { parts } = await loadParts(flags.config);
+      const defs = await Promise.all(names.map((n) => parts.checkers.get(n)));
+      const owners = defs.map((d) => ({ part: `checker ${d.name}`, prefix: optionPrefix(d), schema: d.options ?? {} }));
+      const parsed = parseOptions(splitOptionFlags(flags.opt), owners, (line) => process.stderr.write(`faultline: ${line}\n`));
+      const build = {
         ...(model !== undefined ? { model } : {}),
         ...(init !== undefined ? { init } : {}),
         ...(flags.consistencyModels ? { consistencyModels: flags.consistencyModels.split(',').map((s) => s.trim()) } : {}),
-        options: parseOpts(flags.opt),
       };
-      const checkers = names.map((n) => makeChecker(n, opts));
+      const checkers = defs.map((d, i) => d.create({ ...build, options: parsed.valuesOf(owners[i]!) }));
       const ctx = { budget: { timeMs: budgetS * 1000 } };
       const run = loaded
         ? { result: await compose(checkers).check(loaded.history, ctx), events: loaded.history.length, format: loaded.format, notes: loaded.notes }

@@ -7,11 +7,7 @@
  * every fault works (possibly through a fallback), 1 when some fault is unavailable.
  */
 import type { Command } from 'commander';
-import { runDoctor, formatDoctor } from '../providers/doctor.ts';
-import { readInventory } from '../providers/ssh/inventory.ts';
-import { runDockerDoctor } from '../providers/docker/doctor.ts';
 import { UsageError } from '../core/errors.ts';
-import { consulCheck } from '../db/consul/install.ts';
 
 export function register(program: Command): void {
   program
@@ -24,8 +20,10 @@ export function register(program: Command): void {
       if (flags.provider !== undefined && flags.provider !== 'local' && flags.provider !== 'docker') {
         throw new UsageError(`doctor --provider ${JSON.stringify(flags.provider)}: use local or docker (ssh hosts: --inventory FILE)`);
       }
-      const inventory = flags.inventory ? await readInventory(flags.inventory) : undefined;
-      const report = flags.provider === 'docker' ? await runDockerDoctor() : await runDoctor(inventory ? { inventory } : {});
+      const { runDoctor, formatDoctor } = await import('../providers/doctor.ts');
+      const { consulCheck } = await import('../db/consul/install.ts');
+      const inventory = flags.inventory ? await (await import('../providers/ssh/inventory.ts')).readInventory(flags.inventory) : undefined;
+      const report = flags.provider === 'docker' ? await (await import('../providers/docker/doctor.ts')).runDockerDoctor() : await runDoctor(inventory ? { inventory } : {});
       report.checks.push(await consulCheck());
       if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else process.stdout.write(formatDoctor(report));

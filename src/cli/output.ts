@@ -15,10 +15,14 @@ export function printJson(doc: unknown): void {
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
 }
 
-/** Writes the verdict and per-checker lines to `stream`. */
-export function printSummary(valid: Validity, checkers: Record<string, CheckResult>, stream: NodeJS.WriteStream, extra: string[] = []): void {
+/**
+ * Writes the per-checker lines, then the outcome: the verdict, or INCOMPLETE for a run cut
+ * short that found nothing definite (never VALID).
+ */
+export function printSummary(valid: Validity, checkers: Record<string, CheckResult>, stream: NodeJS.WriteStream, extra: string[] = [], incomplete = false): void {
   const lines = checkerLines(checkers).map(
-    (l) => `  ${l.name.padEnd(20)} ${colour(l.valid, verdictWord(l.valid).padEnd(8), stream)} ${l.detail}`,
+    (l) => `  ${l.name.padEnd(20)} ${l.informational ? 'INFO    ' : colour(l.valid, verdictWord(l.valid).padEnd(8), stream)} ${l.detail}`,
   );
-  stream.write([...lines, ...extra, `${colour(valid, verdictWord(valid), stream)}`, ''].join('\n'));
+  const last = incomplete && valid !== false ? colour('unknown', 'INCOMPLETE', stream) : colour(valid, verdictWord(valid), stream);
+  stream.write([...lines, ...extra, last, ''].join('\n'));
 }

@@ -5,19 +5,22 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestOptions } from '../core/test.ts';
-import { exitCodeFor, type CheckResult } from '../core/validity.ts';
+import type { TestInfo } from '../core/context.ts';
+import type { TestSpec } from '../core/test.ts';
+import type { Topology } from '../core/topology.ts';
+import type { CheckResult } from '../core/validity.ts';
+import { describeEnd, exitCodeForOutcome, outcomeOf, type RunEnd } from '../runner/outcome.ts';
 import { InputError } from '../core/errors.ts';
 import { RUN_FILES, resolveRunDir } from '../runner/results-dir.ts';
-import { checkRunDir } from '../runner/check-run.ts';
-import { runChecker } from '../runner/plan.ts';
-import { createLogger } from '../runner/logger.ts';
-import { workloadEntry } from '../../workloads/index.ts';
 import { printJson, printSummary } from './output.ts';
 
 interface StoredTest {
-  options: TestOptions;
-  replay: string[];
+  options: TestSpec;
+  /** The topology the run had, placed on its nodes. */
+  topology?: Topology;
+  replay?: string[];
+  /** How the run ended; absent when the controller stopped before recording it. */
+  end?: RunEnd;
 }
 
 function readTest(runDir: string): StoredTest {
@@ -38,19 +41,26 @@ export function registerReport(program: Command): void {
     .argument('<run-dir>', 'a run directory (or a test directory / results directory with a latest link)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (dir: string, flags: { json?: boolean }) => {
+      const { loadParts } = await import('../plugins/registry.ts');
+      const { checkerForSpec } = await import('../runner/plan.ts');
+      const { checkRunDir } = await import('../runner/check-run.ts');
+      const { createLogger } = await import('../runner/logger.ts');
       const runDir = resolveRunDir(dir);
       const stored = readTest(runDir);
+      const spec = stored.options;
       const log = createLogger({ stderr: !flags.json });
-      const checker = runChecker(workloadEntry(stored.options.workload).make(stored.options).checker, stored.options.nemesis.length > 0 || stored.options.replaySchedule !== undefined);
-      const { valid, results } = await checkRunDir(runDir, checker, {
-        testOptions: stored.options,
-        replayCommand: stored.replay,
-        errors: [],
-        checkerTimeS: stored.options.checkerTimeS,
-        log,
-      });
+      const { parts } = await loadParts(spec.configs ?? []);
+      const checker = await checkerForSpec(spec, parts, log, stored.topology);
+      const test: TestInfo = {
+        name: spec.name, nodes: spec.nodes, concurrency: spec.concurrency, timeLimitS: spec.timeLimitS, opTimeoutMs: spec.opTimeoutMs, seed: spec.seed, options: spec.options,
+        ...(stored.topology ? { topology: stored.topology } : {}),
+      };
+      // A run whose end was never recorded was cut short by its controller's death.
+      const end: RunEnd = stored.end ?? { reason: 'controller-gone', detail: 'test.json records no end' };
+      const { valid, results } = await checkRunDir(runDir, checker, { test, testRecord: { ...stored }, errors: [], checkerTimeS: spec.checkerTimeS, log, end });
+      const outcome = outcomeOf(valid, end);
       if (flags.json) printJson({ runDir, ...results });
-      else printSummary(valid, (results['checkers'] ?? {}) as Record<string, CheckResult>, process.stdout, [`run directory: ${runDir}`]);
-      process.exitCode = exitCodeFor(valid);
+      else printSummary(valid, (results['checkers'] ?? {}) as Record<string, CheckResult>, process.stdout, [`run directory: ${runDir}`, ...(end.reason === 'completed' ? [] : [`incomplete: ${describeEnd(end)}`])], outcome === 'incomplete');
+      process.exitCode = exitCodeForOutcome(outcome);
     });
 }

@@ -6,7 +6,6 @@
 import { Option, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
-import { startServer } from '../report/serve/server.ts';
 
 function parsePort(s: string): number {
   const n = Number(s);
@@ -25,6 +24,7 @@ export function register(program: Command): void {
     .action(async (dir: string, flags: { host: string; port: string }) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError('no such results directory', { file: dir });
       const port = parsePort(flags.port);
+      const { startServer } = await import('../report/serve/server.ts');
       let running;
       try {
         running = await startServer({ root: dir, host: flags.host, port });

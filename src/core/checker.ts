@@ -1,4 +1,5 @@
 /** The Checker protocol: a pure analysis of a recorded history. Checkers never touch a cluster. */
+import type { TestInfo } from './context.ts';
 import type { History, Op } from './op.ts';
 import type { CheckResult } from './validity.ts';
 
@@ -11,7 +12,7 @@ export interface CheckBudget {
 
 export interface CheckContext {
   /** The test the history came from, when known (options, seed, nodes). */
-  test?: Readonly<Record<string, unknown>>;
+  test?: TestInfo;
   budget?: CheckBudget;
   /** Aborted when the budget runs out or the user interrupts. Long checkers poll it. */
   signal?: AbortSignal;

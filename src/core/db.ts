@@ -1,32 +1,51 @@
 /**
- * The DB protocol: install, start, stop and inspect the system under test on each node, and hand
- * out clients for the workloads it can serve. Process-level faults are optional capabilities.
+ * The DB protocol: install, start, stop and inspect the system under test on each node. Every
+ * call gets a context at call time: the test, the cluster (every node's address and Remote), the
+ * node it is about and that node's directory. Process-level faults are optional capabilities;
+ * a nemesis that needs one the DB lacks is refused before the run starts.
+ *
+ * Readiness: `setup` resolves only once the node can serve clients (a leader is known, the port
+ * answers). The runner starts the workload right after every node's setup resolved, so a DB that
+ * returns early turns its own start-up into failed ops. `waitUntilReady` in `faultline/db` does
+ * the polling, and quotes the daemon's log when it exits during start-up.
+ *
+ * @example
+ * import { DaemonDb, type NodeContext } from 'faultline/db';
+ * class MyDb extends DaemonDb {
+ *   readonly name = 'mydb';
+ *   readonly honoursFakeClock = false;   // a Go binary: libfaketime cannot reach its clock
+ *   protected logFile(ctx: NodeContext) { return `${ctx.dir}/mydb.log`; }
+ *   protected async spawn(ctx: NodeContext) {
+ *     const pid = await ctx.cluster.remote(ctx.node.name).spawnDaemon({ argv: ['mydb', '--listen', `${ctx.node.address}:7000`], logFile: this.logFile(ctx), fakeClock: this.honoursFakeClock });
+ *     this.daemons.set(ctx.node.name, pid);
+ *   }
+ *   async setup(ctx: NodeContext) { await this.spawn(ctx); await this.daemons.waitReady(ctx, { ... }); }
+ * }
  */
-import type { ClientFactory } from './client.ts';
-import type { Cluster, NodeInfo } from './provider.ts';
-
-export interface DbContext {
-  cluster: Cluster;
-  test: Readonly<Record<string, unknown>>;
-  /** The run directory on the controller (node logs go under nodes/<node>/). */
-  runDir: string;
-}
+import type { NodeContext, RunContext } from './context.ts';
 
 export interface DB {
+  /** Names the DB in logs and messages. */
   readonly name: string;
-  setup(ctx: DbContext, node: NodeInfo): Promise<void>;
-  teardown(ctx: DbContext, node: NodeInfo): Promise<void>;
-  /** Log files on the node to collect into the run directory. */
-  logFiles?(ctx: DbContext, node: NodeInfo): readonly string[];
-  /** The client for a workload, or undefined when this DB cannot serve it. */
-  client(workload: string): ClientFactory | undefined;
+  /**
+   * Required: whether the DB's processes honour a faked wall clock (libfaketime: C, C++, Node,
+   * Python, the JVM on glibc do; Go binaries do not). The clock nemesis is refused when false,
+   * so a clock fault that cannot act is never counted as applied.
+   */
+  readonly honoursFakeClock: boolean;
+  /** Installs, configures and starts the DB on the node; resolves once the node can serve clients. */
+  setup(ctx: NodeContext): Promise<void>;
+  /** Stops the DB on the node and removes what setup made; also called after a failed setup. */
+  teardown(ctx: NodeContext): Promise<void>;
+  /** Log files on the node to collect into the run directory (nodes/<node>/). */
+  logFiles?(ctx: NodeContext): readonly string[];
 
-  kill?(ctx: DbContext, node: NodeInfo): Promise<void>;
-  start?(ctx: DbContext, node: NodeInfo): Promise<void>;
-  pause?(ctx: DbContext, node: NodeInfo): Promise<void>;
-  resume?(ctx: DbContext, node: NodeInfo): Promise<void>;
-  /** The nodes currently acting as primaries / leaders. */
-  primaries?(ctx: DbContext): Promise<readonly string[]>;
-  /** Whether the DB's processes honour a faked wall clock (libfaketime). */
-  readonly clockSkewable?: boolean;
+  /** SIGKILLs the DB on the node (kill nemesis); `start` brings it back with the data it had. */
+  kill?(ctx: NodeContext): Promise<void>;
+  start?(ctx: NodeContext): Promise<void>;
+  /** Freezes / thaws the DB's processes (pause nemesis); without them the provider's freezer is used. */
+  pause?(ctx: NodeContext): Promise<void>;
+  resume?(ctx: NodeContext): Promise<void>;
+  /** The nodes currently acting as primaries / leaders (targets and partition shapes use them). */
+  primaries?(ctx: RunContext): Promise<readonly string[]>;
 }

@@ -54,6 +54,8 @@ export interface Invocation {
   process: ProcessId;
   /** Nanoseconds since the test started. */
   time: number;
+  /** The phase of the test the op belongs to, recorded in the history: "final" for final reads. */
+  phase?: string;
 }
 
 /** The partial op a user writes: `{f, value}` plus anything the generator fills in. */

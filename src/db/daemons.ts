@@ -6,9 +6,8 @@
  * such adapter shares (teardown, logs, kill, restart, pause, resume).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DbContext } from '../core/db.ts';
+import type { NodeContext } from '../core/context.ts';
 import { FaultlineError } from '../core/errors.ts';
-import type { NodeInfo } from '../core/provider.ts';
 
 export interface ReadyWait {
   /** What runs there, for messages: "etcd", "consul", "reference:raft". */
@@ -35,24 +34,25 @@ export class NodeDaemons {
   }
 
   /** Whether the node's daemon is still running. */
-  async alive(ctx: DbContext, node: NodeInfo): Promise<boolean> {
-    const pid = this.#pids.get(node.name);
+  async alive(ctx: NodeContext): Promise<boolean> {
+    const pid = this.#pids.get(ctx.node.name);
     if (pid === undefined) return false;
-    return (await ctx.cluster.remote(node.name).exec(['kill', '-0', String(pid)], { check: false })).exitCode === 0;
+    return (await ctx.cluster.remote(ctx.node.name).exec(['kill', '-0', String(pid)], { check: false })).exitCode === 0;
   }
 
   /**
    * Polls until the probe says the daemon is ready; fails at once, quoting its log, when the
    * daemon exits, and with the probe's last answer at the deadline.
    */
-  async waitReady(ctx: DbContext, node: NodeInfo, w: ReadyWait): Promise<void> {
+  async waitReady(ctx: NodeContext, w: ReadyWait): Promise<void> {
+    const node = ctx.node;
     const deadline = Date.now() + w.timeoutMs;
     let last = 'no answer';
     while (Date.now() < deadline) {
       const missing = await w.probe(Math.max(100, Math.min(1000, deadline - Date.now())));
       if (missing === undefined) return;
       last = missing;
-      if (!(await this.alive(ctx, node))) {
+      if (!(await this.alive(ctx))) {
         const tail = await ctx.cluster.remote(node.name).exec(['tail', '-n', '2', w.logFile], { check: false });
         throw new FaultlineError('E_SETUP', `${w.what} on ${node.name} exited during startup: ${tail.stdout.trim().split('\n').join(' | ')}; see ${w.logFile}`);
       }
@@ -63,7 +63,8 @@ export class NodeDaemons {
   }
 
   /** SIGKILLs the node's daemon (every process of the node where the provider can). */
-  async kill(ctx: DbContext, node: NodeInfo): Promise<void> {
+  async kill(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
     const control = ctx.cluster.nodeControl;
     if (control) {
       await control.thaw(node.name);
@@ -76,14 +77,16 @@ export class NodeDaemons {
     this.#pids.delete(node.name);
   }
 
-  async pause(ctx: DbContext, node: NodeInfo): Promise<void> {
+  async pause(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
     const control = ctx.cluster.nodeControl;
     if (control) return control.freeze(node.name);
     const pid = this.#pids.get(node.name);
     if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGSTOP');
   }
 
-  async resume(ctx: DbContext, node: NodeInfo): Promise<void> {
+  async resume(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
     const control = ctx.cluster.nodeControl;
     if (control) return control.thaw(node.name);
     const pid = this.#pids.get(node.name);
@@ -96,32 +99,32 @@ export abstract class DaemonDb {
   protected readonly daemons = new NodeDaemons();
 
   /** The daemon's log on the node. */
-  protected abstract logFile(ctx: DbContext, node: NodeInfo): string;
+  protected abstract logFile(ctx: NodeContext): string;
   /** Starts the node's daemon; `restart` after a kill, with the data it had. */
-  protected abstract spawn(ctx: DbContext, node: NodeInfo, restart: boolean): Promise<void>;
+  protected abstract spawn(ctx: NodeContext, restart: boolean): Promise<void>;
 
-  async teardown(ctx: DbContext, node: NodeInfo): Promise<void> {
-    await this.kill(ctx, node);
+  async teardown(ctx: NodeContext): Promise<void> {
+    await this.kill(ctx);
   }
 
-  logFiles(ctx: DbContext, node: NodeInfo): readonly string[] {
-    return [this.logFile(ctx, node)];
+  logFiles(ctx: NodeContext): readonly string[] {
+    return [this.logFile(ctx)];
   }
 
-  kill(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.daemons.kill(ctx, node);
+  kill(ctx: NodeContext): Promise<void> {
+    return this.daemons.kill(ctx);
   }
 
-  async start(ctx: DbContext, node: NodeInfo): Promise<void> {
-    if (this.daemons.has(node.name)) return;
-    await this.spawn(ctx, node, true);
+  async start(ctx: NodeContext): Promise<void> {
+    if (this.daemons.has(ctx.node.name)) return;
+    await this.spawn(ctx, true);
   }
 
-  pause(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.daemons.pause(ctx, node);
+  pause(ctx: NodeContext): Promise<void> {
+    return this.daemons.pause(ctx);
   }
 
-  resume(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.daemons.resume(ctx, node);
+  resume(ctx: NodeContext): Promise<void> {
+    return this.daemons.resume(ctx);
   }
 }

@@ -1,10 +1,14 @@
 /**
- * Registry entries of the in-process stores, one per workload family, each with its deliberate
- * flaws as bug flags. They need no cluster (`--provider none`), so every workload and checker can
- * be exercised end to end anywhere.
+ * The in-process stores as DB definitions, one per workload family, each with its deliberate
+ * flaws as bug flags, and the two register stores `inprocess:atom` (linearizable) and
+ * `inprocess:stale-atom`. They need no cluster (`--provider none`), so every workload and
+ * checker can be exercised end to end anywhere, without root.
  */
-import type { TestOptions } from '../core/test.ts';
-import type { DbEntry } from './index.ts';
+import type { DbDefinition } from '../core/parts.ts';
+import { opt } from '../options/schema.ts';
+import { defineDb } from '../plugins/define.ts';
+import { makeRng } from '../generator/index.ts';
+import { atomStore } from '../inprocess/atom.ts';
 import { simClientFactory, onlyFlaw, type SimDbSpec } from '../inprocess/sim-db.ts';
 import { setStore, type SetFlaw } from '../inprocess/set-store.ts';
 import { counterStore, type CounterFlaw } from '../inprocess/counter-store.ts';
@@ -13,59 +17,82 @@ import { queueStore, type QueueFlaw } from '../inprocess/queue-store.ts';
 import { uniqueIdsStore, type UniqueIdsFlaw } from '../inprocess/unique-ids-store.ts';
 import { keyedSetStore, type KeyedSetFlaw } from '../inprocess/keyed-set-store.ts';
 import { longForkStore, type LongForkFlaw } from '../inprocess/long-fork-store.ts';
-import { DEFAULT_ACCOUNTS } from '../../workloads/bank/index.ts';
 
-function entry(name: string, spec: SimDbSpec): DbEntry {
-  return {
-    description: `in-process ${name} store (no cluster); flaws as bug flags`,
+/** The bank the workload and every bank client assume: accounts 0..4 holding 10 each. */
+const BANK_ACCOUNTS = [0, 1, 2, 3, 4];
+const BANK_BALANCE = 10;
+
+function inProcess(name: string, what: string, spec: SimDbSpec): DbDefinition {
+  return defineDb({
+    name,
+    description: `in-process ${what} store (no cluster); flaws as bug flags`,
     providers: ['none'],
     workloads: spec.workloads,
     bugs: spec.flaws,
     expect: 'valid without a bug flag; invalid with one',
-    make(o: TestOptions) {
-      const flaw = onlyFlaw(o);
-      const factory = simClientFactory(spec.make(o, flaw), o.seed ^ 0x51d, o.nodes, spec.loadBalanced ?? false);
+    create({ test, bugs }) {
+      const flaw = onlyFlaw(bugs);
+      const factory = simClientFactory(spec.make(test, flaw), test.seed ^ 0x51d, test.nodes, spec.loadBalanced ?? false);
       return { db: null, client: (w) => (spec.workloads.includes(w) ? factory : undefined) };
     },
-  };
+  });
 }
 
-export const IN_PROCESS_DBS: Record<string, DbEntry> = {
-  'inprocess:set': entry('grow-only set', {
+function register(name: string, stale: boolean, description: string, expect: string): DbDefinition {
+  return defineDb({
+    name,
+    optionPrefix: 'inprocess',
+    description,
+    providers: ['none'],
+    workloads: ['register'],
+    expect,
+    options: { 'latency-ms': opt.number({ doc: 'largest simulated latency of an op, ms', default: 1, min: 0, aliases: ['latency-ms'] }) },
+    create({ options, test }) {
+      const rng = makeRng(test.seed ^ 0x5eed);
+      const store = atomStore({ stale, random: () => rng.next(), maxLatencyMs: options['latency-ms'] });
+      return { db: null, client: (w) => (w === 'register' ? store : undefined) };
+    },
+  });
+}
+
+export const IN_PROCESS_DBS: readonly DbDefinition[] = [
+  register('inprocess:atom', false, "a linearizable register inside the controller process (no cluster): the pipeline's own test", 'valid'),
+  register('inprocess:stale-atom', true, 'a register whose reads come from lagging per-node replicas (no cluster)', 'invalid: stale reads make the register history non-linearizable'),
+  inProcess('inprocess:set', 'grow-only set', {
     workloads: ['set'],
-    flaws: { lossy: 'acknowledges some adds without keeping them (set-full: lost)', 'stale-reads': 'reads from lagging replicas (set-full: stale, with --opt linearizable=true)', duplicates: 'reads sometimes list an element twice (set-full: duplicated)' },
-    make: (o, f) => setStore(o.nodes, f as SetFlaw | undefined),
+    flaws: { lossy: 'acknowledges some adds without keeping them (set-full: lost)', 'stale-reads': 'reads from lagging replicas (set-full: stale, with --opt set.linearizable=true)', duplicates: 'reads sometimes list an element twice (set-full: duplicated)' },
+    make: (t, f) => setStore(t.nodes, f as SetFlaw | undefined),
   }),
-  'inprocess:counter': entry('counter', {
+  inProcess('inprocess:counter', 'counter', {
     workloads: ['counter'],
     flaws: { 'lost-increments': 'drops some acknowledged increments (counter: read below range)', 'double-apply': 'applies some increments twice (counter: read above range)' },
-    make: (_o, f) => counterStore(f as CounterFlaw | undefined),
+    make: (_t, f) => counterStore(f as CounterFlaw | undefined),
   }),
-  'inprocess:bank': entry('bank', {
+  inProcess('inprocess:bank', 'bank', {
     workloads: ['bank'],
     flaws: { 'torn-transfers': 'reads can see half a transfer (bank: wrong total)', overdraft: 'transfers may overdraw (bank: negative balance)' },
-    make: (_o, f) => bankStore(DEFAULT_ACCOUNTS, 10, f as BankFlaw | undefined),
+    make: (_t, f) => bankStore(BANK_ACCOUNTS, BANK_BALANCE, f as BankFlaw | undefined),
   }),
-  'inprocess:queue': entry('queue', {
+  inProcess('inprocess:queue', 'queue', {
     workloads: ['queue'],
-    flaws: { redeliver: 'delivers some messages twice (queue: duplicated, with --opt delivery=exactly-once or at-most-once)', lossy: 'drops some enqueued messages (queue: lost)' },
-    make: (_o, f) => queueStore({ dedupe: true, ...(f ? { flaw: f as QueueFlaw } : {}) }),
+    flaws: { redeliver: 'delivers some messages twice (queue: duplicated, with --opt queue.delivery=exactly-once or at-most-once)', lossy: 'drops some enqueued messages (queue: lost)' },
+    make: (_t, f) => queueStore({ dedupe: true, ...(f ? { flaw: f as QueueFlaw } : {}) }),
   }),
-  'inprocess:unique-ids': entry('unique id', {
+  inProcess('inprocess:unique-ids', 'unique id', {
     workloads: ['unique-ids'],
     flaws: { 'node-local-counter': 'each node counts on its own (unique-ids: duplicates)' },
-    make: (_o, f) => uniqueIdsStore(f as UniqueIdsFlaw | undefined),
+    make: (_t, f) => uniqueIdsStore(f as UniqueIdsFlaw | undefined),
   }),
-  'inprocess:kv': entry('replicated key-value', {
+  inProcess('inprocess:kv', 'replicated key-value', {
     workloads: ['session', 'causal'],
     flaws: { 'async-replicas': 'replicas learn writes asynchronously, clients move between nodes (session guarantees and causal order broken)' },
-    make: (o, f) => keyedSetStore(o.nodes, f as KeyedSetFlaw | undefined),
+    make: (t, f) => keyedSetStore(t.nodes, f as KeyedSetFlaw | undefined),
     loadBalanced: true,
   }),
-  'inprocess:long-fork': entry('snapshot', {
+  inProcess('inprocess:long-fork', 'snapshot', {
     workloads: ['long-fork'],
     flaws: { 'parallel-snapshots': 'concurrent writes become visible in different orders on different nodes (long-fork)' },
-    make: (o, f) => longForkStore(o.nodes, f as LongForkFlaw | undefined),
+    make: (t, f) => longForkStore(t.nodes, f as LongForkFlaw | undefined),
     loadBalanced: true,
   }),
-};
+];

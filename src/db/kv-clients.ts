@@ -4,6 +4,7 @@
  * per-node KV handle with an optional cluster-wide keep-alive (etcd lease, Consul session).
  */
 import type { Client, ClientFactory, ClientOp, Completion } from '../core/client.ts';
+import type { NodeInfo } from '../core/provider.ts';
 
 export const COUNTER_KEY = 'counter';
 /** Read-modify-write attempts of one counter increment before it fails. */
@@ -54,8 +55,8 @@ export type KvInvoke<K> = (kv: K, op: ClientOp, signal: AbortSignal) => Promise<
 export interface KvFactorySpec<K> {
   /** The database, for messages. */
   db: string;
-  addressOf: (node: string) => string;
-  open: (node: string) => K;
+  addressOf: (node: NodeInfo) => string;
+  open: (node: NodeInfo) => K;
   close: (kv: K) => void;
   invoke: KvInvoke<K>;
   /** Run once before the workload, on the first node that accepts it. */
@@ -66,15 +67,15 @@ export interface KvFactorySpec<K> {
 /** A client per worker, bound to its node; setup and keep-alive once for the run. */
 function kvClientFactory<K>(s: KvFactorySpec<K>): ClientFactory {
   const f: ClientFactory = {
-    open(node: string): Client {
-      const kv = s.open(node);
+    open(ctx): Client {
+      const kv = s.open(ctx.node);
       return { invoke: (op, { signal }) => s.invoke(kv, op, signal), close: () => s.close(kv) };
     },
   };
   const { setup, keepAlive } = s;
   if (setup || keepAlive) {
-    f.setup = async (test) => {
-      const nodes = (test['nodes'] as readonly string[] | undefined) ?? [];
+    f.setup = async (ctx) => {
+      const nodes = ctx.cluster.nodes;
       await keepAlive?.start(nodes.map(s.addressOf));
       if (!setup) return;
       const errors: string[] = [];
@@ -83,7 +84,7 @@ function kvClientFactory<K>(s: KvFactorySpec<K>): ClientFactory {
         try {
           const r = await setup(kv);
           if (r.type === 'ok') return;
-          errors.push(`${node}: ${r.error}`);
+          errors.push(`${node.name}: ${r.error}`);
         } finally {
           s.close(kv);
         }

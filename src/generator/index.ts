@@ -23,3 +23,4 @@ export { any, mix, flipFlop } from './combine.ts';
 export { synchronize, phases, andThen } from './sync.ts';
 export { onThreads, clients, nemesis, clientsAndNemesis, eachThread, reserve } from './threads.ts';
 export { simulate, invocations, type SimulateOptions, type SimCompletion } from './simulate.ts';
+export type { Generator, GenContext, GenResult, GenTest, Invocation, OpTemplate, Pending, Rng, Thread } from '../core/generator.ts';

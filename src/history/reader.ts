@@ -10,12 +10,14 @@
  * newline (a newline byte never occurs inside a multi-byte UTF-8 character), and a chunk of
  * complete lines is parsed with one JSON.parse as an array. Only when that fails, or the element
  * count differs from the line count (a blank line, two values on one line), is the chunk parsed
- * line by line, which names the bad line. All-ASCII chunks skip UTF-8 decoding.
+ * line by line, which names the bad line. All-ASCII chunks skip UTF-8 decoding; other chunks must be
+ * valid UTF-8 (an InputError names the line and byte of the first bad sequence).
  */
 import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
 import type { Op } from '../core/op.ts';
+import { assertUtf8, cutUtf8Tail } from './utf8.ts';
 
 export interface ReadResult {
   history: Op[];
@@ -101,9 +103,15 @@ function parseTail(tail: string, lineNo: number, file: string | undefined, out: 
   }
 }
 
-/** The text of whole lines; ASCII (the usual case) decodes byte for byte, skipping UTF-8 decoding. */
-function decode(bytes: Buffer): string {
-  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+/**
+ * The text of whole lines, the first of them line `firstLine`; ASCII (the usual case) decodes byte
+ * for byte, skipping UTF-8 decoding. Bytes that are not UTF-8 are an InputError, except a character
+ * cut short at the end of a last line without newline (`torn`), which the torn-line check drops.
+ */
+function decode(bytes: Buffer, file: string, firstLine: number, torn = false): string {
+  if (isAscii(bytes)) return bytes.toString('latin1');
+  assertUtf8(torn ? bytes.subarray(0, bytes.length - cutUtf8Tail(bytes)) : bytes, file, firstLine);
+  return bytes.toString('utf8');
 }
 
 /** Parses JSONL text. A final line without a newline that does not parse counts as torn. */
@@ -157,10 +165,10 @@ export async function scanHistoryFile(path: string, onOps: (ops: Op[]) => void |
       const filled = carried + bytesRead;
       const ops: Op[] = [];
       if (bytesRead === 0) {
-        tornLastLine = parseTail(decode(buf.subarray(0, filled)), nextLine, path, ops, events);
+        tornLastLine = parseTail(decode(buf.subarray(0, filled), path, nextLine, true), nextLine, path, ops, events);
       } else {
         const cut = buf.lastIndexOf(10, filled - 1) + 1;
-        if (cut > 0) nextLine += parseCompleteLines(decode(buf.subarray(0, cut)), nextLine, path, ops, events);
+        if (cut > 0) nextLine += parseCompleteLines(decode(buf.subarray(0, cut), path, nextLine), nextLine, path, ops, events);
         buf.copy(buf, 0, cut, filled);
         carried = filled - cut;
       }

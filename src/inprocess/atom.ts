@@ -65,7 +65,8 @@ export function atomStore(opts: AtomOptions = {}): ClientFactory & { readonly pr
 
   return {
     primary,
-    open(node: string): Client {
+    open(ctx): Client {
+      const node = ctx.node.name;
       return {
         async invoke(op: ClientOp, { signal }): Promise<Completion> {
           if (opts.timeoutRate && random() < opts.timeoutRate) {

@@ -9,7 +9,7 @@
  * between replicas.
  */
 import type { Client, ClientFactory, Completion } from '../core/client.ts';
-import type { TestOptions } from '../core/test.ts';
+import type { TestInfo } from '../core/context.ts';
 import { UsageError } from '../core/errors.ts';
 import { makeRng } from '../generator/index.ts';
 import type { SimStore } from './simulate.ts';
@@ -18,7 +18,7 @@ export interface SimDbSpec {
   workloads: readonly string[];
   /** Flaw name → what the checkers should find. */
   flaws: Readonly<Record<string, string>>;
-  make(o: TestOptions, flaw: string | undefined): SimStore;
+  make(test: TestInfo, flaw: string | undefined): SimStore;
   loadBalanced?: boolean;
 }
 
@@ -39,7 +39,8 @@ export function simClientFactory(store: SimStore, seed: number, nodes: readonly 
       clearInterval(ticker);
       return Promise.resolve();
     },
-    open(node: string): Client {
+    open(ctx): Client {
+      const node = ctx.node.name;
       return {
         async invoke(op): Promise<Completion> {
           await sleep();
@@ -53,7 +54,7 @@ export function simClientFactory(store: SimStore, seed: number, nodes: readonly 
   };
 }
 
-export function onlyFlaw(o: TestOptions): string | undefined {
-  if (o.bug.length > 1) throw new UsageError(`in-process stores take one bug flag at a time, got ${o.bug.join(', ')}`);
-  return o.bug[0];
+export function onlyFlaw(bugs: readonly string[]): string | undefined {
+  if (bugs.length > 1) throw new UsageError(`in-process stores take one bug flag at a time, got ${bugs.join(', ')}`);
+  return bugs[0];
 }

@@ -4,12 +4,12 @@
  * control/host-build.ts). One way to start it and wait until it holds its queue, one way to stop
  * it, for every provider.
  */
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../code-paths.ts';
 import type { Remote } from '../core/remote.ts';
 import { shellQuote } from '../control/quote.ts';
 import type { HelperSpec } from '../control/host-build.ts';
 
-export const DELAYER_SOURCE = fileURLToPath(new URL('./nfq-delay.c', import.meta.url));
+export const DELAYER_SOURCE = packageFile('src/net/nfq-delay.c');
 export const DELAYER_APT = 'gcc libnetfilter-queue-dev';
 
 /** How to build the helper on a host (see control/host-build.ts). */

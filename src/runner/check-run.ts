@@ -6,23 +6,74 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Checker } from '../core/checker.ts';
-import type { TestOptions } from '../core/test.ts';
-import type { CheckResult, Validity } from '../core/validity.ts';
+import type { Logger, TestInfo } from '../core/context.ts';
+import type { FaultStyle } from '../core/nemesis.ts';
+import { mergeAll, type CheckResult, type Validity } from '../core/validity.ts';
 import { readHistoryFile } from '../history/reader.ts';
 import { validateHistory } from '../history/validate.ts';
 import { runWithBudget } from '../../checkers/budget.ts';
+import { compose } from '../../checkers/compose.ts';
+import { standardCheckers } from '../../checkers/index.ts';
+import { recovery } from '../../checkers/recovery.ts';
+import type { Workload } from '../core/workload.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { writeRunReports } from '../report/html/run-reports.ts';
 import { RUN_FILES } from './results-dir.ts';
 import { writeSchedule } from '../../nemeses/index.ts';
-import type { Logger } from './logger.ts';
+import { faultCheckers } from './fault-checkers.ts';
+import { outcomeOf, type RunEnd } from './outcome.ts';
+import { regions } from '../../checkers/regions/regions.ts';
+import type { Topology } from '../core/topology.ts';
+
+/**
+ * The checker of a run: the workload's own checkers, the test's extra ones, the standard ones,
+ * recovery when the workload has final ops, for runs with faults (a nemesis) fault coverage and
+ * availability, and for runs with a topology availability and latency per region.
+ */
+export function runChecker(t: {
+  workload: Pick<Workload, 'checker' | 'finalGenerator'>;
+  checkers?: readonly Checker[];
+  nemesis: { styles: readonly FaultStyle[] } | null;
+  topology?: Pick<Topology, 'regions'>;
+}): Checker {
+  const own = t.workload.checker;
+  const parts = 'parts' in own ? (own.parts as Checker[]) : [own];
+  const extra = [
+    ...(t.checkers ?? []),
+    ...standardCheckers(),
+    ...(t.workload.finalGenerator ? [recovery()] : []),
+    ...(t.nemesis ? faultCheckers(t.nemesis.styles) : []),
+    ...(t.topology ? [regions({ regions: t.topology.regions, ...(t.nemesis ? { styles: t.nemesis.styles } : {}) })] : []),
+  ];
+  const names = new Set(parts.map((c) => c.name));
+  return compose([...parts, ...extra.filter((c) => !names.has(c.name) && names.add(c.name))]);
+}
 
 export interface CheckRunOptions {
-  testOptions: TestOptions;
-  replayCommand: readonly string[];
+  /** The test the run was, as every part sees it. */
+  test: TestInfo;
+  /** What test.json records, for the report when test.json is missing. */
+  testRecord: Record<string, unknown>;
   errors: readonly string[];
   checkerTimeS: number;
   log: Logger;
+  /** How the run ended (a cut-short run is never valid). */
+  end: RunEnd;
+  /** How late the controller's event loop ran, when measured. */
+  harness?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A harness that could not keep up delays ops itself: findings that hold unavailability against
+ * the database (checkers whose result says `liveness: true`) become unknown. Safety findings stand.
+ */
+function discountLiveness(checkers: Record<string, CheckResult>): void {
+  for (const r of Object.values(checkers)) {
+    if (r['liveness'] === true && r.valid === false) {
+      r.valid = 'unknown';
+      r.error = 'the harness could not keep up, so unavailability cannot be held against the database';
+    }
+  }
 }
 
 export interface CheckRunResult {
@@ -35,7 +86,7 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
   const { history, tornLastLine } = await readHistoryFile(join(runDir, RUN_FILES.history));
   if (tornLastLine) log.warn('history.jsonl ended in a torn line; it was dropped');
   if (history.some((op) => op.process === 'nemesis')) {
-    await writeSchedule(history, join(runDir, RUN_FILES.schedule), opts.testOptions.seed);
+    await writeSchedule(history, join(runDir, RUN_FILES.schedule), opts.test.seed);
   }
   const problems = validateHistory(history);
   let result: CheckResult;
@@ -45,26 +96,33 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
   } else {
     log.info(`checking ${history.length} events`);
     result = await runWithBudget(checker, history, {
-      test: opts.testOptions as unknown as Record<string, unknown>,
+      test: opts.test,
       budget: { timeMs: opts.checkerTimeS * 1000 },
       dir: runDir,
     });
   }
   const checkers = (result['checkers'] as Record<string, CheckResult> | undefined) ?? { [checker.name]: result };
+  if (opts.end.reason === 'harness-overloaded') {
+    discountLiveness(checkers);
+    if (result['checkers']) result.valid = mergeAll(Object.values(checkers).map((c) => c.valid));
+  }
   const results: Record<string, unknown> = {
     ...result,
     valid: result.valid,
+    outcome: outcomeOf(result.valid, opts.end),
+    end: opts.end,
+    ...(opts.harness ? { harness: opts.harness } : {}),
     historyEvents: history.length,
     tornLastLine,
     runErrors: opts.errors,
   };
   writeFileSync(join(runDir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
   const testName = basename(dirname(runDir));
-  writeFileSync(join(runDir, RUN_FILES.junit), toJunitXml({ suiteName: testName, checkers, timestamp: new Date() }));
+  writeFileSync(join(runDir, RUN_FILES.junit), toJunitXml({ suiteName: testName, checkers, timestamp: new Date(), end: opts.end }));
   const testPath = join(runDir, RUN_FILES.test);
   const test = existsSync(testPath)
     ? (JSON.parse(readFileSync(testPath, 'utf8')) as Record<string, unknown>)
-    : { options: opts.testOptions, replay: opts.replayCommand };
+    : opts.testRecord;
   writeRunReports(runDir, { name: testName, test, results, history });
   return { valid: result.valid, results };
 }

@@ -8,6 +8,10 @@ import { UsageError } from '../core/errors.ts';
 import { validateHistory } from '../history/validate.ts';
 import { clients, clientsAndNemesis, limit, nemesis as nemesisOnly, phases, repeat, sleep } from '../generator/index.ts';
 import { runInterpreter, type InterpreterOptions, type InterpreterProgress } from './interpreter.ts';
+import { runContext } from './context.ts';
+
+/** A run over named nodes with no remotes: what the interpreter needs of the cluster. */
+const onNodes = (nodes: readonly string[]) => runContext({ cluster: { nodes: nodes.map((name) => ({ name, address: name })), remote: () => { throw new Error('no remotes'); } } });
 
 type Behaviour = (op: ClientOp, signal: AbortSignal) => Promise<Completion> | Completion;
 
@@ -15,7 +19,8 @@ type Behaviour = (op: ClientOp, signal: AbortSignal) => Promise<Completion> | Co
 function fakeClients(behaviour: Behaviour) {
   const log = { opened: [] as string[], closed: 0, ops: [] as Array<ClientOp & { node: string }> };
   const factory: ClientFactory = {
-    open(node) {
+    open(ctx) {
+      const node = ctx.node.name;
       log.opened.push(node);
       const client: Client = {
         invoke: async (op, { signal }) => {
@@ -33,7 +38,7 @@ function fakeClients(behaviour: Behaviour) {
 }
 
 function options(generator: Generator, factory: ClientFactory, extra: Partial<InterpreterOptions> = {}): InterpreterOptions {
-  return { test: {}, concurrency: 3, nodes: ['n1', 'n2', 'n3'], generator, clientFactory: factory, nemesis: null, opTimeoutMs: 5000, seed: 1, ...extra };
+  return { context: onNodes(['n1', 'n2', 'n3']), concurrency: 3, generator, clientFactory: factory, nemesis: null, opTimeoutMs: 5000, seed: 1, ...extra };
 }
 
 const ok: Behaviour = () => ({ type: 'ok' });
@@ -68,7 +73,7 @@ describe('runInterpreter', () => {
 
   it('assigns client thread i to node i % nodes.length', async () => {
     const { factory, log } = fakeClients(ok);
-    const r = await runInterpreter(options(clients(limit(200, repeat({ f: 'read' }))), factory, { concurrency: 5, nodes: ['a', 'b', 'c'] }));
+    const r = await runInterpreter(options(clients(limit(200, repeat({ f: 'read' }))), factory, { concurrency: 5, context: onNodes(['a', 'b', 'c']) }));
     expect([...log.opened].sort()).toEqual(['a', 'a', 'b', 'b', 'c']);
     for (const op of r.history) expect(op.node).toBe(['a', 'b', 'c'][(op.process as number) % 3]);
     for (const op of log.ops) expect(op.node).toBe(['a', 'b', 'c'][op.process % 3]);
@@ -152,7 +157,7 @@ describe('runInterpreter', () => {
     const nemesis: Nemesis = {
       name: 'fake',
       fs: ['start-partition', 'stop-partition'],
-      invoke: async (op) => {
+      invoke: async (_run, op) => {
         seen.push(op);
         return { type: 'info', value: { done: op.f } };
       },
@@ -281,7 +286,7 @@ describe('runInterpreter', () => {
 
   it('rejects bad options with a usage error', async () => {
     const { factory } = fakeClients(ok);
-    await expect(runInterpreter(options(clients({ f: 'w' }), factory, { nodes: [] }))).rejects.toThrow(UsageError);
+    await expect(runInterpreter(options(clients({ f: 'w' }), factory, { context: onNodes([]) }))).rejects.toThrow(UsageError);
     await expect(runInterpreter(options(clients({ f: 'w' }), factory, { concurrency: 0 }))).rejects.toThrow(/concurrency/);
   });
 });

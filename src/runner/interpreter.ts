@@ -16,6 +16,7 @@
  * their timeout, then are completed `info` "interrupted".
  */
 import type { Client, ClientFactory, Completion } from '../core/client.ts';
+import { nodeContext, type RunContext } from '../core/context.ts';
 import { UsageError } from '../core/errors.ts';
 import type { GenResult, GenTest, Generator, Invocation } from '../core/generator.ts';
 import type { Nemesis } from '../core/nemesis.ts';
@@ -33,11 +34,10 @@ export interface InterpreterProgress {
 }
 
 export interface InterpreterOptions {
-  test: GenTest;
+  /** The run: clients open with its node contexts, the nemesis is invoked with it, generators see its test. */
+  context: RunContext;
   /** Client threads. */
   concurrency: number;
-  /** Node names; client thread i talks to nodes[i % nodes.length]. */
-  nodes: readonly string[];
   /** Already routed: client ops via `clients(...)`, faults via `nemesis(...)`. */
   generator: Generator;
   clientFactory: ClientFactory;
@@ -132,13 +132,14 @@ class Interpreter implements WorkerCallbacks {
 
   constructor(opts: InterpreterOptions) {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new UsageError(`concurrency must be a positive integer, got ${opts.concurrency}`);
-    if (opts.nodes.length === 0) throw new UsageError('the interpreter needs at least one node');
+    const nodes = opts.context.cluster.nodes.map((n) => n.name);
+    if (nodes.length === 0) throw new UsageError('the interpreter needs at least one node');
     if (!(opts.opTimeoutMs > 0)) throw new UsageError(`opTimeoutMs must be positive, got ${opts.opTimeoutMs}`);
     this.#opts = opts;
-    this.#test = opts.test;
+    this.#test = { ...opts.context.test };
     this.#table = new ThreadTable(opts.concurrency);
     this.#workers = this.#table.allThreads.map(
-      (t) => new Worker(t, t === 'nemesis' ? undefined : opts.nodes[t % opts.nodes.length], this),
+      (t) => new Worker(t, t === 'nemesis' ? undefined : nodes[t % nodes.length], this),
     );
     this.#rng = makeRng(opts.seed);
     this.#timeoutNs = opts.opTimeoutMs * NS_PER_MS;
@@ -283,6 +284,7 @@ class Interpreter implements WorkerCallbacks {
     this.#table.acquire(thread);
     const w = this.#workers[this.#table.slot(thread)]!;
     const op: Op = { index: this.#index++, time: now, process: inv.process, type: 'invoke', f: inv.f, value: inv.value };
+    if (inv.phase !== undefined) op.phase = inv.phase;
     if (w.node !== undefined) op.node = w.node;
     this.#invocations++;
     this.#inFlight++;
@@ -315,7 +317,7 @@ class Interpreter implements WorkerCallbacks {
     w.sent = true;
     let p: unknown;
     try {
-      p = nemesis.invoke({ f: op.f, value: op.value }, { signal: w.controller.signal });
+      p = nemesis.invoke(this.#opts.context, { f: op.f, value: op.value }, { signal: w.controller.signal });
     } catch (e) {
       this.#complete(w, 'info', undefined, describeError(e));
       return;
@@ -327,7 +329,7 @@ class Interpreter implements WorkerCallbacks {
     if (w.client !== null) w.dropClient();
     let opened: Client | Promise<Client>;
     try {
-      opened = this.#opts.clientFactory.open(w.node!, this.#test);
+      opened = this.#opts.clientFactory.open(nodeContext(this.#opts.context, w.node!));
     } catch (e) {
       this.#complete(w, 'fail', undefined, `cannot open client: ${String(describeError(e))}`);
       return;
@@ -388,6 +390,7 @@ class Interpreter implements WorkerCallbacks {
     const now = this.#time();
     this.#table.release(w.thread, type === 'info');
     const op: Op = { index: this.#index++, time: now, process: inv.process, type, f: inv.f, value: value === undefined ? inv.value : value };
+    if (inv['phase'] !== undefined) op.phase = inv['phase'];
     if (w.node !== undefined) op.node = w.node;
     if (error !== undefined) op.error = describeError(error);
     this.#counts[type]++;

@@ -1,8 +1,10 @@
 /**
  * A deterministic in-process simulator for store nodes: one event queue, a fake clock, a seeded
  * random source, a network that delays, drops and partitions messages, and in-memory disks that
- * lose every write not yet flushed when a node crashes. The same seed and the same calls always
- * give the same run, so a failing schedule can be replayed.
+ * lose every write not yet flushed when a node crashes. A disk that writes without fsync
+ * (`unsyncedWrites`, the real `unsynced` sync mode) keeps flushed writes in a page cache that a
+ * crash leaves alone and a power loss drops, as the fault filesystem does. The same seed and the
+ * same calls always give the same run, so a failing schedule can be replayed.
  */
 import { makeRng } from '../generator/rng.ts';
 import type { StoreReply, StoreRequest } from './protocol.ts';
@@ -23,6 +25,11 @@ export interface SimOptions {
   dropRate?: number;
   /** Time a flush takes, uniform in [min, max] ms. */
   fsyncMs?: readonly [number, number];
+  /**
+   * Flushes reach only the page cache, at once, and are never fsynced (registry.ts: the store's
+   * sync mode is `unsynced`): crash keeps them, powerLoss drops them. Default false.
+   */
+  unsyncedWrites?: boolean;
 }
 
 /** A client request made through the simulator, filled in when the node replies. */
@@ -42,16 +49,29 @@ interface Event {
 
 type DiskOp = { kind: 'append'; records: LogRecord[] } | { kind: 'truncate'; from: number } | { kind: 'state'; state: Record<string, unknown> };
 
-/** What a node's disk holds across crashes. */
+/** What a node's disk holds across crashes: durable contents, and writes only in the page cache. */
 class Disk {
   state: Record<string, unknown> | undefined;
   log: LogRecord[] = [];
+  /** Written but not fsynced: survives a crash of the process, not a power loss. */
+  pageCache: DiskOp[] = [];
 
   applyOp(op: DiskOp): void {
-    if (op.kind === 'append') this.log.push(...op.records);
-    else if (op.kind === 'truncate') this.log.length = Math.min(this.log.length, op.from - 1);
-    else this.state = op.state;
+    applyTo(this, op);
   }
+
+  /** What a process starting now reads: the durable contents with the page cache on top. */
+  view(): DurableContents {
+    const v: DurableContents = { state: this.state ? { ...this.state } : undefined, log: this.log.map(r => clone(r)) };
+    for (const op of this.pageCache) applyTo(v, op);
+    return v;
+  }
+}
+
+function applyTo(d: DurableContents, op: DiskOp): void {
+  if (op.kind === 'append') d.log.push(...op.records);
+  else if (op.kind === 'truncate') d.log.length = Math.min(d.log.length, op.from - 1);
+  else d.state = op.state;
 }
 
 /** One incarnation's view of a disk: writes queue up until a flush makes them durable. */
@@ -69,7 +89,7 @@ class SimStorage implements DurableStorage {
   }
 
   load(): DurableContents {
-    return { state: this.disk.state ? { ...this.disk.state } : undefined, log: this.disk.log.map(r => clone(r)) };
+    return this.disk.view();
   }
 
   append(records: readonly LogRecord[]): void {
@@ -86,6 +106,14 @@ class SimStorage implements DurableStorage {
 
   flush(done: () => void): void {
     const upTo = this.ops.length;
+    if (this.sim.unsyncedWrites) {
+      this.sim.schedule(0, () => {
+        if (!this.alive) return;
+        while (this.applied < upTo) this.disk.pageCache.push(this.ops[this.applied++]!);
+        done();
+      });
+      return;
+    }
     const at = Math.max(this.sim.time + this.sim.fsyncDelay(), this.lastFlushDone);
     this.lastFlushDone = at;
     this.sim.schedule(at - this.sim.time, () => {
@@ -109,6 +137,7 @@ interface Incarnation<M> {
 export class Simulation<M> {
   time = 0;
   readonly random: () => number;
+  readonly unsyncedWrites: boolean;
   /** Diagnostic lines from the nodes, prefixed with time and node. */
   readonly logs: string[] = [];
   readonly requests: SimRequest[] = [];
@@ -133,6 +162,7 @@ export class Simulation<M> {
     this.latency = opts.latencyMs ?? [1, 10];
     this.dropRate = opts.dropRate ?? 0;
     this.fsyncMs = opts.fsyncMs ?? [0, 2];
+    this.unsyncedWrites = opts.unsyncedWrites ?? false;
     this.make = make;
     for (const id of this.ids) {
       this.disks.set(id, new Disk());
@@ -196,6 +226,12 @@ export class Simulation<M> {
     inc.alive = false;
     inc.storage.alive = false;
     this.live.delete(id);
+  }
+
+  /** Crashes a node and drops its page cache: only what was fsynced survives. */
+  powerLoss(id: string): void {
+    this.crash(id);
+    this.disks.get(id)!.pageCache = [];
   }
 
   restart(id: string): void {

@@ -55,6 +55,6 @@ describe('consul binary: bad input', () => {
   }, 30_000);
 
   it('a bad read mode', async () => {
-    expectOneLine(await cli('consul.read-mode=linearizable'), /^faultline: --opt consul\.read-mode must be one of default, consistent, stale, got "linearizable"$/);
+    expectOneLine(await cli('consul.read-mode=linearizable'), /^faultline: --opt consul\.read-mode: expected default \| consistent \| stale, got "linearizable"$/);
   }, 30_000);
 });

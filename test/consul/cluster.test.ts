@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Completion } from '../../src/core/client.ts';
+import { nodeContext } from '../../src/core/context.ts';
 import type { Cluster } from '../../src/core/provider.ts';
 import { consulClients } from '../../src/db/consul/clients.ts';
 import { ConsulDb } from '../../src/db/consul/db.ts';
@@ -36,19 +37,19 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul on a 3-node local cluster (${
   let cluster: Cluster;
   const ctx = () => dbContext(cluster, path.join(work, 'run'));
   const node = (name: string) => cluster.nodes.find((n) => n.name === name)!;
-  const reader = (mode: ReadMode) => consulClients((name) => db.httpAddress(node(name)), { timeoutMs: 10_000, readMode: mode })['register']!;
+  const reader = (mode: ReadMode) => consulClients((n) => db.httpAddress(n), { timeoutMs: 10_000, readMode: mode })['register']!;
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'faultline-consul-'));
     db = new ConsulDb({ opTimeoutMs: 10_000, readMode: 'default', installDir: path.join(work, 'install') });
     cluster = await provider.up();
     const t0 = performance.now();
-    await setUpEveryNode(db, cluster, ctx);
+    await setUpEveryNode(db, ctx());
     console.log(`consul ${db.versions.get('n1')}: 3 servers ready ${((performance.now() - t0) / 1000).toFixed(2)} s after setup began`);
   }, 90_000);
 
   afterAll(async () => {
-    await tearDownEveryNode(db, cluster, ctx);
+    await tearDownEveryNode(db, cluster ? ctx() : undefined);
     await provider.down();
     rmSync(work, { recursive: true, force: true });
     expect(await runLeftovers(PREFIX)).toEqual([]);
@@ -58,31 +59,31 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul on a 3-node local cluster (${
     expect(await db.primaries(ctx())).toHaveLength(1);
     expect(db.versions.get('n1')).toMatch(/^\d+\.\d+\.\d+/);
     const reg = db.client('register')!;
-    expect(await once(reg, 'n1', 'write', 7)).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), 'n1', 'write', 7)).toEqual({ type: 'ok' });
     for (const n of cluster.nodes) {
-      expect(await once(reg, n.name, 'read', null)).toEqual({ type: 'ok', value: 7 });
-      expect(await once(reader('consistent'), n.name, 'read', null)).toEqual({ type: 'ok', value: 7 });
+      expect(await once(reg, ctx(), n.name, 'read', null)).toEqual({ type: 'ok', value: 7 });
+      expect(await once(reader('consistent'), ctx(), n.name, 'read', null)).toEqual({ type: 'ok', value: 7 });
       // A stale read is answered from the server's own state, which may lag a moment.
-      expect(await until(() => once(reader('stale'), n.name, 'read', null), (c) => c.type === 'ok' && c.value === 7)).toEqual({ type: 'ok', value: 7 });
+      expect(await until(() => once(reader('stale'), ctx(), n.name, 'read', null), (c) => c.type === 'ok' && c.value === 7)).toEqual({ type: 'ok', value: 7 });
     }
-    expect(await once(reg, 'n2', 'cas', [7, 8])).toEqual({ type: 'ok' });
-    expect(await once(reg, 'n3', 'cas', [7, 9])).toMatchObject({ type: 'fail', error: 'cas-mismatch' });
-    expect(await once(reg, 'n1', 'read', null)).toEqual({ type: 'ok', value: 8 });
-    expect(await once(reg, 'n3', 'write', [3, 42])).toEqual({ type: 'ok' });
-    expect(await once(reg, 'n1', 'read', [3, null])).toEqual({ type: 'ok', value: [3, 42] });
-    expect(await once(reg, 'n2', 'read', [4, null])).toEqual({ type: 'ok', value: [4, null] });
+    expect(await once(reg, ctx(), 'n2', 'cas', [7, 8])).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), 'n3', 'cas', [7, 9])).toMatchObject({ type: 'fail', error: 'cas-mismatch' });
+    expect(await once(reg, ctx(), 'n1', 'read', null)).toEqual({ type: 'ok', value: 8 });
+    expect(await once(reg, ctx(), 'n3', 'write', [3, 42])).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), 'n1', 'read', [3, null])).toEqual({ type: 'ok', value: [3, 42] });
+    expect(await once(reg, ctx(), 'n2', 'read', [4, null])).toEqual({ type: 'ok', value: [4, null] });
   });
 
   it('serves the set, counter, bank, list-append and rw-register clients', async () => {
-    await expectKvWorkloadClients((w) => db.client(w), cluster.nodes.map((n) => n.name));
+    await expectKvWorkloadClients((w) => db.client(w), ctx());
   });
 
   it('a killed leader is replaced; restarted with its data dir, it rejoins', async () => {
     const [leader] = await db.primaries(ctx());
     const reg = db.client('register')!;
-    expect(await once(reg, leader!, 'write', 100)).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), leader!, 'write', 100)).toEqual({ type: 'ok' });
     const t0 = performance.now();
-    await db.kill(ctx(), node(leader!));
+    await db.kill(nodeContext(ctx(), leader!));
     expect(await cluster.nodeControl!.pids(leader!)).toEqual([]);
     let others: readonly string[] = [];
     while (performance.now() - t0 < 20_000) {
@@ -92,10 +93,10 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul on a 3-node local cluster (${
     }
     console.log(`consul: new leader after ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     expect(others).toHaveLength(1);
-    expect(await once(reg, others[0]!, 'write', 101)).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), others[0]!, 'write', 101)).toEqual({ type: 'ok' });
 
-    await db.start(ctx(), node(leader!));
-    const read = await until(() => once(reader('consistent'), leader!, 'read', null, 3000), (c) => c.type === 'ok' && c.value === 101, 30_000);
+    await db.start(nodeContext(ctx(), leader!));
+    const read = await until(() => once(reader('consistent'), ctx(), leader!, 'read', null, 3000), (c) => c.type === 'ok' && c.value === 101, 30_000);
     expect(read).toEqual({ type: 'ok', value: 101 });
   }, 60_000);
 
@@ -104,16 +105,16 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul on a 3-node local cluster (${
     const [leader] = await db.primaries(ctx());
     const victim = cluster.nodes.find((n) => n.name !== leader)!.name;
     const others = cluster.nodes.filter((n) => n.name !== victim).map((n) => n.name);
-    expect(await once(reg, leader!, 'write', 200)).toEqual({ type: 'ok' });
-    await until(() => once(reader('stale'), victim, 'read', null), (c) => c.type === 'ok' && c.value === 200);
+    expect(await once(reg, ctx(), leader!, 'write', 200)).toEqual({ type: 'ok' });
+    await until(() => once(reader('stale'), ctx(), victim, 'read', null), (c) => c.type === 'ok' && c.value === 200);
     // A write sent while the server still follows the old leader may be applied after the heal.
     let indefinite = false;
     await cluster.net!.partition({ [victim]: others, ...Object.fromEntries(others.map((o) => [o, [victim]])) });
     try {
-      expect(await once(reg, leader!, 'write', 201)).toEqual({ type: 'ok' });
+      expect(await once(reg, ctx(), leader!, 'write', 201)).toEqual({ type: 'ok' });
       const refused = await until(
         async () => {
-          const c = await once(reg, victim, 'write', 202, 12_000);
+          const c = await once(reg, ctx(), victim, 'write', 202, 12_000);
           if (c.type === 'info') indefinite = true;
           return c;
         },
@@ -121,12 +122,12 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul on a 3-node local cluster (${
         30_000,
       );
       expect(refused).toMatchObject({ type: 'fail', error: expect.stringMatching(/no cluster leader/i) });
-      expect(await once(reader('stale'), victim, 'read', null)).toEqual({ type: 'ok', value: 200 });
-      expect(await once(reader('consistent'), victim, 'read', null, 12_000)).toMatchObject({ type: 'fail' });
+      expect(await once(reader('stale'), ctx(), victim, 'read', null)).toEqual({ type: 'ok', value: 200 });
+      expect(await once(reader('consistent'), ctx(), victim, 'read', null, 12_000)).toMatchObject({ type: 'fail' });
     } finally {
       await cluster.net!.healPartition();
     }
-    const back = await until(() => once(reader('consistent'), victim, 'read', null, 3000), (c) => c.type === 'ok', 30_000);
+    const back = await until(() => once(reader('consistent'), ctx(), victim, 'read', null, 3000), (c) => c.type === 'ok', 30_000);
     expect(back).toEqual({ type: 'ok', value: indefinite ? expect.toBeOneOf([201, 202]) : 201 });
   }, 90_000);
 });

@@ -6,17 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestOptions } from '../../src/core/test.ts';
+import type { TestSpec } from '../../src/core/test.ts';
 import { runLeftovers } from '../../src/providers/local/cleanup.ts';
-import { createLogger } from '../../src/runner/logger.ts';
-import { planTest } from '../../src/runner/plan.ts';
+import { SILENT } from '../../src/runner/context.ts';
+import { planNamed } from '../plan-helpers.ts';
 import { runTest } from '../../src/runner/run-test.ts';
 import { CONSUL_SOURCE, SKIP_REASON } from './helpers.ts';
 
 const PREFIX = 'flcn';
 let resultsDir = '';
 
-function options(name: string, nemesis: string[], readMode: string): TestOptions {
+function options(name: string, nemesis: string[], readMode: string): TestSpec {
   return {
     name,
     db: 'consul',
@@ -38,10 +38,10 @@ function options(name: string, nemesis: string[], readMode: string): TestOptions
   };
 }
 
-async function run(o: TestOptions) {
-  const plan = await planTest(o, []);
+async function run(o: TestSpec) {
+  const plan = await planNamed(o);
   const t0 = performance.now();
-  const out = await runTest(plan, { log: createLogger({ stderr: false }) });
+  const out = await runTest(plan, { log: SILENT });
   const checkers = (out.results['checkers'] ?? {}) as Record<string, { valid: unknown }>;
   const verdicts = Object.entries(checkers).map(([name, r]) => `${name}=${String(r.valid)}`);
   console.log(`${o.name}: valid ${String(out.valid)} [${verdicts.join(' ')}] in ${((performance.now() - t0) / 1000).toFixed(1)} s; errors ${JSON.stringify(out.errors)}`);

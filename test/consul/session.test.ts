@@ -29,11 +29,11 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul sessions on a 3-node local cl
     work = mkdtempSync(path.join(tmpdir(), 'faultline-consul-session-'));
     db = new ConsulDb({ opTimeoutMs: 10_000, readMode: 'default', installDir: path.join(work, 'install') });
     cluster = await provider.up();
-    await setUpEveryNode(db, cluster, ctx);
+    await setUpEveryNode(db, ctx());
   }, 90_000);
 
   afterAll(async () => {
-    await tearDownEveryNode(db, cluster, ctx);
+    await tearDownEveryNode(db, cluster ? ctx() : undefined);
     await provider.down();
     rmSync(work, { recursive: true, force: true });
     expect(await runLeftovers(PREFIX)).toEqual([]);
@@ -41,7 +41,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul sessions on a 3-node local cl
 
   it('writes lock their keys with the session, kept alive past its TTL; the keys go when it lapses', async () => {
     const session = new SharedSession(10, 5000);
-    const clients = consulClients(address, { timeoutMs: 10_000, readMode: 'default', session });
+    const clients = consulClients((n) => db.httpAddress(n), { timeoutMs: 10_000, readMode: 'default', session });
     const reg = clients['register']!;
     /** The session holding register/9, "none" when unlocked, undefined when the key is gone. */
     const holder = async (): Promise<string | undefined> => {
@@ -50,18 +50,18 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul sessions on a 3-node local cl
       if (r.status === 404) return undefined;
       return (JSON.parse(r.body) as { Session?: string }[])[0]?.Session ?? 'none';
     };
-    await reg.setup!({ nodes: cluster.nodes.map((n) => n.name) });
+    await reg.setup!(ctx());
     try {
       expect(session.id()).toMatch(/^[0-9a-f-]{36}$/);
-      expect(await once(reg, 'n3', 'write', [9, 1])).toEqual({ type: 'ok' });
-      expect(await once(reg, 'n1', 'cas', [9, [1, 2]])).toEqual({ type: 'ok' });
-      expect(await once(reg, 'n2', 'read', [9, null])).toEqual({ type: 'ok', value: [9, 2] });
+      expect(await once(reg, ctx(), 'n3', 'write', [9, 1])).toEqual({ type: 'ok' });
+      expect(await once(reg, ctx(), 'n1', 'cas', [9, [1, 2]])).toEqual({ type: 'ok' });
+      expect(await once(reg, ctx(), 'n2', 'read', [9, null])).toEqual({ type: 'ok', value: [9, 2] });
       expect(await holder()).toBe(session.id());
       await sleep(25_000); // past twice the TTL: only renewals keep the session
       expect(await holder()).toBe(session.id());
       expect(session.missedRenewals).toBe(0);
     } finally {
-      await reg.teardown!({});
+      await reg.teardown!(ctx());
     }
     let left = await holder();
     for (let i = 0; i < 60 && left !== undefined; i++) {

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbContext } from '../../src/core/db.ts';
+import { nodeContext, type RunContext } from '../../src/core/context.ts';
+import { runContext } from '../../src/runner/context.ts';
 import type { Grudge } from '../../src/core/provider.ts';
 import { makeRng } from '../../src/generator/rng.ts';
 import { grudgeLinks } from '../../src/net/grudge.ts';
@@ -31,7 +32,7 @@ function expectedMatrix(grudge: Grudge): Record<string, boolean> {
 }
 
 describe.runIf(CI)('docker engine in CI', () => {
-  it('answers and has the node image (CI builds them first; a failure here means docker/ci-up.sh failed)', () => {
+  it('answers and has the node image (CI builds them first; a failure here means `faultline setup docker` failed)', () => {
     requireDocker();
   });
 });
@@ -42,19 +43,19 @@ describe.skipIf(SKIP)(`docker cluster (${GATE})`, () => {
   const docker = dockerClient();
   let cluster: DockerCluster;
   const db = probeDb(path.join(work, 'logs'));
-  const dbContext = (): DbContext => ({ cluster, test: {}, runDir: work });
+  const dbContext = (): RunContext => runContext({ cluster, db, runDir: work });
   let nemesis: PartitionNemesis;
   const signal = new AbortController().signal;
 
   beforeAll(async () => {
     requireDocker();
     cluster = (await provider.up()) as DockerCluster;
-    await Promise.all(cluster.nodes.map((n) => db.setup(dbContext(), n)));
-    nemesis = new PartitionNemesis({ nodes: NAMES, db, dbContext, rng: makeRng(7) });
+    await Promise.all(cluster.nodes.map((n) => db.setup(nodeContext(dbContext(), n))));
+    nemesis = new PartitionNemesis({ nodes: NAMES, db, rng: makeRng(7) });
   }, 120_000);
 
   afterAll(async () => {
-    await nemesis?.teardown();
+    await nemesis?.teardown(dbContext());
     await provider.down();
     rmSync(work, { recursive: true, force: true });
   }, 60_000);
@@ -100,13 +101,13 @@ describe.skipIf(SKIP)(`docker cluster (${GATE})`, () => {
 
   for (const shape of ['one', 'halves', 'bridge'] as PartitionShape[]) {
     it(`partition shape ${shape}: blocks exactly the grudge's pairs, keeps the controller, heals`, async () => {
-      const c = await nemesis.invoke({ f: 'start-partition', value: { shape } }, { signal });
+      const c = await nemesis.invoke(dbContext(), { f: 'start-partition', value: { shape } }, { signal });
       expect(c.type).toBe('ok');
       const grudge = (c.value as { grudge: Grudge }).grudge;
       expect(grudgeLinks(grudge).length).toBeGreaterThan(0);
       expect(await reachMatrix(cluster)).toEqual(expectedMatrix(grudge));
       for (const n of cluster.nodes) expect(await ask(n.address)).toBeDefined();
-      expect((await nemesis.invoke({ f: 'stop-partition', value: null }, { signal })).type).toBe('ok');
+      expect((await nemesis.invoke(dbContext(), { f: 'stop-partition', value: null }, { signal })).type).toBe('ok');
       expect(Object.values(await reachMatrix(cluster)).every(Boolean)).toBe(true);
     });
   }
@@ -175,7 +176,7 @@ describe.skipIf(SKIP)(`docker cluster (${GATE})`, () => {
     expect({ running: state.Running, paused: state.Paused }).toEqual({ running: true, paused: false });
     expect((await cluster.ctl('n4').exec(['iptables', '-S', 'FAULTLINE-PART'])).stdout).toContain('-s 10.214.1.12/32 -j DROP');
     await cluster.net.healPartition();
-    await db.setup(dbContext(), cluster.nodes[3]!);
+    await db.setup(nodeContext(dbContext(), cluster.nodes[3]!));
     expect(await ask('10.214.1.14')).toBeDefined();
   });
 
@@ -197,7 +198,7 @@ describe.skipIf(SKIP)(`docker cluster (${GATE})`, () => {
   });
 
   it('down removes every container, network and volume of the run', async () => {
-    await nemesis.teardown();
+    await nemesis.teardown(dbContext());
     await provider.down();
     expect(await dockerLeftovers(docker, PREFIX)).toEqual([]);
   }, 60_000);

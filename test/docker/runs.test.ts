@@ -7,12 +7,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestOptions } from '../../src/core/test.ts';
+import type { TestSpec } from '../../src/core/test.ts';
 import { dockerLeftovers } from '../../src/providers/docker/cleanup.ts';
 import { dockerClient } from '../../src/providers/docker/provider.ts';
 import { runLeftovers } from '../../src/providers/local/cleanup.ts';
-import { createLogger } from '../../src/runner/logger.ts';
-import { planTest } from '../../src/runner/plan.ts';
+import { SILENT } from '../../src/runner/context.ts';
+import { planNamed } from '../plan-helpers.ts';
 import { runTest } from '../../src/runner/run-test.ts';
 import { GATE, SKIP, requireDocker } from './helpers.ts';
 
@@ -21,9 +21,9 @@ const LOCAL_PREFIX = 'fldl';
 const IS_ROOT = process.platform === 'linux' && process.getuid?.() === 0;
 const resultsDir = mkdtempSync(path.join(tmpdir(), 'faultline-docker-runs-'));
 
-type Def = Pick<TestOptions, 'name' | 'db' | 'workload' | 'nemesis'> & { options?: Record<string, string> };
+type Def = Pick<TestSpec, 'name' | 'db' | 'workload' | 'nemesis'> & { options?: Record<string, string> };
 
-function options(def: Def, provider: 'local' | 'docker'): TestOptions {
+function options(def: Def, provider: 'local' | 'docker'): TestSpec {
   const where =
     provider === 'docker'
       ? { 'docker.prefix': DOCKER_PREFIX, 'docker.subnet': '10.214.2.0/24' }
@@ -49,10 +49,10 @@ function options(def: Def, provider: 'local' | 'docker'): TestOptions {
   };
 }
 
-async function run(o: TestOptions) {
-  const plan = await planTest(o, []);
+async function run(o: TestSpec) {
+  const plan = await planNamed(o);
   const t0 = performance.now();
-  const out = await runTest(plan, { log: createLogger({ stderr: false }) });
+  const out = await runTest(plan, { log: SILENT });
   const checkers = (out.results['checkers'] ?? {}) as Record<string, { valid: unknown; anomalyTypes?: string[] }>;
   const failing = Object.entries(checkers).filter(([, r]) => r.valid !== true).map(([name, r]) => `${name}: ${(r.anomalyTypes ?? []).join('/') || String(r.valid)}`);
   console.log(`${o.name}: valid ${String(out.valid)}, linearizable ${String(checkers['linearizable']?.valid)} in ${((performance.now() - t0) / 1000).toFixed(1)} s; not valid: [${failing.join(', ')}]; errors ${JSON.stringify(out.errors)}`);

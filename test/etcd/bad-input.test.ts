@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeContext } from '../../src/core/context.ts';
 import { FaultlineError, UsageError } from '../../src/core/errors.ts';
 import type { Cluster } from '../../src/core/provider.ts';
 import { EtcdDb } from '../../src/db/etcd/db.ts';
@@ -34,14 +35,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd setup errors (${SKIP_REASON ?? 
 
   it('a binary that does not exist', async () => {
     const db = new EtcdDb({ opTimeoutMs: 1000, binary: '/nonexistent/etcd' });
-    const e = await db.setup(ctx(), n1()).catch((x: unknown) => x);
+    const e = await db.setup(nodeContext(ctx(), n1())).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UsageError);
-    expect((e as Error).message).toBe('n1: etcd binary /nonexistent/etcd does not exist or is not executable; fix --opt etcd-binary');
+    expect((e as Error).message).toBe('n1: etcd binary /nonexistent/etcd does not exist or is not executable; fix --opt etcd.binary');
   });
 
   it('a version that is not installed', async () => {
     const db = new EtcdDb({ opTimeoutMs: 1000, version: '9.9' });
-    const e = await db.setup(ctx(), n1()).catch((x: unknown) => x);
+    const e = await db.setup(nodeContext(ctx(), n1())).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UsageError);
     expect((e as Error).message).toMatch(/^n1: \/usr\/bin\/etcd is etcd 3\.\d+\.\d+, not the requested 9\.9; /);
   });
@@ -58,10 +59,10 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd setup errors (${SKIP_REASON ?? 
       }
       expect(listening).toBe(true);
       const db = new EtcdDb({ opTimeoutMs: 1000 });
-      const e = await db.setup(ctx(), n1()).catch((x: unknown) => x);
+      const e = await db.setup(nodeContext(ctx(), n1())).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(UsageError);
       expect((e as Error).message).toMatch(new RegExp(`^n1: port 2379 \\(${n1().address.replaceAll('.', '\\.')}:2379\\) is already in use by node \\(pid \\d+\\); `));
-      await db.teardown(ctx(), n1());
+      await db.teardown(nodeContext(ctx(), n1()));
     } finally {
       await cluster.nodeControl!.killAll('n1');
     }
@@ -71,12 +72,12 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd setup errors (${SKIP_REASON ?? 
   it('a cluster that never gets a leader fails at the readiness timeout and tears down', async () => {
     const db = new EtcdDb({ opTimeoutMs: 1000, readyTimeoutMs: 3000 });
     const t0 = performance.now();
-    const e = await db.setup(ctx(), n1()).catch((x: unknown) => x);
+    const e = await db.setup(nodeContext(ctx(), n1())).catch((x: unknown) => x);
     console.log(`etcd: no-leader setup gave up after ${((performance.now() - t0) / 1000).toFixed(2)} s (timeout 3 s)`);
     expect(e).toBeInstanceOf(FaultlineError);
     expect((e as Error).message).toMatch(/^etcd on n1 \(10\.216\.2\.11:2379\) was not ready within 3 s \(.+\); see .*\/nodes\/n1\/etcd\.log$/);
     expect(await cluster.nodeControl!.pids('n1')).not.toEqual([]);
-    await db.teardown(ctx(), n1());
+    await db.teardown(nodeContext(ctx(), n1()));
     expect(await cluster.nodeControl!.pids('n1')).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeContext } from '../../src/core/context.ts';
 import type { Cluster } from '../../src/core/provider.ts';
 import { etcdClients } from '../../src/db/etcd/clients.ts';
 import { EtcdDb } from '../../src/db/etcd/db.ts';
@@ -30,12 +31,12 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd on a 5-node local cluster (${SK
   beforeAll(async () => {
     cluster = await provider.up();
     const t0 = performance.now();
-    await setUpEveryNode(db, cluster, ctx);
+    await setUpEveryNode(db, ctx());
     console.log(`etcd: 5 members ready ${((performance.now() - t0) / 1000).toFixed(2)} s after setup began`);
   }, 90_000);
 
   afterAll(async () => {
-    await tearDownEveryNode(db, cluster, ctx);
+    await tearDownEveryNode(db, cluster ? ctx() : undefined);
     await provider.down();
     rmSync(runDir, { recursive: true, force: true });
     expect(await runLeftovers(PREFIX)).toEqual([]);
@@ -46,25 +47,25 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd on a 5-node local cluster (${SK
     expect(leaders).toHaveLength(1);
     expect(db.versions.get('n1')).toMatch(/^3\.\d+\.\d+/);
     const reg = db.client('register')!;
-    expect(await once(reg, 'n1', 'write', 7)).toEqual({ type: 'ok' });
-    for (const n of cluster.nodes) expect(await once(reg, n.name, 'read', null)).toEqual({ type: 'ok', value: 7 });
-    expect(await once(reg, 'n2', 'cas', [7, 8])).toEqual({ type: 'ok' });
-    expect(await once(reg, 'n3', 'cas', [7, 9])).toMatchObject({ type: 'fail', error: 'cas-mismatch' });
-    expect(await once(reg, 'n4', 'read', null)).toEqual({ type: 'ok', value: 8 });
-    expect(await once(reg, 'n5', 'write', [3, 42])).toEqual({ type: 'ok' });
-    expect(await once(reg, 'n1', 'read', [3, null])).toEqual({ type: 'ok', value: [3, 42] });
+    expect(await once(reg, ctx(), 'n1', 'write', 7)).toEqual({ type: 'ok' });
+    for (const n of cluster.nodes) expect(await once(reg, ctx(), n.name, 'read', null)).toEqual({ type: 'ok', value: 7 });
+    expect(await once(reg, ctx(), 'n2', 'cas', [7, 8])).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), 'n3', 'cas', [7, 9])).toMatchObject({ type: 'fail', error: 'cas-mismatch' });
+    expect(await once(reg, ctx(), 'n4', 'read', null)).toEqual({ type: 'ok', value: 8 });
+    expect(await once(reg, ctx(), 'n5', 'write', [3, 42])).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), 'n1', 'read', [3, null])).toEqual({ type: 'ok', value: [3, 42] });
   });
 
   it('serves the set, counter, bank, list-append and rw-register clients', async () => {
-    await expectKvWorkloadClients((w) => db.client(w), cluster.nodes.map((n) => n.name));
+    await expectKvWorkloadClients((w) => db.client(w), ctx());
   });
 
   it('a killed leader is replaced; restarted, it rejoins with its data', async () => {
     const [leader] = await db.primaries(ctx());
     const reg = db.client('register')!;
-    expect(await once(reg, leader!, 'write', 100)).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), leader!, 'write', 100)).toEqual({ type: 'ok' });
     const t0 = performance.now();
-    await db.kill(ctx(), node(leader!));
+    await db.kill(nodeContext(ctx(), leader!));
     expect(await cluster.nodeControl!.pids(leader!)).toEqual([]);
     const other = cluster.nodes.find((n) => n.name !== leader)!.name;
     let newLeaders: readonly string[] = [];
@@ -76,13 +77,13 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd on a 5-node local cluster (${SK
     console.log(`etcd: new leader after ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     expect(newLeaders).toHaveLength(1);
     expect(newLeaders[0]).not.toBe(leader);
-    expect(await once(reg, other, 'write', 101)).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), other, 'write', 101)).toEqual({ type: 'ok' });
 
     const t1 = performance.now();
-    await db.start(ctx(), node(leader!));
+    await db.start(nodeContext(ctx(), leader!));
     let read: unknown;
     while (performance.now() - t1 < 15_000) {
-      read = await once(reg, leader!, 'read', null, 1000);
+      read = await once(reg, ctx(), leader!, 'read', null, 1000);
       if ((read as { type: string }).type === 'ok') break;
       await sleep(100);
     }
@@ -93,7 +94,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd on a 5-node local cluster (${SK
   it('a paused leader is replaced; resumed, it serves again', async () => {
     const [leader] = await db.primaries(ctx());
     const reg = db.client('register')!;
-    await db.pause(ctx(), node(leader!));
+    await db.pause(nodeContext(ctx(), leader!));
     try {
       let others: readonly string[] = [];
       for (let i = 0; i < 100; i++) {
@@ -102,13 +103,13 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd on a 5-node local cluster (${SK
         await sleep(100);
       }
       expect(others).toHaveLength(1);
-      expect(await once(reg, others[0]!, 'write', 150)).toEqual({ type: 'ok' });
+      expect(await once(reg, ctx(), others[0]!, 'write', 150)).toEqual({ type: 'ok' });
     } finally {
-      await db.resume(ctx(), node(leader!));
+      await db.resume(nodeContext(ctx(), leader!));
     }
     let read: { type: string } = { type: 'fail' };
     for (let i = 0; i < 100 && read.type !== 'ok'; i++) {
-      read = await once(reg, leader!, 'read', null, 1000);
+      read = await once(reg, ctx(), leader!, 'read', null, 1000);
       if (read.type !== 'ok') await sleep(100);
     }
     expect(read).toEqual({ type: 'ok', value: 150 });
@@ -119,33 +120,33 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd on a 5-node local cluster (${SK
     const [leader] = await db.primaries(ctx());
     // Isolate a follower, so the majority keeps its leader and writes there succeed at once.
     const victim = cluster.nodes.find((n) => n.name !== leader)!.name;
-    expect(await once(reg, leader!, 'write', 200)).toEqual({ type: 'ok' });
+    expect(await once(reg, ctx(), leader!, 'write', 200)).toEqual({ type: 'ok' });
     const others = cluster.nodes.filter((n) => n.name !== victim).map((n) => n.name);
     // A write sent while the member still follows its old leader may be applied after the heal.
     let indefinite = false;
     await cluster.net!.partition({ [victim]: others, ...Object.fromEntries(others.map((o) => [o, [victim]])) });
     try {
-      expect(await once(reg, leader!, 'write', 201)).toEqual({ type: 'ok' });
+      expect(await once(reg, ctx(), leader!, 'write', 201)).toEqual({ type: 'ok' });
       // With --election-timeout 1000 the isolated member gives up on its leader within a few seconds.
       let minority: { type: string; error?: unknown } = { type: 'ok' };
       const t0 = performance.now();
       while (performance.now() - t0 < 15_000) {
-        minority = await once(reg, victim, 'write', 202, 4000);
+        minority = await once(reg, ctx(), victim, 'write', 202, 4000);
         if (minority.type === 'info') indefinite = true;
         if (minority.type === 'fail') break;
         await sleep(200);
       }
       expect(minority).toMatchObject({ type: 'fail', error: expect.stringContaining('no leader') });
-      const serializable = etcdClients((name) => db.clientAddress(node(name)), { timeoutMs: 3000, serializableReads: true });
-      expect(await once(serializable['register']!, victim, 'read', null)).toEqual({ type: 'ok', value: 200 });
-      expect(await once(reg, victim, 'read', null, 2000)).toMatchObject({ type: 'fail' });
+      const serializable = etcdClients((n) => db.clientAddress(n), { timeoutMs: 3000, serializableReads: true });
+      expect(await once(serializable['register']!, ctx(), victim, 'read', null)).toEqual({ type: 'ok', value: 200 });
+      expect(await once(reg, ctx(), victim, 'read', null, 2000)).toMatchObject({ type: 'fail' });
     } finally {
       await cluster.net!.healPartition();
     }
     // Without pre-vote the returning member forces an election; wait until it serves again.
     let back: { type: string } = { type: 'fail' };
     for (let i = 0; i < 100 && back.type !== 'ok'; i++) {
-      back = await once(reg, victim, 'read', null, 1000);
+      back = await once(reg, ctx(), victim, 'read', null, 1000);
       if (back.type !== 'ok') await sleep(200);
     }
     expect(back).toEqual({ type: 'ok', value: indefinite ? expect.toBeOneOf([201, 202]) : 201 });
@@ -153,7 +154,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd on a 5-node local cluster (${SK
 
   it('lease-ttl attaches puts to a lease that is kept alive, and whose keys go when it lapses', async () => {
     const lease = new SharedLease(2, 3000);
-    const clients = etcdClients((name) => db.clientAddress(node(name)), { timeoutMs: 3000, serializableReads: false, lease });
+    const clients = etcdClients((n) => db.clientAddress(n), { timeoutMs: 3000, serializableReads: false, lease });
     const reg = clients['register']!;
     const leased = async (): Promise<string | undefined> => {
       const gw = new EtcdGateway(db.clientAddress(node('n2')), { timeoutMs: 3000 });
@@ -163,16 +164,16 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd on a 5-node local cluster (${SK
       const kvs = r.body['kvs'] as { lease?: string }[] | undefined;
       return kvs === undefined ? undefined : (kvs[0]?.lease ?? 'none');
     };
-    await reg.setup!({ nodes: cluster.nodes.map((n) => n.name) });
+    await reg.setup!(ctx());
     try {
       expect(lease.id()).toMatch(/^\d+$/);
-      expect(await once(reg, 'n3', 'write', [9, 1])).toEqual({ type: 'ok' });
+      expect(await once(reg, ctx(), 'n3', 'write', [9, 1])).toEqual({ type: 'ok' });
       expect(await leased()).toBe(lease.id());
       await sleep(3500); // past the TTL: only renewals keep the key
       expect(await leased()).toBe(lease.id());
       expect(lease.missedRenewals).toBe(0);
     } finally {
-      await reg.teardown!({});
+      await reg.teardown!(ctx());
     }
     let left = await leased();
     for (let i = 0; i < 50 && left !== undefined; i++) {

@@ -5,22 +5,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TestOptions } from '../../src/core/test.ts';
-import { DBS } from '../../src/db/index.ts';
-import { ETCD_DB_ENTRY } from '../../src/db/etcd/index.ts';
+import type { TestSpec } from '../../src/core/test.ts';
 import { runLeftovers } from '../../src/providers/local/cleanup.ts';
-import { createLogger } from '../../src/runner/logger.ts';
-import { planTest } from '../../src/runner/plan.ts';
+import { SILENT } from '../../src/runner/context.ts';
+import { planNamed } from '../plan-helpers.ts';
 import { runTest } from '../../src/runner/run-test.ts';
 import { SKIP_REASON } from './helpers.ts';
-
-// Until the registry lists etcd itself.
-DBS['etcd'] ??= ETCD_DB_ENTRY;
 
 const PREFIX = 'fler';
 const resultsDir = mkdtempSync(path.join(tmpdir(), 'faultline-etcd-runs-'));
 
-function options(name: string, nemesis: string[], extra: Record<string, string>, workload = 'register'): TestOptions {
+function options(name: string, nemesis: string[], extra: Record<string, string>, workload = 'register'): TestSpec {
   return {
     name,
     db: 'etcd',
@@ -42,10 +37,10 @@ function options(name: string, nemesis: string[], extra: Record<string, string>,
   };
 }
 
-async function run(o: TestOptions) {
-  const plan = await planTest(o, []);
+async function run(o: TestSpec) {
+  const plan = await planNamed(o);
   const t0 = performance.now();
-  const out = await runTest(plan, { log: createLogger({ stderr: false }) });
+  const out = await runTest(plan, { log: SILENT });
   const checkers = (out.results['checkers'] ?? {}) as Record<string, { valid: unknown }>;
   const verdicts = Object.entries(checkers).map(([name, r]) => `${name}=${String(r.valid)}`);
   const stats = JSON.stringify(checkers['stats']).slice(0, 600);

@@ -1,4 +1,4 @@
-// etcd installed from a release tarball (--opt etcd-tarball), for real: a tarball in the release
+// etcd installed from a release tarball (--opt etcd.tarball), for real: a tarball in the release
 // layout is built from this machine's etcd and etcdctl and served over HTTP on 127.0.0.1.
 // Bad input (a URL that does not exist or never answers, a path that does not exist, a file that
 // is not a tar, a tar that is not an etcd release, another version than requested) ends the CLI
@@ -13,15 +13,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeContext } from '../../src/core/context.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import type { Cluster } from '../../src/core/provider.ts';
-import type { TestOptions } from '../../src/core/test.ts';
+import type { TestSpec } from '../../src/core/test.ts';
 import { EtcdDb } from '../../src/db/etcd/db.ts';
 import { installEtcdRelease, stageEtcdRelease } from '../../src/db/etcd/tarball.ts';
 import { runLeftovers } from '../../src/providers/local/cleanup.ts';
 import { localProvider } from '../../src/providers/local/provider.ts';
-import { createLogger } from '../../src/runner/logger.ts';
-import { planTest } from '../../src/runner/plan.ts';
+import { SILENT } from '../../src/runner/context.ts';
+import { planNamed } from '../plan-helpers.ts';
 import { runTest } from '../../src/runner/run-test.ts';
 import { SKIP_REASON, dbContext, once, setUpEveryNode, tearDownEveryNode } from './helpers.ts';
 
@@ -86,15 +87,15 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
     beforeAll(() => mkdirSync(cliTmp, { recursive: true }));
     const cli = (tarball: string, ...extra: string[]) =>
       execa('node', [BIN, 'test', '--db', 'etcd', '--nodes', '3', '--time-limit', '5', '--no-progress', '--results-dir', path.join(work, 'results'),
-        '--opt', `local.prefix=${PREFIX}`, '--opt', 'local.subnet=10.218.0.0/24', '--opt', `etcd-tarball=${tarball}`, '--opt', `etcd-install-dir=${installDir}`, ...extra], { reject: false, env: { TMPDIR: cliTmp } });
+        '--opt', `local.prefix=${PREFIX}`, '--opt', 'local.subnet=10.218.0.0/24', '--opt', `etcd.tarball=${tarball}`, '--opt', `etcd.install-dir=${installDir}`, ...extra], { reject: false, env: { TMPDIR: cliTmp } });
 
     const cases: [string, () => string, string[], RegExp][] = [
-      ['a URL that does not exist', () => `${base}/etcd-v9.9.9-linux-amd64.tar.gz`, [], /^faultline: --opt etcd-tarball: http:\/\/127\.0\.0\.1:\d+\/etcd-v9\.9\.9-linux-amd64\.tar\.gz answered HTTP 404 Not Found$/],
-      ['a URL that never answers', () => `${base}/silent.tar.gz`, ['--opt', 'ready-timeout=1'], /^faultline: --opt etcd-tarball: http:\/\/\S+\/silent\.tar\.gz sent nothing for 1 s; /],
-      ['a path that does not exist', () => path.join(work, 'missing.tar.gz'), [], /^faultline: --opt etcd-tarball: \S+\/missing\.tar\.gz is not a file on this machine$/],
-      ['a file that is not a tar', () => `${base}/not-a-tar.tar.gz`, [], /^faultline: --opt etcd-tarball: \S+\/not-a-tar\.tar\.gz is not a gzip tar archive/],
-      ['a tar that is not an etcd release', () => path.join(served, 'other.tar.gz'), [], /^faultline: --opt etcd-tarball: \S+\/other\.tar\.gz is not an etcd release: it holds no etcd-vX\.Y\.Z-linux-<arch>\/etcd$/],
-      ['a version other than requested', () => good, ['--opt', 'etcd-version=9.9'], /^faultline: --opt etcd-tarball: \S+ is etcd \d+\.\d+\.\d+, not the requested 9\.9; /],
+      ['a URL that does not exist', () => `${base}/etcd-v9.9.9-linux-amd64.tar.gz`, [], /^faultline: --opt etcd\.tarball: http:\/\/127\.0\.0\.1:\d+\/etcd-v9\.9\.9-linux-amd64\.tar\.gz answered HTTP 404 Not Found$/],
+      ['a URL that never answers', () => `${base}/silent.tar.gz`, ['--opt', 'etcd.ready-timeout=1'], /^faultline: --opt etcd\.tarball: http:\/\/\S+\/silent\.tar\.gz sent nothing for 1 s; /],
+      ['a path that does not exist', () => path.join(work, 'missing.tar.gz'), [], /^faultline: --opt etcd\.tarball: \S+\/missing\.tar\.gz is not a file on this machine$/],
+      ['a file that is not a tar', () => `${base}/not-a-tar.tar.gz`, [], /^faultline: --opt etcd\.tarball: \S+\/not-a-tar\.tar\.gz is not a gzip tar archive/],
+      ['a tar that is not an etcd release', () => path.join(served, 'other.tar.gz'), [], /^faultline: --opt etcd\.tarball: \S+\/other\.tar\.gz is not an etcd release: it holds no etcd-vX\.Y\.Z-linux-<arch>\/etcd$/],
+      ['a version other than requested', () => good, ['--opt', 'etcd.version=9.9'], /^faultline: --opt etcd\.tarball: \S+ is etcd \d+\.\d+\.\d+, not the requested 9\.9; /],
     ];
     for (const [what, source, extra, message] of cases) {
       it(what, async () => {
@@ -130,10 +131,10 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
     it('refuses a tarball whose etcd reports another version than its name', async () => {
       const db = new EtcdDb({ opTimeoutMs: 1000, tarball: lying, installDir });
       await db.prepare();
-      const e = await db.setup(ctx(), cluster.nodes[0]!).catch((x: unknown) => x);
+      const e = await db.setup(nodeContext(ctx(), cluster.nodes[0]!)).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(UsageError);
       expect((e as Error).message).toBe(`n1: the etcd in ${lying} reports version ${version}, but its directory says 3.5.99; is it an etcd release?`);
-      await db.teardown(ctx(), cluster.nodes[0]!);
+      await db.teardown(nodeContext(ctx(), cluster.nodes[0]!));
     });
 
     it('members run the unpacked etcd, downloaded once; a second install reuses it', async () => {
@@ -143,7 +144,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
       const db = new EtcdDb({ opTimeoutMs: 3000, tarball: url, installDir });
       try {
         const t0 = performance.now();
-        await setUpEveryNode(db, cluster, ctx);
+        await setUpEveryNode(db, ctx());
         console.log(`etcd-tarball: fetched, unpacked and 3 members ready in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
         expect(fetched() - before).toBe(1);
         expect(path.dirname(db.binary)).toMatch(new RegExp(`^${installDir}/etcd-v${version.replaceAll('.', '\\.')}-[0-9a-f]{12}$`));
@@ -153,10 +154,10 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
           expect(exes.map((x) => x.stdout)).toContain(db.binary);
         }
         const reg = db.client('register')!;
-        expect(await once(reg, 'n1', 'write', 5)).toEqual({ type: 'ok' });
-        expect(await once(reg, 'n3', 'read', null)).toEqual({ type: 'ok', value: 5 });
+        expect(await once(reg, ctx(), 'n1', 'write', 5)).toEqual({ type: 'ok' });
+        expect(await once(reg, ctx(), 'n3', 'read', null)).toEqual({ type: 'ok', value: 5 });
       } finally {
-        await tearDownEveryNode(db, cluster, ctx);
+        await tearDownEveryNode(db, cluster ? ctx() : undefined);
       }
       const inode = execFileSync('stat', ['-c', '%i', db.binary], { encoding: 'utf8' });
       const again = await stageEtcdRelease(good, { installDir, idleMs: 5000 });
@@ -166,14 +167,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
   });
 
   it('a whole register run under partitions on the tarball etcd is linearizable', async () => {
-    const o: TestOptions = {
+    const o: TestSpec = {
       name: 'etcd-tarball', db: 'etcd', workload: 'register', nemesis: ['partition'], nemesisIntervalS: 3, provider: 'local',
       nodes: ['n1', 'n2', 'n3'], concurrency: 6, timeLimitS: 10, rate: 50, opTimeoutMs: 2000, recoveryS: 2, seed: 8,
       bug: [], resultsDir: path.join(work, 'results'), checkerTimeS: 60,
-      options: { 'local.prefix': RUN_PREFIX, 'local.subnet': '10.218.3.0/24', 'etcd-tarball': `${base}/etcd-v${version}-linux-amd64.tar.gz`, 'etcd-install-dir': installDir },
+      options: { 'local.prefix': RUN_PREFIX, 'local.subnet': '10.218.3.0/24', 'etcd.tarball': `${base}/etcd-v${version}-linux-amd64.tar.gz`, 'etcd.install-dir': installDir },
     };
-    const plan = await planTest(o, []);
-    const out = await runTest(plan, { log: createLogger({ stderr: false }) });
+    const plan = await planNamed(o);
+    const out = await runTest(plan, { log: SILENT });
     const checkers = (out.results['checkers'] ?? {}) as Record<string, { valid: unknown }>;
     console.log(`etcd-tarball run: valid ${String(out.valid)}; errors ${JSON.stringify(out.errors)}`);
     expect(out.errors).toEqual([]);

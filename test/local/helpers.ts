@@ -7,7 +7,8 @@
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DB, DbContext } from '../../src/core/db.ts';
+import type { NodeContext } from '../../src/core/context.ts';
+import type { DB } from '../../src/core/db.ts';
 import type { Cluster, NodeInfo } from '../../src/core/provider.ts';
 import { waitGone } from '../../src/control/proc.ts';
 
@@ -18,13 +19,21 @@ export const IS_ROOT = process.platform === 'linux' && process.getuid?.() === 0;
 export const SKIP_REASON = 'local-cluster tests need root on Linux (network namespaces); skipped';
 if (!IS_ROOT) console.warn(SKIP_REASON);
 
+/** What a node's probe server answers: its clock, and the datagrams it got per source address. */
+export interface ProbeState {
+  now: number;
+  udp: Record<string, number>;
+  /** One-way travel times (ms) of timestamped datagrams, per source address. */
+  oneway: Record<string, number[]>;
+}
+
 /** One JSON line from a node's probe server, asked from the controller; undefined if no answer. */
-export function ask(address: string, timeoutMs = 3000): Promise<{ now: number; udp: Record<string, number> } | undefined> {
+export function ask(address: string, timeoutMs = 3000): Promise<ProbeState | undefined> {
   return new Promise((resolve) => {
     const s = net.connect({ host: address, port: PORT });
     let buf = '';
     const t = setTimeout(() => done(undefined), timeoutMs);
-    const done = (v: { now: number; udp: Record<string, number> } | undefined) => {
+    const done = (v: ProbeState | undefined) => {
       clearTimeout(t);
       s.destroy();
       resolve(v);
@@ -60,6 +69,17 @@ export async function connectMs(cluster: Cluster, from: string, to: string): Pro
   return times[Math.floor(times.length / 2)] as number;
 }
 
+/** The median one-way travel time, in ms, of `count` datagrams from node `from` to node `to`. */
+export async function oneWayMs(cluster: Cluster, from: string, to: string, count = 15): Promise<number> {
+  const [src, dst] = [from, to].map((n) => cluster.nodes.find((x) => x.name === n)!.address) as [string, string];
+  const before = (await ask(dst))?.oneway[src]?.length ?? 0;
+  await cluster.remote(from).exec([process.execPath, PROBE, 'oneway', `${dst}:${PORT}`, String(count)]);
+  await new Promise((r) => setTimeout(r, 300));
+  const times = ((await ask(dst))?.oneway[src] ?? []).slice(before).sort((a, b) => a - b);
+  if (times.length === 0) throw new Error(`no timestamped datagram from ${from} reached ${to}`);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
 /** Which other nodes `from` gets a TCP reply from within `timeoutMs`. */
 export async function reachFrom(cluster: Cluster, from: string, timeoutMs = 1500): Promise<Record<string, boolean>> {
   const others = cluster.nodes.filter((n) => n.name !== from);
@@ -79,26 +99,26 @@ export async function reachMatrix(cluster: Cluster): Promise<Record<string, bool
 /** A DB whose nodes run the probe server: kill/start by pid through the Remote, pause left to the freezer. */
 export function probeDb(logDir: string): DB & { pids: Map<string, number> } {
   const pids = new Map<string, number>();
-  const start = async (ctx: DbContext, node: NodeInfo) => {
-    pids.set(node.name, await startProbe(ctx.cluster, node, logDir));
+  const start = async ({ cluster, node }: NodeContext) => {
+    pids.set(node.name, await startProbe(cluster, node, logDir));
     await waitServing(node.address);
   };
   return {
     name: 'probe',
     pids,
-    clockSkewable: true,
+    honoursFakeClock: true,
     setup: start,
     start,
-    async teardown(ctx, node) {
+    async teardown({ cluster, node }) {
       const pid = pids.get(node.name);
-      if (pid !== undefined) await ctx.cluster.remote(node.name).signal(pid, 'SIGKILL');
+      if (pid !== undefined) await cluster.remote(node.name).signal(pid, 'SIGKILL');
     },
-    async kill(ctx, node) {
+    async kill(ctx) {
+      const node = ctx.node;
       const pid = pids.get(node.name);
       if (pid === undefined) return;
       await ctx.cluster.remote(node.name).signal(pid, 'SIGKILL');
       if ((await waitGone([pid], 5000)).length > 0) throw new Error(`${node.name}: pid ${pid} survived SIGKILL`);
     },
-    client: () => undefined,
   };
 }

@@ -19,13 +19,14 @@ import { localProvider } from '../../src/providers/local/provider.ts';
 import { parseInventory } from '../../src/providers/ssh/inventory.ts';
 import { sshProvider } from '../../src/providers/ssh/provider.ts';
 import { IS_ROOT, SKIP_REASON, connectMs, reachFrom, startProbe, waitServing } from './helpers.ts';
+import { RUN_VAR } from '../../src/control/marker.ts';
 import { HOST_TOOLS_DIR, helperOnHost } from '../../src/control/host-build.ts';
 import { HOST_DELAY_QUEUE } from '../../src/net/host-faults.ts';
 import { SET_CLOCK_SPEC } from '../../src/providers/ssh/host-wall-clock.ts';
-import type { TestOptions } from '../../src/core/test.ts';
-import { planTest } from '../../src/runner/plan.ts';
+import type { TestSpec } from '../../src/core/test.ts';
+import { planNamed } from '../plan-helpers.ts';
 import { runTest } from '../../src/runner/run-test.ts';
-import { createLogger } from '../../src/runner/logger.ts';
+import { SILENT } from '../../src/runner/context.ts';
 import { readHistoryFile } from '../../src/history/reader.ts';
 
 const PREFIX = 'flss';
@@ -174,16 +175,16 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       }),
     );
     const resultsDir = await mkdtemp(path.join(os.tmpdir(), 'faultline-ssh-run-'));
-    const o: TestOptions = {
+    const o: TestSpec = {
       name: 'ssh-raft', db: 'reference:raft', workload: 'register', nemesis: ['partition'], nemesisIntervalS: 2,
-      provider: 'ssh', inventory: invFile, nodes: cluster.nodes.map((n) => n.name), concurrency: 4, timeLimitS: 8,
+      provider: 'ssh', nodes: cluster.nodes.map((n) => n.name), concurrency: 4, timeLimitS: 8,
       rate: 100, opTimeoutMs: 2000, recoveryS: 1, seed: 3, bug: [], resultsDir, checkerTimeS: 60,
       // Many compare-and-sets, so some succeed even with the two hosts split half the time
       // (the stats checker fails an op kind that never succeeded).
-      options: { 'ssh.prefix': SSH_PREFIX, 'cas-ratio': '0.3' },
+      options: { 'ssh.inventory': invFile, 'ssh.prefix': SSH_PREFIX, 'register.cas-ratio': '0.3' },
     };
     try {
-      const outcome = await runTest(await planTest(o, []), { log: createLogger({ stderr: false }) });
+      const outcome = await runTest(await planNamed(o), { log: SILENT });
       expect(outcome.errors).toEqual([]);
       const checkers = outcome.results['checkers'] as Record<string, { valid: unknown }>;
       const invalid = Object.entries(checkers).filter(([, r]) => r.valid !== true);
@@ -238,6 +239,9 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       expect(rules).toContain(`-s 10.213.15.11/32 -d 10.213.15.12/32 -j NFQUEUE --queue-num ${HOST_DELAY_QUEUE}`);
       // The helper is not one of the node's processes: killing or pausing the node leaves it running.
       expect(await c.nodeControl!.pids('n2')).toEqual([]);
+      // Only this run's helpers count: other runs on this machine may run delay helpers of their own.
+      const mine = `for p in $(pgrep -f ${HOST_TOOLS_DIR}/nfq-dela[y]); do tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -qx ${RUN_VAR}=${SSH_PREFIX} && echo $p; done; true`;
+      expect((await cluster.remote('n2').exec(['sh', '-c', mine])).stdout.trim()).not.toBe('');
       // A connect's SYN crosses the delayed link once: about 100 ms more (within 20%).
       const added = (await connectMs(cluster, 'n1', 'n2')) - base;
       expect(added).toBeGreaterThan(80);
@@ -245,7 +249,7 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       await c.net!.healPacket();
       expect((await cluster.remote('n2').exec(['iptables', '-S'])).stdout).not.toContain('FAULTLINE');
       expect((await connectMs(cluster, 'n1', 'n2')) - base).toBeLessThan(40);
-      const helpers = await cluster.remote('n2').exec(['sh', '-c', `pgrep -f ${HOST_TOOLS_DIR}/nfq-dela[y] || true`]);
+      const helpers = await cluster.remote('n2').exec(['sh', '-c', mine]);
       expect(helpers.stdout.trim()).toBe('');
     } finally {
       await provider.down();

@@ -43,7 +43,7 @@ export function caseArgv(c: SelftestCase, o: CaseRunOptions): string[] {
   ];
   for (const b of c.bugs ?? []) argv.push('--bug', b);
   for (const [k, v] of Object.entries(c.opts ?? {})) argv.push('--opt', `${k}=${v}`);
-  if (o.spacing && c.opts?.['nemesis.spacing'] === undefined) argv.push('--opt', `nemesis.spacing=${o.spacing}`);
+  if (o.spacing && c.nemesis.length > 0 && c.opts?.['nemesis.spacing'] === undefined) argv.push('--opt', `nemesis.spacing=${o.spacing}`);
   argv.push(...(c.args ?? []));
   return argv;
 }

@@ -8,13 +8,13 @@
  */
 import type { Workload } from '../../src/core/workload.ts';
 import { lift } from '../../src/generator/lift.ts';
-import { listAppend, type ElleOptions } from '../../checkers/elle/index.ts';
+import { listAppend, type ElleOptions, type KeyOrderOptions } from '../../checkers/elle/index.ts';
 import { TxnSource, type TxnOptions } from './txn-source.ts';
 
 export type { TxnOptions, KeyDistribution, MicroOp } from './txn-source.ts';
 export { TxnSource } from './txn-source.ts';
 
-export type ListAppendWorkloadOptions = TxnOptions & ElleOptions;
+export type ListAppendWorkloadOptions = TxnOptions & ElleOptions & KeyOrderOptions;
 
 /** A source of list-append txns: `source.next(rng)` is `{f: 'txn', value: [...]}`. */
 export function listAppendTxns(opts: TxnOptions = {}): TxnSource {

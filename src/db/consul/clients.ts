@@ -24,6 +24,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ClientFactory, Completion } from '../../core/client.ts';
+import type { NodeInfo } from '../../core/provider.ts';
 import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type KvWorkloadInvoke, type MicroOp } from '../kv-clients.ts';
 import { ConsulHttp } from './http.ts';
 import { ConsulKv, writeOps, type KvEntry, type KvOutcome, type ReadMode, type TxnOp } from './kv.ts';
@@ -194,7 +195,7 @@ async function setupBank(kv: ConsulKv, o: ConsulClientOptions): Promise<KvOutcom
 }
 
 /** Clients by workload name; `addressOf(node)` is the node's HTTP API host:port. */
-export function consulClients(addressOf: (node: string) => string, o: ConsulClientOptions): Record<string, ClientFactory> {
+export function consulClients(addressOf: (node: NodeInfo) => string, o: ConsulClientOptions): Record<string, ClientFactory> {
   return kvWorkloadClients(
     {
       db: 'consul',

@@ -12,7 +12,8 @@ import { UsageError } from '../../core/errors.ts';
 import { unstage } from '../fetch-release.ts';
 import { planTxn } from './clients.ts';
 import { classify, requestPath, transportFailure } from './http.ts';
-import { consulOptions } from './index.ts';
+import { CONSUL_OPTIONS, consulDbOptions } from './index.ts';
+import { parseOwnOptions } from '../../options/parse.ts';
 import { CONSUL_ENV, consulCheck, consulSource, parseConsulVersion, stageConsul } from './install.ts';
 import { decodeEntry, encodeTxnOp, modeQuery, txnErrors, writeOps } from './kv.ts';
 import { sessionSpec } from './session.ts';
@@ -214,21 +215,22 @@ describe('where consul comes from', () => {
   });
 });
 
-describe('consulOptions', () => {
-  const parse = (options: Record<string, string>) => consulOptions({ options, opTimeoutMs: 1000 });
+describe('consul options', () => {
+  const parse = (options: Record<string, string>) => consulDbOptions(parseOwnOptions(options, { part: 'db consul', prefix: 'consul', schema: CONSUL_OPTIONS }), 1000);
+  const defaults = { opTimeoutMs: 1000, readMode: 'default', raftMultiplier: 1, sessionTtlS: 0, readyTimeoutMs: 30_000 };
 
   it('reads every option', () => {
-    expect(parse({})).toEqual({ opTimeoutMs: 1000, readMode: 'default' });
-    expect(parse({ 'consul.read-mode': 'stale', 'consul.binary': '/x/consul', 'consul.install-dir': '/opt/c', 'consul.http-port': '8600', 'consul.raft-multiplier': '2', 'ready-timeout': '5', 'consul.session-ttl': '15' })).toEqual({
+    expect(parse({})).toEqual(defaults);
+    expect(parse({ 'consul.read-mode': 'stale', 'consul.binary': '/x/consul', 'consul.install-dir': '/opt/c', 'consul.http-port': '8600', 'consul.raft-multiplier': '2', 'consul.ready-timeout': '5', 'consul.session-ttl': '15' })).toEqual({
       opTimeoutMs: 1000, readMode: 'stale', binary: '/x/consul', installDir: '/opt/c', httpPort: 8600, raftMultiplier: 2, readyTimeoutMs: 5000, sessionTtlS: 15,
     });
   });
 
   it('refuses bad values with one line naming the option', () => {
-    expect(() => parse({ 'consul.read-mode': 'linearizable' })).toThrow(new UsageError('--opt consul.read-mode must be one of default, consistent, stale, got "linearizable"'));
-    expect(() => parse({ 'consul.http-port': '8300' })).toThrow(/^--opt consul.http-port must be a port number other than 8300-8302/);
+    expect(() => parse({ 'consul.read-mode': 'linearizable' })).toThrow(new UsageError('--opt consul.read-mode: expected default | consistent | stale, got "linearizable"'));
+    expect(() => parse({ 'consul.http-port': '8300' })).toThrow(/^--opt consul.http-port: 8300 is one of Consul's server and gossip ports/);
     expect(() => parse({ 'consul.raft-multiplier': '0' })).toThrow(UsageError);
     expect(() => parse({ 'consul.install-dir': 'rel' })).toThrow(UsageError);
-    expect(() => parse({ 'consul.session-ttl': '5' })).toThrow(/^--opt consul.session-ttl must be 0 or a whole number of seconds from 10 to 86400/);
+    expect(() => parse({ 'consul.session-ttl': '5' })).toThrow(/^--opt consul.session-ttl: Consul's session TTLs run from 10 to 86400 s/);
   });
 });

@@ -13,9 +13,9 @@
  */
 import { join } from 'node:path';
 import type { ClientFactory } from '../../core/client.ts';
-import type { DB, DbContext } from '../../core/db.ts';
-import type { Cluster, NodeInfo } from '../../core/provider.ts';
-import { RUN_FILES } from '../../runner/results-dir.ts';
+import type { NodeContext, RunContext } from '../../core/context.ts';
+import type { DB } from '../../core/db.ts';
+import type { NodeInfo } from '../../core/provider.ts';
 import { DaemonDb } from '../daemons.ts';
 import { unstage } from '../fetch-release.ts';
 import { consulClients } from './clients.ts';
@@ -53,13 +53,12 @@ function hostOf(address: string): string {
 
 export class ConsulDb extends DaemonDb implements DB {
   readonly name = 'consul';
-  readonly clockSkewable = false;
+  readonly honoursFakeClock = false;
   readonly #opts: ConsulDbOptions;
   readonly #httpPort: number;
   readonly #clients: Record<string, ClientFactory>;
   /** The binary each node runs. */
   readonly #binaries = new Map<string, string>();
-  #cluster: Cluster | undefined;
   #binary: ConsulBinary | undefined;
   #preparing: Promise<void> | undefined;
   readonly #setupDone = new Set<string>();
@@ -73,7 +72,7 @@ export class ConsulDb extends DaemonDb implements DB {
     this.#opts = opts;
     this.#httpPort = opts.httpPort ?? DEFAULT_HTTP_PORT;
     const session = opts.sessionTtlS ? new SharedSession(opts.sessionTtlS, opts.opTimeoutMs) : undefined;
-    this.#clients = consulClients((name) => this.httpAddress(this.#node(name)), { timeoutMs: opts.opTimeoutMs, readMode: opts.readMode, ...(session ? { session } : {}) });
+    this.#clients = consulClients((node) => this.httpAddress(node), { timeoutMs: opts.opTimeoutMs, readMode: opts.readMode, ...(session ? { session } : {}) });
   }
 
   #exclusive<T>(f: () => Promise<T>): Promise<T> {
@@ -97,33 +96,24 @@ export class ConsulDb extends DaemonDb implements DB {
     return this.#clients[workload];
   }
 
-  #node(name: string): NodeInfo {
-    const node = this.#cluster?.nodes.find((n) => n.name === name);
-    if (!node) throw new Error(`consul: no node ${name} in the cluster`);
-    return node;
-  }
-
   /** host:port of an agent's HTTP API. */
   httpAddress(node: NodeInfo): string {
     return `${node.address}:${this.#httpPort}`;
   }
 
-  #dir(ctx: DbContext, node: NodeInfo): string {
-    return join(ctx.runDir, RUN_FILES.nodes, node.name);
-  }
-
-  protected logFile(ctx: DbContext, node: NodeInfo): string {
-    return join(this.#dir(ctx, node), 'consul.log');
+  protected logFile(ctx: NodeContext): string {
+    return join(ctx.dir, 'consul.log');
   }
 
   /** The agent's command line (the same for the first start and every restart). */
-  argv(ctx: DbContext, node: NodeInfo, binary: string): string[] {
+  argv(ctx: NodeContext, binary: string): string[] {
+    const node = ctx.node;
     return [
       binary, 'agent',
       '-server',
       `-bootstrap-expect=${ctx.cluster.nodes.length}`,
       `-node=${node.name}`,
-      `-data-dir=${join(this.#dir(ctx, node), 'data')}`,
+      `-data-dir=${join(ctx.dir, 'data')}`,
       `-bind=${node.address}`,
       `-advertise=${node.address}`,
       `-client=${node.address}`,
@@ -139,24 +129,25 @@ export class ConsulDb extends DaemonDb implements DB {
   }
 
   /** A restarted server has the data it had; retry-join brings it back into the cluster. */
-  protected async spawn(ctx: DbContext, node: NodeInfo): Promise<void> {
+  protected async spawn(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
     const binary = this.#binaries.get(node.name);
     if (!binary) throw new Error(`consul: ${node.name} was never set up`);
     const pid = await ctx.cluster.remote(node.name).spawnDaemon({
-      argv: this.argv(ctx, node, binary),
+      argv: this.argv(ctx, binary),
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-      logFile: this.logFile(ctx, node),
+      logFile: this.logFile(ctx),
     });
     this.daemons.set(node.name, pid);
   }
 
-  async setup(ctx: DbContext, node: NodeInfo): Promise<void> {
-    this.#cluster = ctx.cluster;
+  async setup(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
     const remote = ctx.cluster.remote(node.name);
     try {
       // The log exists from the start, so log collection works even when setup fails early.
-      await remote.exec(['mkdir', '-p', this.#dir(ctx, node)]);
-      await remote.exec(['touch', this.logFile(ctx, node)]);
+      await remote.exec(['mkdir', '-p', ctx.dir]);
+      await remote.exec(['touch', this.logFile(ctx)]);
       await this.prepare();
       const staged = this.#binary as ConsulBinary;
       const binary = await this.#exclusive(() => installConsul(remote, staged));
@@ -166,16 +157,17 @@ export class ConsulDb extends DaemonDb implements DB {
       this.#setupDone.add(node.name);
       if (this.#binary && ctx.cluster.nodes.every((n) => this.#setupDone.has(n.name))) await unstage(this.#binary.file);
     }
-    await remote.exec(['rm', '-rf', join(this.#dir(ctx, node), 'data')]);
-    await this.spawn(ctx, node);
-    await this.#waitReady(ctx, node);
+    await remote.exec(['rm', '-rf', join(ctx.dir, 'data')]);
+    await this.spawn(ctx);
+    await this.#waitReady(ctx);
   }
 
   /** Waits until the agent names a leader. */
-  #waitReady(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.daemons.waitReady(ctx, node, {
+  #waitReady(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
+    return this.daemons.waitReady(ctx, {
       what: 'consul',
-      logFile: this.logFile(ctx, node),
+      logFile: this.logFile(ctx),
       address: this.httpAddress(node),
       timeoutMs: this.#opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
       pollMs: POLL_MS,
@@ -201,7 +193,7 @@ export class ConsulDb extends DaemonDb implements DB {
   }
 
   /** Servers that name themselves as the leader. */
-  async primaries(ctx: DbContext): Promise<readonly string[]> {
+  async primaries(ctx: RunContext): Promise<readonly string[]> {
     const views = await Promise.all(ctx.cluster.nodes.map(async (n) => ({ n, l: await this.leader(n, 500) })));
     return views.filter(({ n, l }) => l.ok && l.address !== '' && hostOf(l.address) === n.address).map(({ n }) => n.name);
   }

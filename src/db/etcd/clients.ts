@@ -19,6 +19,7 @@
  * serializable=true: the member answers from its own state, which may be stale.
  */
 import type { ClientFactory } from '../../core/client.ts';
+import type { NodeInfo } from '../../core/provider.ts';
 import { BANK_PREFIX, COUNTER_ATTEMPTS, COUNTER_KEY, applyMicroOps, failed, keyed, kvWorkloadClients, type KvWorkloadInvoke, type MicroOp } from '../kv-clients.ts';
 import { EtcdGateway, unb64, type GatewayKv } from './gateway.ts';
 import { EtcdKv, type Compare, type KvOutcome, type TxnRequest } from './kv.ts';
@@ -174,7 +175,7 @@ async function setupBank(kv: EtcdKv, o: EtcdClientOptions): Promise<KvOutcome<nu
 }
 
 /** Clients by workload name; `addressOf(node)` is the node's client host:port. */
-export function etcdClients(addressOf: (node: string) => string, o: EtcdClientOptions): Record<string, ClientFactory> {
+export function etcdClients(addressOf: (node: NodeInfo) => string, o: EtcdClientOptions): Record<string, ClientFactory> {
   return kvWorkloadClients(
     {
       db: 'etcd',

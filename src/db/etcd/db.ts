@@ -11,11 +11,11 @@
  */
 import { join } from 'node:path';
 import type { ClientFactory } from '../../core/client.ts';
-import type { DB, DbContext } from '../../core/db.ts';
+import type { NodeContext, RunContext } from '../../core/context.ts';
+import type { DB } from '../../core/db.ts';
 import { DaemonDb } from '../daemons.ts';
-import type { Cluster, NodeInfo } from '../../core/provider.ts';
+import type { NodeInfo } from '../../core/provider.ts';
 import { UsageError } from '../../core/errors.ts';
-import { RUN_FILES } from '../../runner/results-dir.ts';
 import { etcdClients } from './clients.ts';
 import { EtcdGateway } from './gateway.ts';
 import { DEFAULT_ETCD_BINARY, ensureEtcd } from './install.ts';
@@ -62,13 +62,12 @@ interface MemberStatus {
 
 export class EtcdDb extends DaemonDb implements DB {
   readonly name = 'etcd';
-  readonly clockSkewable = false;
+  readonly honoursFakeClock = false;
   readonly #opts: EtcdDbOptions;
   #binary: string;
   readonly #clientPort: number;
   readonly #peerPort: number;
   readonly #clients: Record<string, ClientFactory>;
-  #cluster: Cluster | undefined;
   #release: EtcdRelease | undefined;
   #preparing: Promise<void> | undefined;
   /** Nodes whose setup has finished (either way); the staged tarball goes once all have. */
@@ -91,7 +90,7 @@ export class EtcdDb extends DaemonDb implements DB {
     this.#clientPort = opts.clientPort ?? DEFAULT_CLIENT_PORT;
     this.#peerPort = opts.peerPort ?? DEFAULT_PEER_PORT;
     const lease = opts.leaseTtlS ? new SharedLease(opts.leaseTtlS, opts.opTimeoutMs) : undefined;
-    this.#clients = etcdClients((name) => this.clientAddress(this.#node(name)), {
+    this.#clients = etcdClients((node) => this.clientAddress(node), {
       timeoutMs: opts.opTimeoutMs,
       serializableReads: opts.serializableReads ?? false,
       ...(lease ? { lease } : {}),
@@ -123,33 +122,24 @@ export class EtcdDb extends DaemonDb implements DB {
     return this.#clients[workload];
   }
 
-  #node(name: string): NodeInfo {
-    const node = this.#cluster?.nodes.find((n) => n.name === name);
-    if (!node) throw new Error(`etcd: no node ${name} in the cluster`);
-    return node;
-  }
-
   /** host:port of a member's client URL. */
   clientAddress(node: NodeInfo): string {
     return `${node.address}:${this.#clientPort}`;
   }
 
-  #dir(ctx: DbContext, node: NodeInfo): string {
-    return join(ctx.runDir, RUN_FILES.nodes, node.name);
-  }
-
-  protected logFile(ctx: DbContext, node: NodeInfo): string {
-    return join(this.#dir(ctx, node), 'etcd.log');
+  protected logFile(ctx: NodeContext): string {
+    return join(ctx.dir, 'etcd.log');
   }
 
   /** The member's command line; `existing` rejoins the cluster with the data dir it has. */
-  argv(ctx: DbContext, node: NodeInfo, existing: boolean): string[] {
+  argv(ctx: NodeContext, existing: boolean): string[] {
+    const node = ctx.node;
     const peer = (n: NodeInfo): string => `http://${n.address}:${this.#peerPort}`;
     const client = `http://${this.clientAddress(node)}`;
     const argv = [
       this.#binary,
       '--name', node.name,
-      '--data-dir', join(this.#dir(ctx, node), 'data'),
+      '--data-dir', join(ctx.dir, 'data'),
       '--listen-peer-urls', peer(node),
       '--initial-advertise-peer-urls', peer(node),
       '--listen-client-urls', client,
@@ -166,39 +156,40 @@ export class EtcdDb extends DaemonDb implements DB {
   }
 
   /** A restarted member rejoins the existing cluster with the data it had. */
-  protected async spawn(ctx: DbContext, node: NodeInfo, existing: boolean): Promise<void> {
-    const pid = await ctx.cluster.remote(node.name).spawnDaemon({
-      argv: this.argv(ctx, node, existing),
+  protected async spawn(ctx: NodeContext, existing: boolean): Promise<void> {
+    const pid = await ctx.cluster.remote(ctx.node.name).spawnDaemon({
+      argv: this.argv(ctx, existing),
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-      logFile: this.logFile(ctx, node),
+      logFile: this.logFile(ctx),
     });
-    this.daemons.set(node.name, pid);
+    this.daemons.set(ctx.node.name, pid);
   }
 
-  async setup(ctx: DbContext, node: NodeInfo): Promise<void> {
-    this.#cluster = ctx.cluster;
+  async setup(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
     try {
       await this.prepare();
-      await this.#install(ctx, node);
+      await this.#install(ctx);
     } finally {
       this.#setupDone.add(node.name);
       if (this.#release && ctx.cluster.nodes.every((n) => this.#setupDone.has(n.name))) await unstage(this.#release.file);
     }
-    await this.#checkPortsFree(ctx, node);
-    await ctx.cluster.remote(node.name).exec(['rm', '-rf', join(this.#dir(ctx, node), 'data')]);
-    await this.spawn(ctx, node, false);
-    await this.#waitReady(ctx, node);
+    await this.#checkPortsFree(ctx);
+    await ctx.cluster.remote(node.name).exec(['rm', '-rf', join(ctx.dir, 'data')]);
+    await this.spawn(ctx, false);
+    await this.#waitReady(ctx);
   }
 
   /** Creates the node's directory and log, unpacks the release if one is given, checks etcd's version. */
-  async #install(ctx: DbContext, node: NodeInfo): Promise<void> {
+  async #install(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
     const remote = ctx.cluster.remote(node.name);
     // The log exists from the start, so log collection works even when setup fails early.
-    await remote.exec(['mkdir', '-p', this.#dir(ctx, node)]);
-    await remote.exec(['touch', this.logFile(ctx, node)]);
+    await remote.exec(['mkdir', '-p', ctx.dir]);
+    await remote.exec(['touch', this.logFile(ctx)]);
     const release = this.#release;
     if (release) await this.#exclusive(() => installEtcdRelease(remote, release));
-    const version = await ensureEtcd(remote, this.#binary, this.#opts.version, (f) => this.#exclusive(f));
+    const version = await ensureEtcd(remote, this.#binary, this.#opts.version, (line) => ctx.log.info(line), (f) => this.#exclusive(f));
     if (release && version !== release.version) {
       throw new UsageError(`${node.name}: the etcd in ${this.#opts.tarball} reports version ${version}, but its directory says ${release.version}; is it an etcd release?`);
     }
@@ -206,7 +197,8 @@ export class EtcdDb extends DaemonDb implements DB {
   }
 
   /** Refuses to start when something on the node already listens on our ports. */
-  async #checkPortsFree(ctx: DbContext, node: NodeInfo): Promise<void> {
+  async #checkPortsFree(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
     const r = await ctx.cluster.remote(node.name).exec(['ss', '-Hltnp'], { check: false });
     if (r.exitCode !== 0) return; // no ss on the node: the readiness check still reports a bind failure
     for (const line of r.stdout.split('\n')) {
@@ -219,17 +211,18 @@ export class EtcdDb extends DaemonDb implements DB {
       if (ours && (port === this.#clientPort || port === this.#peerPort)) {
         const who = /users:\(\("([^"]+)",pid=(\d+)/.exec(line);
         throw new UsageError(
-          `${node.name}: port ${port} (${local}) is already in use${who ? ` by ${who[1]} (pid ${who[2]})` : ''}; stop it, or choose other ports with --opt etcd-client-port / etcd-peer-port`,
+          `${node.name}: port ${port} (${local}) is already in use${who ? ` by ${who[1]} (pid ${who[2]})` : ''}; stop it, or choose other ports with --opt etcd.client-port / etcd.peer-port`,
         );
       }
     }
   }
 
   /** Waits until the member answers its status and knows a leader. */
-  #waitReady(ctx: DbContext, node: NodeInfo): Promise<void> {
-    return this.daemons.waitReady(ctx, node, {
+  #waitReady(ctx: NodeContext): Promise<void> {
+    const node = ctx.node;
+    return this.daemons.waitReady(ctx, {
       what: 'etcd',
-      logFile: this.logFile(ctx, node),
+      logFile: this.logFile(ctx),
       address: this.clientAddress(node),
       timeoutMs: this.#opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
       pollMs: POLL_MS,
@@ -260,7 +253,7 @@ export class EtcdDb extends DaemonDb implements DB {
   }
 
   /** Members that report themselves as leader, keeping those of the highest raft term. */
-  async primaries(ctx: DbContext): Promise<readonly string[]> {
+  async primaries(ctx: RunContext): Promise<readonly string[]> {
     const statuses = await Promise.all(ctx.cluster.nodes.map(async (n) => ({ node: n.name, s: await this.status(n, 500) })));
     const leaders = statuses.flatMap(({ node, s }) => (typeof s !== 'string' && s.leader !== '0' && s.leader === s.memberId ? [{ node, term: s.raftTerm }] : []));
     const top = Math.max(...leaders.map((l) => l.term));

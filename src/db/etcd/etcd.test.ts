@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.ts';
 import { applyMicroOps } from '../kv-clients.ts';
 import { b64, classify, prefixEnd, unb64 } from './gateway.ts';
-import { etcdOptions } from './index.ts';
+import { ETCD_OPTIONS, etcdDbOptions } from './index.ts';
+import { parseOwnOptions } from '../../options/parse.ts';
 import { atLeast, parseEtcdVersion, versionMatches } from './install.ts';
 
 describe('classify', () => {
@@ -94,27 +95,29 @@ describe('versions', () => {
   });
 });
 
-describe('etcdOptions', () => {
-  const parse = (options: Record<string, string>) => etcdOptions({ options, opTimeoutMs: 1000 });
+describe('etcd options', () => {
+  const parse = (options: Record<string, string>) => etcdDbOptions(parseOwnOptions(options, { part: 'db etcd', prefix: 'etcd', schema: ETCD_OPTIONS }), 1000);
+  const defaults = { opTimeoutMs: 1000, serializableReads: false, preVote: false, leaseTtlS: 0, readyTimeoutMs: 20_000 };
 
-  it('maps --opt values onto the adapter options', () => {
-    expect(parse({ 'serializable-reads': 'true', 'lease-ttl': '10', 'snapshot-count': '500', 'ready-timeout': '2.5', 'etcd-client-port': '12379' })).toEqual({
-      opTimeoutMs: 1000,
+  it('maps --opt values onto the adapter options, old spellings included', () => {
+    expect(parse({ 'etcd.serializable-reads': 'true', 'etcd.lease-ttl': '10', 'etcd.snapshot-count': '500', 'etcd.ready-timeout': '2.5', 'etcd-client-port': '12379' })).toEqual({
+      ...defaults,
       serializableReads: true,
       leaseTtlS: 10,
       snapshotCount: 500,
       readyTimeoutMs: 2500,
       clientPort: 12379,
     });
-    expect(parse({})).toEqual({ opTimeoutMs: 1000 });
+    expect(parse({})).toEqual(defaults);
   });
 
   it('rejects bad values with one line naming the option', () => {
-    expect(() => parse({ 'serializable-reads': 'yes' })).toThrow(UsageError);
-    expect(() => parse({ 'serializable-reads': 'yes' })).toThrow(/--opt serializable-reads must be true or false/);
-    expect(() => parse({ 'snapshot-count': '0' })).toThrow(/--opt snapshot-count must be a positive integer/);
-    expect(() => parse({ 'etcd-peer-port': '70000' })).toThrow(/--opt etcd-peer-port/);
-    expect(() => parse({ 'etcd-client-port': '2380' })).toThrow(/must differ/);
-    expect(() => parse({ 'ready-timeout': '' })).toThrow(/--opt ready-timeout/);
+    expect(() => parse({ 'etcd.serializable-reads': 'yes' })).toThrow(UsageError);
+    expect(() => parse({ 'etcd.serializable-reads': 'yes' })).toThrow(/--opt etcd\.serializable-reads: expected true \| false/);
+    expect(() => parse({ 'etcd.snapshot-count': '0' })).toThrow(/--opt etcd\.snapshot-count: expected an integer >= 1/);
+    expect(() => parse({ 'etcd.peer-port': '70000' })).toThrow(/--opt etcd\.peer-port/);
+    expect(() => parse({ 'etcd.client-port': '2380' })).toThrow(/must differ/);
+    expect(() => parse({ 'etcd.ready-timeout': '' })).toThrow(/--opt etcd\.ready-timeout/);
+    expect(() => parse({ 'etcd.serializable-read': 'true' })).toThrow(/Did you mean --opt etcd\.serializable-reads\?/);
   });
 });

@@ -1,19 +1,17 @@
 /**
  * Makes sure a node can run etcd, as Jepsen installs a DB on its nodes: when the default binary
- * is missing, installs Debian's etcd-server with apt-get and then stops and disables the
- * `etcd` service Debian enables on install (through systemctl, never by killing processes by
- * name). Then checks the version: at least 3.4 (the /v3 JSON gateway), and the requested version
+ * is missing, installs Debian's etcd packages (the etcd capability of src/setup/capabilities.ts,
+ * which also stops and disables the `etcd` service Debian enables on install). Then checks the version: at least 3.4 (the /v3 JSON gateway), and the requested version
  * when one is given. Every failure is one line naming the node and what to do. (An etcd from a
  * release tarball is unpacked by tarball.ts and then checked here like any other binary.)
  */
 import { UsageError } from '../../core/errors.ts';
-import type { ExecOptions, ExecResult, Remote } from '../../core/remote.ts';
+import type { Remote } from '../../core/remote.ts';
 import { LocalRemote } from '../../control/local.ts';
-import { run } from '../../control/run.ts';
+import { CAPABILITIES } from '../../setup/capabilities.ts';
+import { CONTROLLER, ensurePackages, type PackageHost } from '../../setup/install.ts';
 
 export const DEFAULT_ETCD_BINARY = '/usr/bin/etcd';
-const APT_PACKAGE = 'etcd-server';
-const INSTALL_TIMEOUT_MS = 300_000;
 
 /** "3.4.23" from `etcd --version` output, or undefined. */
 export function parseEtcdVersion(output: string): string | undefined {
@@ -35,24 +33,9 @@ async function exists(remote: Remote, path: string): Promise<boolean> {
   return (await remote.exec(['test', '-x', path], { check: false })).exitCode === 0;
 }
 
-/**
- * Runs a package-manager command for the node: on the controller for local namespaces (they
- * share its filesystem but have no route to a package mirror), else on the node.
- */
-function hostExec(remote: Remote, argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
-  if (remote instanceof LocalRemote) return run(argv, { ...opts, env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...opts.env } });
-  return remote.exec(argv, opts);
-}
-
-async function aptInstall(remote: Remote): Promise<void> {
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  const r = await hostExec(remote, ['apt-get', 'install', '-y', '--no-install-recommends', APT_PACKAGE], { env, check: false, timeoutMs: INSTALL_TIMEOUT_MS });
-  if (r.exitCode !== 0) {
-    const last = r.stderr.trim().split('\n').pop() ?? '';
-    throw new UsageError(`${remote.node}: etcd is missing and \`apt-get install ${APT_PACKAGE}\` failed (exit ${r.exitCode}: ${last}); install etcd 3.4+ or pass --opt etcd-binary=<path>`);
-  }
-  // Debian enables and (on systemd hosts) starts a stray etcd service; stop and disable it.
-  await hostExec(remote, ['systemctl', 'disable', '--now', 'etcd'], { check: false, timeoutMs: 30_000 });
+/** Where packages for the node get installed: the controller for local namespaces (they share its file system), else the node. */
+function packageHost(remote: Remote): PackageHost {
+  return remote instanceof LocalRemote ? CONTROLLER : remote;
 }
 
 /**
@@ -64,22 +47,23 @@ export async function ensureEtcd(
   remote: Remote,
   binary: string,
   wanted: string | undefined,
+  say: (line: string) => void,
   exclusive: <T>(f: () => Promise<T>) => Promise<T> = (f) => f(),
 ): Promise<string> {
   if (!(await exists(remote, binary))) {
-    if (binary !== DEFAULT_ETCD_BINARY) throw new UsageError(`${remote.node}: etcd binary ${binary} does not exist or is not executable; fix --opt etcd-binary`);
+    if (binary !== DEFAULT_ETCD_BINARY) throw new UsageError(`${remote.node}: etcd binary ${binary} does not exist or is not executable; fix --opt etcd.binary`);
     // Another node sharing this host may have installed it meanwhile.
     await exclusive(async () => {
-      if (!(await exists(remote, binary))) await aptInstall(remote);
+      if (!(await exists(remote, binary))) await ensurePackages(packageHost(remote), CAPABILITIES.etcd.packages, { why: `--db etcd on ${remote.node}`, say });
     });
-    if (!(await exists(remote, binary))) throw new UsageError(`${remote.node}: ${APT_PACKAGE} was installed but ${binary} is still missing`);
+    if (!(await exists(remote, binary))) throw new UsageError(`${remote.node}: ${CAPABILITIES.etcd.packages.join(' ')} installed, but ${binary} is still missing`);
   }
   const r = await remote.exec([binary, '--version'], { check: false, timeoutMs: 10_000 });
   const version = parseEtcdVersion(r.stdout + r.stderr);
   if (!version) throw new UsageError(`${remote.node}: \`${binary} --version\` did not print an etcd version (exit ${r.exitCode}); is it etcd?`);
   if (!atLeast(version, 3, 4)) throw new UsageError(`${remote.node}: ${binary} is etcd ${version}; Faultline needs etcd 3.4 or later (the /v3 JSON gateway)`);
   if (wanted !== undefined && !versionMatches(version, wanted)) {
-    throw new UsageError(`${remote.node}: ${binary} is etcd ${version}, not the requested ${wanted}; install etcd ${wanted} or drop --opt etcd-version`);
+    throw new UsageError(`${remote.node}: ${binary} is etcd ${version}, not the requested ${wanted}; install etcd ${wanted} or drop --opt etcd.version`);
   }
   return version;
 }

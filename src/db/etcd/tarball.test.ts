@@ -2,7 +2,8 @@
 // listing, and the `--opt` rules for etcd-tarball / etcd-install-dir.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.ts';
-import { etcdOptions } from './index.ts';
+import { ETCD_OPTIONS, etcdDbOptions } from './index.ts';
+import { parseOwnOptions } from '../../options/parse.ts';
 import { releaseLayout } from './tarball.ts';
 
 describe('releaseLayout', () => {
@@ -30,14 +31,14 @@ describe('releaseLayout', () => {
 });
 
 describe('etcd-tarball options', () => {
-  const parse = (options: Record<string, string>) => etcdOptions({ options, opTimeoutMs: 1000 });
+  const parse = (options: Record<string, string>) => etcdDbOptions(parseOwnOptions(options, { part: 'db etcd', prefix: 'etcd', schema: ETCD_OPTIONS }), 1000);
 
   it('passes the tarball and install dir through', () => {
-    expect(parse({ 'etcd-tarball': 'https://example.invalid/etcd.tar.gz', 'etcd-install-dir': '/opt/etcd' })).toMatchObject({ tarball: 'https://example.invalid/etcd.tar.gz', installDir: '/opt/etcd' });
+    expect(parse({ 'etcd.tarball': 'https://example.invalid/etcd.tar.gz', 'etcd.install-dir': '/opt/etcd' })).toMatchObject({ tarball: 'https://example.invalid/etcd.tar.gz', installDir: '/opt/etcd' });
   });
 
   it('refuses a tarball together with a binary, and a relative install dir', () => {
-    expect(() => parse({ 'etcd-tarball': '/x.tar.gz', 'etcd-binary': '/usr/bin/etcd' })).toThrow(new UsageError('--opt etcd-tarball and etcd-binary exclude each other; give one'));
-    expect(() => parse({ 'etcd-install-dir': 'rel/dir' })).toThrow(UsageError);
+    expect(() => parse({ 'etcd.tarball': '/x.tar.gz', 'etcd.binary': '/usr/bin/etcd' })).toThrow(new UsageError('--opt etcd.tarball and etcd.binary exclude each other; give one'));
+    expect(() => parse({ 'etcd.install-dir': 'rel/dir' })).toThrow(UsageError);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * etcd from a release tarball (`--opt etcd-tarball=<url|path>`): the controller fetches or reads
+ * etcd from a release tarball (`--opt etcd.tarball=<url|path>`): the controller fetches or reads
  * the archive and checks that it is an etcd release (a gzip tar holding
  * etcd-vX.Y.Z-linux-<arch>/etcd) of a usable version before any node is touched; each node then
  * gets the archive through its Remote and unpacks etcd (and etcdctl) into a per-version
@@ -12,7 +12,7 @@ import { run } from '../../control/run.ts';
 import { installOnce, stageFile, unstage, type StagedFile } from '../fetch-release.ts';
 import { atLeast, versionMatches } from './install.ts';
 
-export const TARBALL_OPTION = 'etcd-tarball';
+export const TARBALL_OPTION = 'etcd.tarball';
 export const DEFAULT_INSTALL_DIR = '/var/tmp/faultline/etcd';
 
 /** What a release tarball holds: its top directory, the etcd version it names, its binaries. */
@@ -58,7 +58,7 @@ export async function stageEtcdRelease(source: string, opts: { wanted?: string; 
     if (!layout) throw new UsageError(`--opt ${TARBALL_OPTION}: ${source} is not an etcd release: it holds no etcd-vX.Y.Z-linux-<arch>/etcd`);
     if (!atLeast(layout.version, 3, 4)) throw new UsageError(`--opt ${TARBALL_OPTION}: ${source} is etcd ${layout.version}; Faultline needs etcd 3.4 or later`);
     if (opts.wanted !== undefined && !versionMatches(layout.version, opts.wanted)) {
-      throw new UsageError(`--opt ${TARBALL_OPTION}: ${source} is etcd ${layout.version}, not the requested ${opts.wanted}; give a tarball of etcd ${opts.wanted} or drop --opt etcd-version`);
+      throw new UsageError(`--opt ${TARBALL_OPTION}: ${source} is etcd ${layout.version}, not the requested ${opts.wanted}; give a tarball of etcd ${opts.wanted} or drop --opt etcd.version`);
     }
     return { ...layout, file, dir: path.posix.join(opts.installDir, `etcd-v${layout.version}-${file.sha256.slice(0, 12)}`) };
   } catch (e) {

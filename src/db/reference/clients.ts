@@ -1,9 +1,11 @@
 /**
  * Workload clients for the bundled reference stores, over their HTTP/JSON API. Each client talks
- * to its node and follows a not-leader hint to the leader (the store never forwards). The store
- * client already classifies outcomes: definite rejections are `fail`, unknown outcomes `info`.
+ * to its node and follows a not-leader hint to the leader (the store never forwards), sending from
+ * its node's region when the cluster places clients in regions. The store client already
+ * classifies outcomes: definite rejections are `fail`, unknown outcomes `info`.
  */
 import type { Client, ClientFactory, ClientOp, Completion } from '../../core/client.ts';
+import type { NodeInfo } from '../../core/provider.ts';
 import { StoreClient, type StoreOutcome } from '../../stores/client.ts';
 import type { MicroOp } from '../../stores/protocol.ts';
 
@@ -19,10 +21,11 @@ function completion(out: StoreOutcome, withValue: boolean): Completion {
 
 type Invoke = (client: StoreClient, op: ClientOp, signal: AbortSignal) => Promise<Completion>;
 
-function factory(addressOf: (node: string) => string, timeoutMs: number, invoke: Invoke): ClientFactory {
+function factory(addressOf: (node: NodeInfo) => string, timeoutMs: number, invoke: Invoke): ClientFactory {
   return {
-    open(node: string): Client {
-      const store = new StoreClient(addressOf(node), { timeoutMs });
+    open(ctx): Client {
+      const localAddress = ctx.cluster.clientAddress?.(ctx.node.name);
+      const store = new StoreClient(addressOf(ctx.node), { timeoutMs, ...(localAddress !== undefined ? { localAddress } : {}) });
       return {
         invoke: (op, { signal }) => invoke(store, op, signal),
         close: () => store.close(),
@@ -59,7 +62,7 @@ function txnClient(emptyRead: unknown): Invoke {
 }
 
 /** Clients by workload name. */
-export function referenceClients(addressOf: (node: string) => string, timeoutMs: number): Record<string, ClientFactory> {
+export function referenceClients(addressOf: (node: NodeInfo) => string, timeoutMs: number): Record<string, ClientFactory> {
   return {
     register: factory(addressOf, timeoutMs, register),
     'list-append': factory(addressOf, timeoutMs, txnClient([])),

@@ -1,129 +1,127 @@
 /**
- * Registry entries of the bundled reference stores (`--db reference:<store>`): what each store is,
- * its bug flags and options, and what the checkers should find with each. Store options come from
- * `--opt <prefix>.<name>=<value>` (e.g. `--opt quorum.r=1`, `--opt lf.mode=sync`) and become node
- * program flags.
+ * The bundled reference stores (`--db reference:<store>`) as DB definitions: what each store is,
+ * its bug flags and options, and what the checkers should find with each. Each node runs the
+ * store's node program (src/stores/main) through the process DB, the same door a user's own node
+ * program goes through; store options (`--opt raft.election-ms=300`) become program flags.
  */
-import type { DbEntry, DbInstance } from '../index.ts';
-import type { TestOptions } from '../../core/test.ts';
-import { UsageError } from '../../core/errors.ts';
-import { ReferenceDb } from './db.ts';
+import type { DbDefinition } from '../../core/parts.ts';
+import { nodeArgvFor } from '../../code-paths.ts';
+import { opt, type OptionSchema } from '../../options/schema.ts';
+import { defineDb } from '../../plugins/define.ts';
+import { ProcessDb } from '../process/db.ts';
 
-/** A store option: the node program flag it sets and the values it accepts. */
-interface StoreOption {
-  flag: string;
-  /** Allowed values; undefined for a positive integer. */
-  values?: readonly string[];
+export const STORE_PORT = 8080;
+const READY_TIMEOUT_MS = 20_000;
+const WORKLOADS = ['register', 'list-append', 'rw-register'] as const;
+
+/** The node program's argv for a store: `node [--import tsx] main --store S --id {node} ...`. */
+export function storeArgv(store: string, bugs: readonly string[], flags: readonly string[]): string[] {
+  const argv = [...nodeArgvFor('src/stores/main'), '--store', store, '--id', '{node}', '--listen', '{listen}', '--peers', '{peers}', '--data-dir', '{data-dir}'];
+  for (const b of bugs) argv.push('--bug', b);
+  return [...argv, ...flags];
 }
 
-/** The `--opt` keys a store takes, under its prefix. */
-interface StoreOptions {
-  prefix: string;
-  options: Readonly<Record<string, StoreOption>>;
+interface StoreSpec<S extends OptionSchema> {
+  store: string;
+  /** The prefix of its option keys when not the store's name. */
+  prefix?: string;
+  description: string;
+  workloads: readonly string[];
+  bugs?: Readonly<Record<string, string>>;
+  expect: string;
+  options: S;
+  /** The program flag of each option. */
+  flags: Readonly<Record<keyof S & string, string>>;
 }
 
-/** The node program flags for the store's `--opt` keys; any other key under its prefix is an error. */
-export function storeArgs(spec: StoreOptions | undefined, options: Readonly<Record<string, string>>): string[] {
-  const args: string[] = [];
-  if (!spec) return args;
-  for (const [key, value] of Object.entries(options)) {
-    if (!key.startsWith(`${spec.prefix}.`)) continue;
-    const name = key.slice(spec.prefix.length + 1);
-    const opt = spec.options[name];
-    if (!opt) {
-      const known = Object.keys(spec.options).map((o) => `${spec.prefix}.${o}`).join(', ');
-      throw new UsageError(`--opt ${key}: unknown option (known: ${known})`);
-    }
-    const ok = opt.values ? opt.values.includes(value) : /^[1-9]\d*$/.test(value);
-    if (!ok) {
-      throw new UsageError(`--opt ${key}: expected ${opt.values ? opt.values.join(' | ') : 'a positive integer'}, got ${JSON.stringify(value)}`);
-    }
-    args.push(opt.flag, value);
-  }
-  return args;
+function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDefinition<S> {
+  return defineDb<S>({
+    name: `reference:${spec.store}`,
+    ...(spec.prefix ? { optionPrefix: spec.prefix } : {}),
+    description: spec.description,
+    workloads: spec.workloads,
+    ...(spec.bugs ? { bugs: spec.bugs } : {}),
+    expect: spec.expect,
+    options: spec.options,
+    create({ options, bugs, test }) {
+      const flags: string[] = [];
+      for (const [name, flag] of Object.entries(spec.flags) as [string, string][]) {
+        const value = (options as Record<string, unknown>)[name];
+        if (value !== undefined) flags.push(flag, String(value));
+      }
+      const db = new ProcessDb({
+        name: `reference:${spec.store}`,
+        argv: storeArgv(spec.store, bugs, flags),
+        port: STORE_PORT,
+        honoursFakeClock: true,
+        opTimeoutMs: test.opTimeoutMs,
+        readyTimeoutMs: READY_TIMEOUT_MS,
+        workloads: spec.workloads,
+      });
+      return { db, client: (w) => db.client(w) };
+    },
+  });
 }
 
-function reference(store: string, spec?: StoreOptions) {
-  return (opts: TestOptions): DbInstance => {
-    const extraArgs = storeArgs(spec, opts.options);
-    const db = new ReferenceDb({ store, bugs: opts.bug, opTimeoutMs: opts.opTimeoutMs, extraArgs });
-    return { db, client: (w) => db.client(w) };
-  };
-}
+const positive = (doc: string) => opt.integer({ doc, min: 1 });
 
-const RAFT_OPTIONS: StoreOptions = { prefix: 'raft', options: { 'election-ms': { flag: '--election-ms' }, 'heartbeat-ms': { flag: '--heartbeat-ms' } } };
-const LF_OPTIONS: StoreOptions = { prefix: 'lf', options: { mode: { flag: '--mode', values: ['async', 'sync'] } } };
-const QUORUM_OPTIONS: StoreOptions = {
-  prefix: 'quorum',
-  options: { n: { flag: '--n' }, r: { flag: '--r' }, w: { flag: '--w' } },
-};
-const LWW_OPTIONS: StoreOptions = { prefix: 'lww', options: { 'gossip-ms': { flag: '--heartbeat-ms' } } };
-const MVCC_OPTIONS: StoreOptions = { prefix: 'mvcc', options: { mode: { flag: '--mode', values: ['snapshot', 'read-committed'] } } };
-
-const NETWORKED = ['local', 'ssh', 'docker'] as const;
-
-export const REFERENCE_DBS: Record<string, DbEntry> = {
-  'reference:raft': {
-    description:
-      'the bundled Raft store: leader election, replicated log, fsync before ack, read index, CAS and transactions through the log; ' +
-      '--opt raft.election-ms (minimum election timeout, default 400) / raft.heartbeat-ms (default 50)',
-    providers: NETWORKED,
-    workloads: ['register', 'list-append', 'rw-register'],
+export const REFERENCE_DBS = [
+  referenceStore({
+    store: 'raft',
+    description: 'the bundled Raft store: leader election, replicated log, fsync before ack, read index, CAS and transactions through the log',
+    workloads: WORKLOADS,
     bugs: {
       'stale-reads': 'followers serve reads from their own state: the register is not linearizable (nonlinearizable, stale-read)',
       'no-fsync': 'acknowledges before fsync: acknowledged writes vanish after kill -9 (needs --nemesis kill)',
       'lease-reads': 'the leader serves reads on a clock lease: stale reads under clock skew (needs --nemesis clock)',
       'volatile-votes': 'votes are not persisted: two leaders in one term after restarts (needs --nemesis kill)',
+      'lazy-fsync':
+        'never fsyncs, but writes every record to its files at once (nothing kept in the process): survives kill -9, ' +
+        'loses acknowledged writes when a node loses power (needs a disk that drops un-fsynced writes: the fault filesystem, src/disk)',
     },
     expect: 'valid under every nemesis',
-    make: reference('raft', RAFT_OPTIONS),
-  },
-  'reference:leader-follower': {
-    description:
-      'primary-backup: one primary, failover to whichever follower times out first, full resync of rejoining nodes; ' +
-      '--opt lf.mode=async (default: ack once on the primary\'s disk) | sync (also on one follower\'s disk)',
-    providers: NETWORKED,
-    workloads: ['register', 'list-append', 'rw-register'],
-    bugs: {},
+    options: { 'election-ms': positive('minimum election timeout in ms (default 400)'), 'heartbeat-ms': positive('heartbeat interval in ms (default 50)') },
+    flags: { 'election-ms': '--election-ms', 'heartbeat-ms': '--heartbeat-ms' },
+  }),
+  referenceStore({
+    store: 'leader-follower',
+    prefix: 'lf',
+    description: 'primary-backup: one primary, failover to whichever follower times out first, full resync of rejoining nodes',
+    workloads: WORKLOADS,
     expect:
       'invalid under partition or kill: split brain and failover lose acknowledged writes (register: nonlinearizable; ' +
       'list-append: lost appends / G1 / G2); lf.mode=sync narrows the window but partitions still break it',
-    make: reference('leader-follower', LF_OPTIONS),
-  },
-  'reference:quorum': {
-    description:
-      'leaderless Dynamo-style quorums: N replicas per key, reads wait for R, writes for W, versioned values, asynchronous read repair; ' +
-      '--opt quorum.n / quorum.r / quorum.w (default N = 3, R = W = 2)',
-    providers: NETWORKED,
+    options: { mode: opt.enum(['async', 'sync'], { doc: "async: ack once on the primary's disk; sync: also on one follower's disk", default: 'async' }) },
+    flags: { mode: '--mode' },
+  }),
+  referenceStore({
+    store: 'quorum',
+    description: 'leaderless Dynamo-style quorums: N replicas per key, reads wait for R, writes for W, versioned values, asynchronous read repair',
     workloads: ['register'],
-    bugs: {},
     expect:
       'invalid: with R + W <= N (e.g. quorum.r=1 quorum.w=1) stale reads (stale-read, nonlinearizable) even without faults; ' +
       'with R + W > N still nonlinearizable under concurrent writes (read repair after the reply, lagging version clocks, non-atomic CAS)',
-    make: reference('quorum', QUORUM_OPTIONS),
-  },
-  'reference:lww': {
-    description:
-      'multi-leader, every node accepts writes, gossip replication, last-writer-wins on wall-clock timestamps (Date.now); ' +
-      '--opt lww.gossip-ms (anti-entropy interval, default 200)',
-    providers: NETWORKED,
+    options: { n: positive('replicas per key (default 3)'), r: positive('replies a read waits for (default 2)'), w: positive('acknowledgements a write waits for (default 2)') },
+    flags: { n: '--n', r: '--r', w: '--w' },
+  }),
+  referenceStore({
+    store: 'lww',
+    description: 'multi-leader, every node accepts writes, gossip replication, last-writer-wins on wall-clock timestamps (Date.now)',
     workloads: ['register'],
-    bugs: {},
     expect:
       'invalid under partition: every side accepts writes and reads its own state (stale-read, nonlinearizable), converging after healing; ' +
       'under --nemesis clock writes from a node whose clock lags are lost outright (nonlinearizable)',
-    make: reference('lww', LWW_OPTIONS),
-  },
-  'reference:mvcc': {
-    description:
-      'multi-version transactional store on one serving node (the lowest id), commits fsynced before they are visible; ' +
-      '--opt mvcc.mode=snapshot (default: snapshot isolation, first committer wins) | read-committed',
-    providers: NETWORKED,
+    options: { 'gossip-ms': positive('anti-entropy interval in ms (default 200)') },
+    flags: { 'gossip-ms': '--heartbeat-ms' },
+  }),
+  referenceStore({
+    store: 'mvcc',
+    description: 'multi-version transactional store on one serving node (the lowest id), commits fsynced before they are visible',
     workloads: ['list-append', 'rw-register', 'register'],
-    bugs: {},
     expect:
       'invalid for serializability but never G0 / G1: snapshot mode shows write skew (G2-item) only; ' +
       'read-committed mode also shows read skew (G-single)',
-    make: reference('mvcc', MVCC_OPTIONS),
-  },
-};
+    options: { mode: opt.enum(['snapshot', 'read-committed'], { doc: 'snapshot isolation (first committer wins) or read committed', default: 'snapshot' }) },
+    flags: { mode: '--mode' },
+  }),
+];

@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.ts';
+import { inputError } from '../../../test/input-error.ts';
 import { parseEdn } from './edn.ts';
 import { detectFormat, loadHistory, parseHistoryText } from './index.ts';
 import { parseJepsenEdn } from './jepsen-edn.ts';
 import { parseJepsenLog } from './jepsen-log.ts';
-
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('EDN reader', () => {
   it('reads the values Jepsen histories use', () => {
@@ -64,7 +55,7 @@ describe('Jepsen EDN histories', () => {
 
   it('rejects an op without a valid type, naming the line', () => {
     const e = inputError(() => parseJepsenEdn('[{:process 0 :type :invoke :f :read}\n {:process 0 :type :done :f :read}]', 'b.edn'));
-    expect(e.message).toMatch(/^b\.edn:2: op has no valid :type/);
+    expect(e.message).toMatch(/^b\.edn:2: op 1 has no valid :type/);
   });
 
   it('recognises Porcupine kv logs and turns values into [key, value]', () => {
@@ -73,6 +64,14 @@ describe('Jepsen EDN histories', () => {
     expect(r.format).toBe('porcupine-kv');
     expect(r.history[0]!.value).toEqual(['0', 'x 0 0 y']);
     expect(r.model).toMatchObject({ model: 'kv', init: '' });
+  });
+});
+
+describe('Elle JSON histories', () => {
+  it('names the op at fault', () => {
+    expect(inputError(() => parseHistoryText('[{"process": 0, "type": "bogus"}]', 'h.json')).message).toMatch(/^h\.json: op 0 has no valid :type \(got "bogus"/);
+    expect(inputError(() => parseHistoryText('[{"process": 0, "type": "ok"}, 3]', 'h.json')).message).toBe('h.json: op 1 must be an object, got 3');
+    expect(inputError(() => parseHistoryText('[{"process": 0, "type": "ok"}', 'h.json')).message).toMatch(/^h\.json: not valid JSON/);
   });
 });
 
@@ -131,6 +130,9 @@ describe('format detection and loadHistory', () => {
     expect(detectFormat('; comment\n[{:process 0}]')).toBe('edn');
     expect(detectFormat('{:process 0, :type :invoke}')).toBe('edn');
     expect(detectFormat('INFO  jepsen.util - 0\t:invoke\t:read\tnil')).toBe('jepsen-log');
+    expect(detectFormat('[{"index":0,"type":"invoke","process":0,"value":[]}]')).toBe('elle-json');
+    expect(detectFormat('[\n  {\n    "type": "invoke"')).toBe('elle-json');
+    expect(detectFormat('[{:type :invoke}]')).toBe('edn');
     expect(() => detectFormat('hello world', 'x.txt')).toThrow(/x\.txt: unknown history format/);
   });
 

@@ -35,7 +35,7 @@ function parseValue(text: string, file: string | undefined, line: number, column
 }
 
 export function parseJepsenLog(text: string, file?: string): { history: Op[]; notes: string[] } {
-  const b = new OpBuilder();
+  const b = new OpBuilder(file);
   const open = new Map<ProcessId, Op>();
   let skipped = 0;
   const lines = text.split('\n');
@@ -70,7 +70,7 @@ export function parseJepsenLog(text: string, file?: string): { history: Op[]; no
     if (type === 'invoke') open.set(process, op);
     else open.delete(process);
   }
-  const notes = b.notes();
+  const notes = b.finish();
   if (skipped > 0) notes.push(`${skipped} lines without jepsen.util ops were skipped`);
   return { history: b.ops, notes };
 }

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { UsageError } from '../../core/errors.ts';
+import { PACKAGE_ROOT } from '../../code-paths.ts';
 import type { Cluster, NodeInfo, Provider } from '../../core/provider.ts';
 import type { Remote } from '../../core/remote.ts';
 import { DockerRemote, engineMessage } from '../../control/docker.ts';
@@ -31,12 +32,12 @@ import { LIBFAKETIME } from '../local/clock.ts';
 import { DEFAULT_PREFIX, MAX_NODES, checkPrefix, parseSubnet } from '../local/layout.ts';
 import { cidrOverlap } from '../local/topology.ts';
 import { HostClock } from '../ssh/host-control.ts';
+import { type RunLock, type RunLockRequest, acquireRunLock, refuseIfHeld } from '../run-lock.ts';
 import { NODE_LABEL, PREFIX_LABEL, ROLE_LABEL, cleanupDocker } from './cleanup.ts';
 import { DockerNodeControl } from './node-control.ts';
 
 export const DEFAULT_DOCKER_SUBNET = '10.214.0.0/24';
 export const DEFAULT_DOCKER_IMAGE = 'faultline/node:latest';
-const PROJECT_ROOT = path.join(import.meta.dirname, '..', '..', '..');
 
 /** The controller's tsx cache directory, created when missing, and where nodes (root, /tmp) look for it. */
 function tsxCacheBind(): string {
@@ -60,6 +61,8 @@ export interface DockerProviderOptions {
   socketPath?: string;
   /** Start daemons under the image's libfaketime (default: when the image has it). */
   fakeClock?: boolean;
+  /** Where the takeover of a dead run's prefix or subnet is reported (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export interface DockerCluster extends Cluster {
@@ -125,7 +128,7 @@ async function requireFreeSubnet(docker: Docker, cidr: string, prefix: string): 
 export interface DockerProvider extends Provider {
   readonly prefix: string;
   readonly nodes: readonly NodeInfo[];
-  /** Checks engine, image and subnet without creating anything; one-line UsageErrors with the fix. */
+  /** Checks engine, image, subnet and that no live run holds the prefix or subnet, without creating anything; one-line UsageErrors with the fix. */
   preflight(): Promise<void>;
 }
 
@@ -141,6 +144,12 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
   const docker = dockerClient(o.socketPath);
   const netName = `${prefix}-net`;
   const containerName = (node: string): string => `${prefix}-${node}`;
+  const lockRequest: RunLockRequest = { prefix, subnet: cidr, provider: 'docker', prefixOption: '--opt docker.prefix', subnetOption: '--opt docker.subnet' };
+  let lock: RunLock | undefined;
+  const giveBack = async (): Promise<void> => {
+    await lock?.release();
+    lock = undefined;
+  };
 
   const labels = (node: string | undefined, role: string): Record<string, string> => ({
     [PREFIX_LABEL]: prefix,
@@ -149,7 +158,7 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
   });
 
   async function createNode(n: NodeInfo): Promise<void> {
-    const binds = [`${PROJECT_ROOT}:${PROJECT_ROOT}:ro`, `${process.execPath}:${process.execPath}:ro`, tsxCacheBind(), ...(o.shared ?? []).map((d) => `${d}:${d}`)];
+    const binds = [`${PACKAGE_ROOT}:${PACKAGE_ROOT}:ro`, `${process.execPath}:${process.execPath}:ro`, tsxCacheBind(), ...(o.shared ?? []).map((d) => `${d}:${d}`)];
     const node = await docker.createContainer({
       name: containerName(n.name),
       Image: image,
@@ -219,24 +228,32 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
     prefix,
     nodes,
     async preflight(): Promise<void> {
+      await refuseIfHeld(lockRequest);
       await requireEngine(docker, o.socketPath);
       await requireImage(docker, image);
       await requireFreeSubnet(docker, cidr, prefix);
     },
     async up(): Promise<Cluster> {
       await this.preflight();
-      const stale = await cleanupDocker(docker, prefix);
-      if (stale.problems.length > 0) throw new UsageError(`cannot remove what an earlier docker run ${prefix} left: ${stale.problems.join('; ')}`);
+      lock = await acquireRunLock(lockRequest, o.log ? { log: o.log } : {});
       try {
+        const stale = await cleanupDocker(docker, prefix);
+        if (stale.problems.length > 0) throw new UsageError(`cannot remove what an earlier docker run ${prefix} left: ${stale.problems.join('; ')}`);
         return await bringUp();
       } catch (e) {
         await cleanupDocker(docker, prefix).catch(() => undefined);
+        await giveBack();
         throw e;
       }
     },
     async down(): Promise<void> {
-      const report = await cleanupDocker(docker, prefix);
-      if (report.problems.length > 0) throw new Error(`docker cleanup of run ${prefix} left: ${report.problems.join('; ')}`);
+      if (!lock) return;
+      try {
+        const report = await cleanupDocker(docker, prefix);
+        if (report.problems.length > 0) throw new Error(`docker cleanup of run ${prefix} left: ${report.problems.join('; ')}`);
+      } finally {
+        await giveBack();
+      }
     },
   };
 }

@@ -9,13 +9,13 @@
  * so such hosts are refused before anything is changed, by comparing kernel boot ids.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../code-paths.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ClockControl } from '../../core/provider.ts';
 import type { Remote } from '../../core/remote.ts';
 import { helperOnHost, type HelperSpec } from '../../control/host-build.ts';
 
-export const SET_CLOCK_SPEC: HelperSpec = { source: fileURLToPath(new URL('./set-clock.c', import.meta.url)), libs: [], apt: 'gcc libc6-dev' };
+export const SET_CLOCK_SPEC: HelperSpec = { source: packageFile('src/providers/ssh/set-clock.c'), libs: [], apt: 'gcc libc6-dev' };
 
 const BOOT_ID = '/proc/sys/kernel/random/boot_id';
 

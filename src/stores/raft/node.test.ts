@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoreRequest } from '../protocol.ts';
+import { STORES } from '../registry.ts';
 import { Simulation } from '../sim.ts';
 import { appendRequest, clientViolations } from '../sim-checks.ts';
 import type { RaftMessage } from './messages.ts';
@@ -12,7 +13,9 @@ type RaftSim = Simulation<RaftMessage>;
 
 function makeSim(seed: number, size: number, bugs: RaftBug[] = [], fsyncMs: [number, number] = [0, 2], dropRate = 0): RaftSim {
   const nodes = Array.from({ length: size }, (_, i) => `n${i + 1}`);
-  return new Simulation<RaftMessage>({ seed, nodes, fsyncMs, dropRate }, rt => new RaftNode(rt, { bugs: new Set(bugs) }));
+  // The disk syncs as the real store's would with these bugs.
+  const unsyncedWrites = STORES.raft!.syncMode(new Set(bugs)) === 'unsynced';
+  return new Simulation<RaftMessage>({ seed, nodes, fsyncMs, dropRate, unsyncedWrites }, rt => new RaftNode(rt, { bugs: new Set(bugs) }));
 }
 
 function raft(sim: RaftSim, id: string): RaftNode | undefined {
@@ -279,6 +282,25 @@ describe('raft bug flags are caught by the same checks', () => {
       sim.runFor(2000);
       const problems = clientViolations(sim.requests, finalRead(sim));
       expect(w.reply.ok).toBe(true);
+      if (bugs.length) expect(problems).toContain('acknowledged append 1 lost');
+      else expect(problems).toEqual([]);
+    }
+  });
+
+  it('lazy-fsync: acknowledged writes survive every node crashing, and are lost when every node loses power', () => {
+    for (const bugs of [[], ['lazy-fsync']] as RaftBug[][]) {
+      const { sim, leader } = settled(bugs, [30, 40]);
+      const w = sim.submit(leader, appendReq(1));
+      while (!w.reply) sim.runFor(1);
+      expect(w.reply.ok).toBe(true);
+      for (const id of sim.nodeIds) sim.crash(id);
+      for (const id of sim.nodeIds) sim.restart(id);
+      sim.runFor(2000);
+      expect(finalRead(sim)).toEqual([1]);
+      for (const id of sim.nodeIds) sim.powerLoss(id);
+      for (const id of sim.nodeIds) sim.restart(id);
+      sim.runFor(2000);
+      const problems = clientViolations(sim.requests, finalRead(sim));
       if (bugs.length) expect(problems).toContain('acknowledged append 1 lost');
       else expect(problems).toEqual([]);
     }
