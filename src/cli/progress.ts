@@ -15,7 +15,8 @@ export interface Progress {
 export function onlineText(online: OnlineStatus | undefined): string {
   if (!online) return '';
   if (online.violations.length > 0) return ` | online: INVALID (${online.violations.join(', ')})`;
-  return online.checkers > 0 ? ` | online: no violation yet (${online.checkers} checkers)` : ' | online: no checker checks op by op';
+  if (online.checkers === 0) return ' | online: no checker checks op by op';
+  return ` | online: no violation yet (${online.checkers} checker${online.checkers === 1 ? '' : 's'})`;
 }
 
 export function createProgress(opts: { enabled: boolean; timeLimitS: number }): Progress {
