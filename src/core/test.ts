@@ -53,7 +53,8 @@ export interface TestSpec {
   /** Config files whose parts the names refer to. */
   configs?: string[];
   /** A topology profile: a built-in name ("three-regions") or a JSON file (`faultline list` shows the names). */
-  topology?: string;  /** Check while the run goes (`--check-online`); see Test.checkOnline. */
+  topology?: string;
+  /** Check while the run goes (`--check-online`); see Test.checkOnline. */
   checkOnline?: boolean;
   /** Stop at the first definite violation (`--fail-fast`); see Test.failFast. */
   failFast?: boolean;
@@ -92,7 +93,8 @@ export interface Test extends TestInfo {
    * through its Remote), installed and said aloud before set-up; `allowed: false` refuses with
    * the apt-get line instead.
    */
-  readonly install?: { readonly packages: readonly string[]; readonly on: 'controller' | 'nodes'; readonly allowed: boolean };  /**
+  readonly install?: { readonly packages: readonly string[]; readonly on: 'controller' | 'nodes'; readonly allowed: boolean };
+  /**
    * Check while the run goes: every recorded event is also fed to the run's checkers that can
    * check op by op (checkers/online.ts), and the progress line shows their running verdict. The
    * others wait for the check of the recorded history, which gives the run's verdict either way.

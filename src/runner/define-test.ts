@@ -55,7 +55,8 @@ export interface TestInput {
   /** Option text recorded in test.json and seen by the parts through `ctx.test.options`. */
   options?: Readonly<Record<string, string>>;
   /** Nodes in regions with WAN latency between them (see `loadTopology`); the provider must support it. */
-  topology?: Topology;  /** Check while the run goes (default false); see Test.checkOnline. */
+  topology?: Topology;
+  /** Check while the run goes (default false); see Test.checkOnline. */
   checkOnline?: boolean;
   /** Stop at the first definite violation; implies checkOnline (default false); see Test.failFast. */
   failFast?: boolean;

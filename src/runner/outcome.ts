@@ -5,10 +5,10 @@
  *   unknown      a complete run a checker could not decide                          exit 2
  *   incomplete   the run was cut short (interrupted, watchdog, disk full, harness
  *                could not keep up, controller gone) and nothing definite was found  exit 3
- * A run stopped by --fail-fast at a definite violation ends `violation-found`; its outcome is
- * still what the check of the recorded history says (invalid, as the online check found).
  *   not-started  set-up failed before the workload ran                  exit 254 (user) / 255 (bug)
  * An incomplete run is never reported as valid: what it did not run might have failed.
+ * A run stopped by --fail-fast at a definite violation ends `violation-found`; its outcome is
+ * still what the check of the recorded history says (invalid, as the online check found).
  */
 import { EXIT, type Validity } from '../core/validity.ts';
 
