@@ -41,7 +41,7 @@ describe('faultline test --fail-fast', () => {
     const test = JSON.parse(readFileSync(join(doc.runDir, 'test.json'), 'utf8'));
     expect(test).toMatchObject({ outcome: 'invalid', end: { reason: 'violation-found' } });
     expect(test.replay).toContain('--fail-fast');
-    expect(readFileSync(join(doc.runDir, 'harness.log'), 'utf8')).toMatch(/stopped early at the first definite violation/);
+    expect(readFileSync(join(doc.runDir, 'harness.log'), 'utf8')).toMatch(/the first definite violation ended the run \(--fail-fast\): linearizable found a violation at op \d+/);
     expect(readFileSync(join(doc.runDir, 'report.html'), 'utf8')).toMatch(/<strong>Stopped early:<\/strong>/);
   });
 

@@ -58,7 +58,7 @@ export function describeEnd(end: RunEnd): string {
     'harness-overloaded': 'the harness could not keep up with its own schedule',
     'controller-gone': 'the controller stopped before the run ended (no end was recorded)',
     'setup-failed': 'the run could not start',
-    'violation-found': 'the run stopped early at the first definite violation (--fail-fast)',
+    'violation-found': 'the first definite violation ended the run (--fail-fast)',
   };
   return end.detail ? `${what[end.reason]}: ${end.detail}` : what[end.reason];
 }
