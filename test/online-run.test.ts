@@ -4,10 +4,10 @@
 // store ends VALID; on many seeds the online verdicts agree with the check of the recorded
 // history; contradictory settings are refused up front.
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../src/core/validity.ts';
 import { SILENT } from '../src/runner/context.ts';
 import { defineTest } from '../src/runner/define-test.ts';
@@ -22,6 +22,7 @@ import { stats } from '../checkers/stats.ts';
 const BIN = join(import.meta.dirname, '..', 'bin', 'faultline.js');
 const cli = (args: string[]) => execa('node', [BIN, ...args], { reject: false, timeout: 120_000 });
 const resultsDir = mkdtempSync(join(tmpdir(), 'fl-online-'));
+afterAll(() => rmSync(resultsDir, { recursive: true, force: true }));
 
 describe('faultline test --fail-fast', () => {
   it('stops a run against the stale register at the first definite violation and checks the recorded history INVALID', async () => {
