@@ -3,7 +3,7 @@
  * Per file: parse once (not timed), one cold check, then repeats until 300 ms or 200 runs; prints
  * min and median ms, the verdict and configurations explored, then totals per set and the peak
  * RSS. Porcupine's figures (Go, same kind of VM) are printed alongside as the baseline.
- * Files absent from ../shared/corpus are listed as skipped.
+ * Files absent from ../shared/corpus (or $FAULTLINE_CORPUS) are listed as skipped.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { loadHistory } from '../src/history/importers/index.ts';
 import { linearizable, parseModelInit, type LinearizableOptions } from '../checkers/linearizable/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const corpus = path.resolve(root, '../shared/corpus');
+const corpus = process.env['FAULTLINE_CORPUS'] ?? path.resolve(root, '../shared/corpus');
 const REPEAT_MS = 300;
 const MAX_RUNS = 200;
 

@@ -6,10 +6,11 @@
  * that is already active keeps the one open window.
  *
  * Styles say which `f`s start and stop which kind. Without styles, the convention
- * `start-<kind>` / `stop-<kind>` applies to every nemesis f of that form.
+ * `start-<kind>` / `stop-<kind>` applies to every nemesis f of that form. FaultWindowTracker
+ * finds them op by op.
  */
 import type { FaultStyle } from '../src/core/nemesis.ts';
-import { isNemesisOp, type History } from '../src/core/op.ts';
+import { isNemesisOp, type History, type Op } from '../src/core/op.ts';
 
 export interface FaultWindow {
   /** The fault kind: the style's name, or `<kind>` of `start-<kind>`. */
@@ -58,26 +59,41 @@ function styleRoles(styles: readonly FaultStyle[]): Map<string, Role> {
   return roles;
 }
 
-/** The fault windows of a history, ordered by start. */
-export function faultWindows(history: History, styles?: readonly FaultStyle[]): FaultWindow[] {
-  const roles = styles ? styleRoles(styles) : undefined;
-  const roleOf = (f: string): Role | undefined => (roles ? roles.get(f) : conventionRole(f));
-  const windows: FaultWindow[] = [];
-  const open = new Map<string, FaultWindow>();
-  const openInvokes = new Map<string, unknown>();
-  for (const op of history) {
-    if (!isNemesisOp(op)) continue;
-    const role = roleOf(op.f);
-    if (!role) continue;
+/**
+ * Fault windows found op by op: `feed` each op in history order, `windows` lists those started
+ * so far (an open one's `end` is the time of the last op fed), `open(kind)` says whether a kind's
+ * window is open. faultWindows runs it over a whole history.
+ */
+export class FaultWindowTracker {
+  readonly windows: FaultWindow[] = [];
+  private readonly roleOf: (f: string) => Role | undefined;
+  private readonly openWindows = new Map<string, FaultWindow>();
+  private readonly openInvokes = new Map<string, unknown>();
+
+  constructor(styles?: readonly FaultStyle[]) {
+    const roles = styles ? styleRoles(styles) : undefined;
+    this.roleOf = (f) => (roles ? roles.get(f) : conventionRole(f));
+  }
+
+  /** Whether `w` is still open (its end moves with the ops fed). */
+  isOpen(w: FaultWindow): boolean {
+    return this.openWindows.get(w.kind) === w;
+  }
+
+  feed(op: Op): void {
+    for (const w of this.openWindows.values()) w.end = op.time;
+    if (!isNemesisOp(op)) return;
+    const role = this.roleOf(op.f);
+    if (!role) return;
     if (op.type === 'invoke') {
-      openInvokes.set(op.f, op.value);
-      continue;
+      this.openInvokes.set(op.f, op.value);
+      return;
     }
-    const invokedValue = openInvokes.get(op.f);
-    openInvokes.delete(op.f);
-    if (op.type === 'fail') continue;
+    const invokedValue = this.openInvokes.get(op.f);
+    this.openInvokes.delete(op.f);
+    if (op.type === 'fail') return;
     if (role.starts) {
-      if (open.has(role.kind)) continue;
+      if (this.openWindows.has(role.kind)) return;
       const w: FaultWindow = {
         kind: role.kind,
         color: role.color,
@@ -87,17 +103,21 @@ export function faultWindows(history: History, styles?: readonly FaultStyle[]): 
         endIndex: null,
         value: invokedValue ?? op.value,
       };
-      open.set(role.kind, w);
-      windows.push(w);
+      this.openWindows.set(role.kind, w);
+      this.windows.push(w);
     } else {
-      const w = open.get(role.kind);
-      if (!w) continue;
+      const w = this.openWindows.get(role.kind);
+      if (!w) return;
       w.end = op.time;
       w.endIndex = op.index;
-      open.delete(role.kind);
+      this.openWindows.delete(role.kind);
     }
   }
-  const lastTime = history.length > 0 ? history[history.length - 1]!.time : 0;
-  for (const w of open.values()) w.end = lastTime;
-  return windows;
+}
+
+/** The fault windows of a history, ordered by start. */
+export function faultWindows(history: History, styles?: readonly FaultStyle[]): FaultWindow[] {
+  const tracker = new FaultWindowTracker(styles);
+  for (const op of history) tracker.feed(op);
+  return tracker.windows;
 }

@@ -44,6 +44,7 @@ export { runTest as run, type RunOutcome, type RunIo, type RunProgress } from '.
 export { planTest, type PlanOptions } from './runner/plan.ts';
 export { testSpec, SPEC_DEFAULTS } from './runner/spec.ts';
 export { defineTest, type TestInput } from './runner/define-test.ts';
+export type { OnlineStatus, OnlineRecord, FirstViolation } from './runner/online-check.ts';
 export { runContext, SILENT } from './runner/context.ts';
 export { createLogger } from './runner/logger.ts';
 export { inProcessCluster } from './providers/index.ts';

@@ -6,6 +6,8 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync, readlinkSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { writeRegisterHistory } from '../bench/register-history.ts';
+
 const BIN = join(import.meta.dirname, '..', 'bin', 'faultline.js');
 const run = (args: string[]) => execa('node', [BIN, ...args], { reject: false });
 const tmp = () => mkdtempSync(join(tmpdir(), 'fl-cli-'));
@@ -97,6 +99,31 @@ describe('faultline check', () => {
     const r = await run(['check', writeHistory(allOk), '--bogus']);
     expect(r.exitCode).toBe(254);
     expect(r.stderr).toMatch(/unknown option '--bogus'/);
+  });
+});
+
+describe('faultline check in one pass (our JSONL with the checker named)', () => {
+  it('checks a long register history as it reads it, and names an injected stale read', async () => {
+    const dir = tmp();
+    const good = join(dir, 'good.jsonl');
+    const bad = join(dir, 'bad.jsonl');
+    await writeRegisterHistory(good, { ops: 20_000, processes: 10, seed: 3 });
+    await writeRegisterHistory(bad, { ops: 20_000, processes: 10, seed: 3, staleReadAt: 15_000 });
+    const ok = await run(['check', good, '--model', 'cas-register', '--json']);
+    expect(ok.exitCode).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, format: 'jsonl', events: 40_000 });
+    const r = await run(['check', bad, '--model', 'cas-register', '--json']);
+    expect(r.exitCode).toBe(1);
+    const injected = readFileSync(bad, 'utf8').split('\n').find((l) => l.includes('"injected"'))!;
+    const ce = JSON.parse(r.stdout).checkers.linearizable.counterexample;
+    expect(ce.op.completion).toBe(JSON.parse(injected).index);
+    expect(ce.reason).toMatch(/^read \d+ \(op \d+\) cannot be linearized/);
+    expect(ce.partials[0].ops.length).toBeLessThanOrEqual(48);
+  });
+
+  it('rejects a malformed op met on the way with its index', async () => {
+    const path = writeHistory([...allOk, { process: 1, type: 'ok', f: 'read' }]);
+    expectOneLineError(await run(['check', path, '--model', 'register']), /op 4: ok completion of read by process 1 without an open invocation/);
   });
 });
 

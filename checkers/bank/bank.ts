@@ -14,11 +14,13 @@
  * and `totals` (`[timeMs, total]` points of ok reads over time for the totals plot: every
  * read when there are at most `maxPlotPoints`, else an even sample plus the reads with a wrong
  * total, at most 2 x `maxPlotPoints` points in all).
+ * Checks op by op too: with the accounts and total known, an error is definite when its read
+ * completes; inferring them needs every read, so those are kept until the end.
  */
-import type { CheckContext, Checker } from '../../src/core/checker.ts';
 import { HistoryError } from '../../src/core/errors.ts';
-import type { History, Op } from '../../src/core/op.ts';
+import type { Op } from '../../src/core/op.ts';
 import type { CheckResult } from '../../src/core/validity.ts';
+import { foldChecker, type Fold } from '../online.ts';
 
 const MAX_EXAMPLES = 100;
 
@@ -74,87 +76,142 @@ function mostFrequent(values: readonly number[]): number | undefined {
   return best;
 }
 
+/**
+ * Points of the totals plot: every read while there are at most `max`, then an even sample whose
+ * stride doubles as reads come (a power of two, so the points kept stay evenly spread), plus the
+ * reads with a wrong total, at most 2 x `max` points in all.
+ */
+class TotalsSample {
+  private readonly max: number;
+  private stride = 1;
+  private n = 0;
+  private kept: { r: number; time: number; total: number; wrong: boolean }[] = [];
+  private wrongKept = 0;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  add(time: number, total: number, wrong: boolean): void {
+    const r = this.n++;
+    if (wrong && this.wrongKept < this.max) {
+      this.wrongKept++;
+      this.kept.push({ r, time, total, wrong });
+    } else if (r % this.stride === 0) {
+      this.kept.push({ r, time, total, wrong: false });
+    }
+    if (this.kept.length - this.wrongKept > this.max) {
+      this.stride *= 2;
+      this.kept = this.kept.filter((p) => p.wrong || p.r % this.stride === 0);
+    }
+  }
+
+  /** The points, `[timeMs, total]`, in read order. */
+  get points(): Array<[number, number]> {
+    return this.kept.map((p) => [p.time / 1e6, p.total]);
+  }
+}
+
+interface Read {
+  index: number;
+  time: number;
+  balances: Record<string, unknown>;
+  total: number;
+}
+
+/**
+ * The check as a fold over ops (see checkers/online.ts). With the accounts and total known (from
+ * the options) each read is judged when it completes and an error is definite at
+ * once; when they must be inferred from the reads, the reads are kept and judged at the end.
+ */
+class BankFold implements Fold {
+  private readonly opts: BankOptions;
+  private readonly accounts: Set<string> | undefined;
+  private readonly total: number | undefined;
+  private readonly kept: Read[] = [];
+  private reads = 0;
+  private readonly errors: BankError[] = [];
+  private readonly anomalyCounts: Record<string, number> = {};
+  private errorCount = 0;
+  private readonly sample: TotalsSample;
+
+  constructor(opts: BankOptions) {
+    this.opts = opts;
+    if (opts.accounts) this.accounts = new Set(opts.accounts.map(String));
+    this.total = opts.total;
+    this.sample = new TotalsSample(opts.maxPlotPoints ?? 2000);
+  }
+
+  get violated(): boolean {
+    return this.errorCount > 0;
+  }
+
+  feed(op: Op): void {
+    if (op.f === 'transfer' && op.type === 'invoke') checkTransfer(op);
+    else if (op.f === 'read' && op.type === 'ok') {
+      const b = balances(op);
+      const read = { index: op.index, time: op.time, balances: b, total: sumOf(b) };
+      if (this.accounts && this.total !== undefined) this.judge(read, this.accounts, this.total);
+      else this.kept.push(read);
+    }
+  }
+
+  private report(e: BankError): void {
+    this.anomalyCounts[e.kind] = (this.anomalyCounts[e.kind] ?? 0) + 1;
+    this.errorCount++;
+    if (this.errors.length < MAX_EXAMPLES) this.errors.push(e);
+  }
+
+  private judge(read: Read, accounts: Set<string>, total: number): void {
+    this.reads++;
+    const { balances: b, index } = read;
+    for (const account in b) if (!accounts.has(account)) this.report({ kind: 'unexpected-key', index, account });
+    for (const account of accounts) {
+      const balance = b[account];
+      if (typeof balance !== 'number') this.report({ kind: 'nil-balance', index, account, balance: balance ?? null });
+      else if (balance < 0 && !this.opts.negativeBalances) this.report({ kind: 'negative-value', index, account, balance });
+    }
+    const wrong = read.total !== total;
+    if (wrong) this.report({ kind: 'wrong-total', index, total: read.total, expected: total });
+    this.sample.add(read.time, read.total, wrong);
+  }
+
+  result(): CheckResult {
+    const inferred: string[] = [];
+    let accounts = this.accounts;
+    if (!accounts) {
+      accounts = new Set();
+      for (const r of this.kept) for (const k in r.balances) accounts.add(k);
+      inferred.push('accounts');
+    }
+    let total = this.total;
+    if (total === undefined) {
+      total = mostFrequent(this.kept.map((r) => r.total)) ?? 0;
+      inferred.push('total');
+    }
+    for (const r of this.kept) this.judge(r, accounts, total);
+    const result: CheckResult = {
+      valid: this.errorCount === 0,
+      reads: this.reads,
+      accounts: [...accounts],
+      total,
+      errorCount: this.errorCount,
+      anomalyCounts: this.anomalyCounts,
+      errors: this.errors,
+      firstError: this.errors[0] ?? null,
+      totals: this.sample.points,
+    };
+    if (inferred.length > 0) result.inferred = inferred;
+    if (this.errorCount > 0) result.anomalyTypes = Object.keys(this.anomalyCounts).sort();
+    else if (this.reads === 0) {
+      result.valid = 'unknown';
+      result.error = 'no ok reads: nothing to check';
+    }
+    return result;
+  }
+}
+
+/** The bank checker; it also checks op by op (`begin`). */
 export function bank(opts: BankOptions = {}) {
-  const maxPoints = opts.maxPlotPoints ?? 2000;
-  return {
-    name: 'bank',
-    check(history: History): CheckResult {
-      const reads: Op[] = [];
-      for (const op of history) {
-        if (op.f === 'transfer' && op.type === 'invoke') checkTransfer(op);
-        else if (op.f === 'read' && op.type === 'ok') reads.push(op);
-      }
-      const readBalances = reads.map(balances);
-      const readTotals = readBalances.map(sumOf);
-      const inferred: string[] = [];
-      let accounts: Set<string>;
-      if (opts.accounts) accounts = new Set(opts.accounts.map(String));
-      else {
-        accounts = new Set();
-        for (const b of readBalances) for (const k in b) accounts.add(k);
-        inferred.push('accounts');
-      }
-      let total = opts.total;
-      if (total === undefined) {
-        total = mostFrequent(readTotals) ?? 0;
-        inferred.push('total');
-      }
-
-      const errors: BankError[] = [];
-      const anomalyCounts: Record<string, number> = {};
-      let errorCount = 0;
-      const report = (e: BankError): void => {
-        errorCount++;
-        anomalyCounts[e.kind] = (anomalyCounts[e.kind] ?? 0) + 1;
-        if (errors.length < MAX_EXAMPLES) errors.push(e);
-      };
-      const wrong = new Uint8Array(reads.length);
-      for (let r = 0; r < reads.length; r++) {
-        const b = readBalances[r]!;
-        const index = reads[r]!.index;
-        for (const account in b) {
-          if (!accounts.has(account)) {
-            report({ kind: 'unexpected-key', index, account });
-          }
-        }
-        for (const account of accounts) {
-          const balance = b[account];
-          if (typeof balance !== 'number') {
-            report({ kind: 'nil-balance', index, account, balance: balance ?? null });
-          } else if (balance < 0 && !opts.negativeBalances) {
-            report({ kind: 'negative-value', index, account, balance });
-          }
-        }
-        if (readTotals[r] !== total) {
-          wrong[r] = 1;
-          report({ kind: 'wrong-total', index, total: readTotals[r]!, expected: total });
-        }
-      }
-
-      const stride = Math.max(1, Math.ceil(reads.length / maxPoints));
-      const totals: Array<[number, number]> = [];
-      for (let r = 0; r < reads.length; r++) {
-        if ((r % stride === 0 || wrong[r]) && totals.length < 2 * maxPoints) totals.push([reads[r]!.time / 1e6, readTotals[r]!]);
-      }
-
-      const result: CheckResult = {
-        valid: errorCount === 0,
-        reads: reads.length,
-        accounts: [...accounts],
-        total,
-        errorCount,
-        anomalyCounts,
-        errors,
-        firstError: errors[0] ?? null,
-        totals,
-      };
-      if (inferred.length > 0) result.inferred = inferred;
-      if (errorCount > 0) result.anomalyTypes = Object.keys(anomalyCounts).sort();
-      else if (reads.length === 0) {
-        result.valid = 'unknown';
-        result.error = 'no ok reads: nothing to check';
-      }
-      return result;
-    },
-  } satisfies Checker;
+  return foldChecker('bank', () => new BankFold(opts));
 }

@@ -13,13 +13,13 @@
  * Evidence: `reads` (ok reads checked), `errorCount`, `anomalyCounts` (reads per kind), `errors` (up to 100:
  * `{kind, index, invokeIndex, value, lower, upper}`, index = the read's completion), `final`
  * (the last ok read with its range). Anomaly types: `read-too-low` (a lost or undone increment)
- * and `read-too-high` (an increment counted twice, or a value from nowhere).
+ * and `read-too-high` (an increment counted twice, or a value from nowhere). Checks op by op
+ * too: a read is judged once the adds invoked before it ended have completed.
  */
-import type { Checker } from '../../src/core/checker.ts';
 import { HistoryError } from '../../src/core/errors.ts';
-import type { History, Op } from '../../src/core/op.ts';
+import type { Op } from '../../src/core/op.ts';
 import type { CheckResult } from '../../src/core/validity.ts';
-import { completionIndex } from '../../src/history/pairs.ts';
+import { foldChecker, type Fold } from '../online.ts';
 
 const MAX_EXAMPLES = 100;
 
@@ -45,67 +45,135 @@ function delta(op: Op): number {
   return v;
 }
 
+interface PendingRead {
+  index: number;
+  invokeIndex: number;
+  value: number;
+  /** Positive and negative deltas of the adds that were ok before the read began. */
+  okPos: number;
+  okNeg: number;
+  /** Adds invoked before the read ended: the ones its upper and lower bounds may include. */
+  addsBefore: number;
+}
+
+/**
+ * The check as a fold over ops (see checkers/online.ts). A read is judged once every add
+ * invoked before it ended has completed (a failed one counts for nothing), so reads wait at most
+ * as long as the adds concurrent with them; an error is definite once judged.
+ */
+class CounterFold implements Fold {
+  private readonly initial: number;
+  private okPos = 0;
+  private okNeg = 0;
+  /** Adds in invocation order, from the `addsDropped`-th on: delta, and whether it failed (null: open). */
+  private adds: { delta: number; failed: boolean | null }[] = [];
+  private addsDropped = 0;
+  /** Adds settled so far (all earlier ones completed) and their non-failed deltas. */
+  private settled = 0;
+  private possPos = 0;
+  private possNeg = 0;
+  private readonly openAdds = new Map<unknown, { delta: number; failed: boolean | null }>();
+  private readonly openReads = new Map<unknown, { invokeIndex: number; okPos: number; okNeg: number }>();
+  private waiting: PendingRead[] = [];
+  private readonly errors: CounterError[] = [];
+  private readonly anomalyCounts: Record<string, number> = {};
+  private errorCount = 0;
+  private reads = 0;
+  private final: { index: number; value: number; lower: number; upper: number } | null = null;
+
+  constructor(initial: number) {
+    this.initial = initial;
+  }
+
+  get violated(): boolean {
+    return this.errorCount > 0;
+  }
+
+  feed(op: Op): void {
+    if (op.f === 'add') {
+      if (op.type === 'invoke') {
+        const add = { delta: delta(op), failed: null };
+        this.adds.push(add);
+        this.openAdds.set(op.process, add);
+        return;
+      }
+      const add = this.openAdds.get(op.process);
+      if (!add) return;
+      this.openAdds.delete(op.process);
+      add.failed = op.type === 'fail';
+      if (op.type === 'ok') {
+        if (add.delta >= 0) this.okPos += add.delta;
+        else this.okNeg += add.delta;
+      }
+      this.judge();
+    } else if (op.f === 'read') {
+      if (op.type === 'invoke') {
+        this.openReads.set(op.process, { invokeIndex: op.index, okPos: this.okPos, okNeg: this.okNeg });
+        return;
+      }
+      const started = this.openReads.get(op.process);
+      this.openReads.delete(op.process);
+      if (op.type !== 'ok' || !started) return;
+      const v = op.value;
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new HistoryError(`ok read must have a number as its value, got ${JSON.stringify(v)}`, op.index);
+      }
+      this.waiting.push({ index: op.index, invokeIndex: started.invokeIndex, value: v, okPos: started.okPos, okNeg: started.okNeg, addsBefore: this.addsDropped + this.adds.length });
+      this.judge();
+    }
+  }
+
+  /** Judges the waiting reads whose adds have all completed, settling adds in invocation order. */
+  private judge(): void {
+    let w = 0;
+    for (;;) {
+      while (w < this.waiting.length && this.waiting[w]!.addsBefore === this.settled) this.judgeRead(this.waiting[w++]!);
+      const next = this.adds[this.settled - this.addsDropped];
+      if (!next || next.failed === null) break;
+      if (!next.failed) {
+        if (next.delta >= 0) this.possPos += next.delta;
+        else this.possNeg += next.delta;
+      }
+      this.settled++;
+    }
+    if (w > 0) this.waiting = this.waiting.slice(w);
+    // Settled adds are summed up in possPos / possNeg: their entries can go.
+    const drop = this.settled - this.addsDropped;
+    if (drop > 1024) {
+      this.adds = this.adds.slice(drop);
+      this.addsDropped += drop;
+    }
+  }
+
+  private judgeRead(r: PendingRead): void {
+    this.reads++;
+    const lower = this.initial + r.okPos + this.possNeg;
+    const upper = this.initial + this.possPos + r.okNeg;
+    this.final = { index: r.index, value: r.value, lower, upper };
+    if (r.value >= lower && r.value <= upper) return;
+    this.errorCount++;
+    const kind = r.value < lower ? 'read-too-low' : 'read-too-high';
+    this.anomalyCounts[kind] = (this.anomalyCounts[kind] ?? 0) + 1;
+    if (this.errors.length < MAX_EXAMPLES) this.errors.push({ kind, index: r.index, invokeIndex: r.invokeIndex, value: r.value, lower, upper });
+  }
+
+  result(): CheckResult {
+    // Adds that never completed may have taken effect: they count as not failed.
+    for (const add of this.openAdds.values()) add.failed = false;
+    this.openAdds.clear();
+    this.judge();
+    const result: CheckResult = { valid: this.errorCount === 0, reads: this.reads, errorCount: this.errorCount, anomalyCounts: this.anomalyCounts, errors: this.errors, final: this.final };
+    if (this.errorCount > 0) result.anomalyTypes = Object.keys(this.anomalyCounts).sort();
+    if (this.reads === 0) {
+      result.valid = 'unknown';
+      result.error = 'no ok reads: nothing to check';
+    }
+    return result;
+  }
+}
+
+/** The counter checker; it also checks op by op (`begin`). */
 export function counter(opts: CounterOptions = {}) {
   const initial = opts.initial ?? 0;
-  return {
-    name: 'counter',
-    check(history: History): CheckResult {
-      const partner = completionIndex(history);
-      let okPos = 0;
-      let okNeg = 0;
-      let possPos = 0;
-      let possNeg = 0;
-      // For each open read: the ok sums when it was invoked.
-      const atInvoke = new Map<unknown, { pos: number; neg: number }>();
-      const errors: CounterError[] = [];
-      const anomalyCounts: Record<string, number> = {};
-      let errorCount = 0;
-      let reads = 0;
-      let final: { index: number; value: number; lower: number; upper: number } | null = null;
-      for (let i = 0; i < history.length; i++) {
-        const op = history[i]!;
-        if (op.f === 'add') {
-          if (op.type === 'invoke') {
-            const d = delta(op);
-            const c = partner[i]!;
-            if (c >= 0 && history[c]!.type === 'fail') continue;
-            if (d >= 0) possPos += d;
-            else possNeg += d;
-          } else if (op.type === 'ok') {
-            const d = delta(history[partner[i]!] ?? op);
-            if (d >= 0) okPos += d;
-            else okNeg += d;
-          }
-        } else if (op.f === 'read') {
-          if (op.type === 'invoke') {
-            atInvoke.set(op.process, { pos: okPos, neg: okNeg });
-            continue;
-          }
-          const started = atInvoke.get(op.process);
-          atInvoke.delete(op.process);
-          if (op.type !== 'ok' || !started) continue;
-          const v = op.value;
-          if (typeof v !== 'number' || !Number.isFinite(v)) {
-            throw new HistoryError(`ok read must have a number as its value, got ${JSON.stringify(v)}`, op.index);
-          }
-          reads++;
-          const lower = initial + started.pos + possNeg;
-          const upper = initial + possPos + started.neg;
-          final = { index: op.index, value: v, lower, upper };
-          if (v >= lower && v <= upper) continue;
-          errorCount++;
-          const kind = v < lower ? 'read-too-low' : 'read-too-high';
-          anomalyCounts[kind] = (anomalyCounts[kind] ?? 0) + 1;
-          if (errors.length < MAX_EXAMPLES) errors.push({ kind, index: op.index, invokeIndex: partner[i]!, value: v, lower, upper });
-        }
-      }
-      const result: CheckResult = { valid: errorCount === 0, reads, errorCount, anomalyCounts, errors, final };
-      if (errorCount > 0) result.anomalyTypes = Object.keys(anomalyCounts).sort();
-      if (reads === 0) {
-        result.valid = 'unknown';
-        result.error = 'no ok reads: nothing to check';
-      }
-      return result;
-    },
-  } satisfies Checker;
+  return foldChecker('counter', () => new CounterFold(initial));
 }

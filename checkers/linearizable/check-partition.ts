@@ -4,22 +4,15 @@
  * cannot be linearized with the longest partial linearizations and the states they lead to.
  * All op references are history indices of invocations.
  */
-import { describeState, isInconsistent, type Model } from './model.ts';
+import { describeState, type Model, type ModelOp } from './model.ts';
 import type { Partition } from './prepare.ts';
-import { search, type SearchLimits } from './search.ts';
+import { Search, type PartialLinearization, type SearchLimits } from './search.ts';
 import { kvWitness } from './kv-witness.ts';
 import { pruneUnobservedWrites } from './prune.ts';
 import { uniqueRegisterCheck } from './unique-register.ts';
 import { verifyLinearization } from './witness.ts';
 
-export interface PartialLinearization {
-  /** The ops linearized, in order, with the model state after each. */
-  ops: { index: number; state: string }[];
-  /** The op whose return forced the search back (-1 when none). */
-  blocked: number;
-  /** Ops that were pending at that point and why each could not go next. */
-  candidates: { index: number; reason: string }[];
-}
+export type { PartialLinearization } from './search.ts';
 
 export interface PartitionFailure {
   /** The op that cannot be linearized. */
@@ -27,7 +20,7 @@ export interface PartitionFailure {
   reason: string;
   /** Ops that take part in the failure (fast path) or the last partial linearization's ops. */
   related: number[];
-  /** Longest partial linearizations reached (empty for the fast path). */
+  /** Longest partial linearizations reached (empty for the fast path); see search.ts. */
   partials: PartialLinearization[];
 }
 
@@ -45,6 +38,8 @@ export interface PartitionOutcome {
   configs: number;
   states: number;
   steps?: number;
+  /** Times the search bounded its memory (search.ts: compaction). */
+  compactions?: number;
   ms: number;
   /** Invocation indices in linearization order, when valid. */
   linearization?: number[];
@@ -57,15 +52,8 @@ export interface PartitionOutcome {
   worker?: boolean;
 }
 
-function reasonFor(model: Model<any>, state: unknown, p: Partition, e: number, seenBlocked: boolean): string {
-  const r = model.step(state, p.ops[e]!);
-  if (isInconsistent(r)) return r.message;
-  return seenBlocked ? 'legal here, but every continuation after it fails' : 'legal here';
-}
-
-function describeEntry(p: Partition, index: number): string {
-  const e = p.call.indexOf(index);
-  const op = p.ops[e];
+/** An op in a failure's words: `read 3 (op 12)`. */
+export function describeOp(op: ModelOp | undefined, index: number): string {
   return op ? `${op.f} ${JSON.stringify(op.value)} (op ${index})` : `op ${index}`;
 }
 
@@ -100,41 +88,45 @@ export function checkPartition(model: Model<any>, whole: Partition, limits: Sear
       return { ...base, valid: true, method: 'kv-witness', configs: 0, states: 0, ms: performance.now() - started, linearization: order.map((e) => p.call[e]!) };
     }
   }
-  const r = search(model, p, limits);
-  const stats = { configs: r.configs, states: r.transitions.states.length, steps: r.transitions.steps };
-  const states = r.transitions.states;
-  const partials: PartialLinearization[] = r.partials.map((x) => {
-    const last = x.states.length > 0 ? x.states[x.states.length - 1]! : r.initState;
-    return {
-      ops: x.entries.map((e, i) => ({ index: p.call[e]!, state: describeState(model, states[x.states[i]!]) })),
-      blocked: x.blocked >= 0 ? p.call[x.blocked]! : -1,
-      candidates: x.candidates.map((e) => ({ index: p.call[e]!, reason: reasonFor(model, states[last], p, e, true) })),
-    };
-  });
-  if (r.status === 'ok') {
-    const order = r.linearization!;
+  const r = new Search(model);
+  for (let e = 0; e < p.ops.length; e++) r.add(p.ops[e]!, p.call[e]!, p.ret[e]!);
+  r.end();
+  const status = r.run(limits);
+  const stats = { configs: r.configs, states: r.tr.statesSeen, steps: r.tr.steps, compactions: r.compactions };
+  if (status === 'ok') {
+    const ok = { ...base, ...stats, valid: true as const, method: 'wgl' as const };
+    const witness = r.witness();
+    // A search that bounded its memory (very long partitions) keeps no whole witness.
+    if (!witness) return { ...ok, ms: performance.now() - started };
+    const entryOf = new Map(p.call.map((c, e) => [c, e]));
+    const order = witness.map((c) => entryOf.get(c)!);
     const problem = verifyLinearization(model, p, order);
     if (problem !== null) throw new Error(`linearizability search produced an invalid witness for partition ${String(p.key)}: ${problem}`);
-    return { ...base, ...stats, valid: true, method: 'wgl', ms: performance.now() - started, linearization: order.map((e) => p.call[e]!) };
+    return { ...ok, ms: performance.now() - started, linearization: witness };
   }
-  if (r.status === 'illegal') {
-    const best = partials[0];
-    const blocked = best?.blocked ?? -1;
-    const failing = blocked >= 0 ? blocked : (best?.candidates[0]?.index ?? p.call[0] ?? -1);
-    const lastState = best && best.ops.length > 0 ? best.ops[best.ops.length - 1]!.state : describeState(model, states[r.initState]);
-    return {
-      ...base,
-      ...stats,
-      valid: false,
-      method: 'wgl',
-      ms: performance.now() - started,
-      failure: {
-        op: failing,
-        reason: `${describeEntry(p, failing)} cannot be linearized: the longest partial linearization (${best?.ops.length ?? 0} ops) ends in state ${lastState}${blockedReason(best, failing)}`,
-        related: best ? [...best.candidates.map((c) => c.index)].sort((a, b) => a - b) : [],
-        partials,
-      },
-    };
+  const partials = r.describePartials();
+  if (status === 'illegal') {
+    const failure = failureOf(partials, () => describeState(model, model.init()), p.call[0] ?? -1, (index) => describeOp(p.ops[p.call.indexOf(index)], index));
+    return { ...base, ...stats, valid: false, method: 'wgl', ms: performance.now() - started, failure };
   }
-  return { ...base, ...stats, valid: 'unknown', cause: r.status, method: 'wgl', ms: performance.now() - started, partials };
+  return { ...base, ...stats, valid: 'unknown', cause: status === 'pending' ? 'cancelled' : status, method: 'wgl', ms: performance.now() - started, partials };
+}
+
+/**
+ * The failure a search's longest partial linearizations show: the op that blocked the longest
+ * one (or its first candidate), and the reason in words.
+ */
+export function failureOf(partials: PartialLinearization[], initState: () => string, fallbackOp: number, describeOp: (index: number) => string): PartitionFailure {
+  const best = partials[0];
+  const blocked = best?.blocked ?? -1;
+  const failing = blocked >= 0 ? blocked : (best?.candidates[0]?.index ?? fallbackOp);
+  const last = best?.ops[best.ops.length - 1];
+  const lastState = last ? last.state : (best?.startState ?? initState());
+  const length = (best?.ops.length ?? 0) + (best?.elided ?? 0);
+  return {
+    op: failing,
+    reason: `${describeOp(failing)} cannot be linearized: the longest partial linearization (${length} ops) ends in state ${lastState}${blockedReason(best, failing)}`,
+    related: best ? best.candidates.map((c) => c.index).sort((a, b) => a - b) : [],
+    partials,
+  };
 }

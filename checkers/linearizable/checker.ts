@@ -1,7 +1,8 @@
 /**
  * The linearizability Checker: prepares the history for the model, checks each partition (in
  * this thread first for a short slice, then on worker threads for the partitions that need
- * longer), merges the verdicts (false > unknown > true) and assembles the evidence.
+ * longer), merges the verdicts (false > unknown > true) and assembles the evidence. `begin`
+ * checks the same way op by op, in bounded memory (online.ts).
  *
  * Result fields (besides `valid`):
  * - `model`: the model's name; `stats`: { ops, dropped, partitions, configs, ms }.
@@ -12,20 +13,24 @@
  *   element of `anomalies`): { partition, op, reason, window, partials }. `op` is the op that
  *   cannot be linearized; `window` lists the ops of its partition concurrent with it (index,
  *   completion index, process, f, value, type), time-ordered, for drawing; `partials` are the
- *   longest partial linearizations reached: ops with the model state after each, the op that
- *   blocked them and every pending candidate with the reason it could not go next.
+ *   longest partial linearizations reached: ops with the model state after each (the last 48;
+ *   `elided` counts the earlier ones and `startState` is where they left the model), the op
+ *   that blocked them and every pending candidate with the reason it could not go next.
  * - when unknown: `error` says why (time / memory budget, cancelled, worker died), and
  *   `partitions[i].partials` shows how far the search got.
  */
 import { availableParallelism } from 'node:os';
-import type { CheckBudget, CheckContext, Checker } from '../../src/core/checker.ts';
+import type { CheckBudget, CheckContext, CheckSession, IncrementalChecker } from '../../src/core/checker.ts';
 import type { History } from '../../src/core/op.ts';
-import { mergeAll, type CheckResult } from '../../src/core/validity.ts';
+import type { CheckResult } from '../../src/core/validity.ts';
 import { checkPartition, type PartitionOutcome } from './check-partition.ts';
+import { assemble, failingWindow, opSummary, type Interval, type OpSummary } from './evidence.ts';
 import type { Model } from './model.ts';
+import { LinearizabilitySession } from './online.ts';
 import { createModel } from './models/index.ts';
 import { runOnWorkers } from './pool.ts';
 import { prepareHistory, type Partition } from './prepare.ts';
+import { limitsFor } from './search.ts';
 
 export interface LinearizableOptions {
   /** A registered model name (see MODELS) or a Model object. */
@@ -49,53 +54,33 @@ export interface LinearizableOptions {
   fastPath?: boolean;
 }
 
-const DEFAULT_MEMORY_MB = 1024;
-const WINDOW_LIMIT = 60;
 const QUICK_SLICE_MS = 5;
 
-function windowAround(history: History, p: Partition, failing: number, related: readonly number[]): Record<string, unknown>[] {
-  const e = p.call.indexOf(failing);
-  const lo = e >= 0 ? p.call[e]! : failing;
-  const hi = e >= 0 ? p.ret[e]! : failing;
-  const picked = new Set<number>(related);
-  for (let i = 0; i < p.call.length; i++) {
-    if (p.call[i]! <= hi && p.ret[i]! >= lo) picked.add(p.call[i]!);
-  }
-  const sorted = [...picked].sort((a, b) => Math.abs(a - failing) - Math.abs(b - failing)).slice(0, WINDOW_LIMIT).sort((a, b) => a - b);
-  return sorted.map((index) => opSummary(history, p, index));
-}
-
-/** An op as the evidence shows it: invocation and completion indices, times and observed value. */
-function opSummary(history: History, p: Partition, index: number): Record<string, unknown> {
-  const inv = history[index]!;
+function summaryOf(history: History, p: Partition, index: number): OpSummary | undefined {
+  const inv = history[index];
+  if (!inv) return undefined;
   const j = p.call.indexOf(index);
-  const c = j >= 0 && p.completion[j]! >= 0 ? history[p.completion[j]!] : undefined;
-  return {
-    index,
-    completion: c?.index ?? -1,
-    process: inv.process,
-    f: inv.f,
-    value: c && c.type === 'ok' ? c.value : inv.value,
-    type: c?.type ?? 'info',
-    time: inv.time,
-    ...(c ? { completionTime: c.time } : {}),
-  };
+  return opSummary(inv, j >= 0 && p.completion[j]! >= 0 ? history[p.completion[j]!] : undefined);
 }
 
-export function linearizable(opts: LinearizableOptions): Checker {
+function* intervalsOf(p: Partition): Generator<Interval> {
+  for (let e = 0; e < p.call.length; e++) yield { call: p.call[e]!, ret: p.ret[e]! };
+}
+
+export function linearizable(opts: LinearizableOptions): IncrementalChecker {
   const name = opts.name ?? 'linearizable';
+  const modelOf = (): Model<any> => (typeof opts.model === 'string' ? createModel(opts.model, opts.init) : opts.model);
   return {
     name,
+    begin(ctx: CheckContext): CheckSession {
+      return new LinearizabilitySession({ model: modelOf(), budget: { ...opts.budget, ...ctx.budget }, signal: ctx.signal, ...(opts.stopOnFailure !== undefined ? { stopOnFailure: opts.stopOnFailure } : {}) });
+    },
     async check(history: History, ctx: CheckContext): Promise<CheckResult> {
       const started = performance.now();
-      const model = typeof opts.model === 'string' ? createModel(opts.model, opts.init) : opts.model;
+      const model = modelOf();
       const prepared = prepareHistory(history, model);
-      const budget = { ...opts.budget, ...ctx.budget };
-      const timeMs = budget.timeMs;
-      const deadline = timeMs === undefined ? Infinity : started + Math.max(1, timeMs - Math.min(100, timeMs * 0.1));
-      const memoryMb = budget.memoryMb ?? DEFAULT_MEMORY_MB;
-      const maxBytes = memoryMb * 1024 * 1024 * 0.5;
       const cancel = new Int32Array(new SharedArrayBuffer(4));
+      const { timeMs, memoryMb, deadline, maxBytes } = limitsFor({ ...opts.budget, ...ctx.budget }, started, cancel);
       const onAbort = (): void => {
         Atomics.store(cancel, 0, 1);
       };
@@ -155,41 +140,17 @@ export function linearizable(opts: LinearizableOptions): Checker {
         ctx.signal?.removeEventListener('abort', onAbort);
       }
 
-      const results: PartitionOutcome[] = prepared.partitions.map(
-        (p, i) => outcomes[i] ?? { key: p.key, valid: 'unknown', cause: 'cancelled', method: 'wgl', ops: p.ops.length, configs: 0, states: 0, ms: 0 },
-      );
-      const valid = mergeAll(results.map((r) => r.valid));
-      const result: CheckResult = { valid, model: model.name };
-      const firstFailure = results.find((r) => r.valid === false && r.failure);
-      if (firstFailure?.failure) {
-        const f = firstFailure.failure;
-        const p = prepared.partitions[results.indexOf(firstFailure)]!;
-        const counterexample = {
-          partition: firstFailure.key,
-          op: history[f.op] ? opSummary(history, p, f.op) : undefined,
-          reason: f.reason,
-          window: windowAround(history, p, f.op, f.related),
-          partials: f.partials,
-        };
-        result.anomalyTypes = ['nonlinearizable'];
-        result.anomalies = [counterexample];
-        result.counterexample = counterexample;
-      } else if (valid === 'unknown') {
-        const unknown = results.filter((r) => r.valid === 'unknown');
-        const causes = [...new Set(unknown.map((r) => r.error ?? r.cause ?? 'unknown'))];
-        result.error = `${unknown.length} of ${results.length} partitions undecided: ${causes
-          .map((c) => (c === 'timeout' ? `time budget of ${timeMs} ms ran out` : c === 'memory' ? `memory budget of ${memoryMb} MB ran out` : c === 'cancelled' ? 'cancelled' : c))
-          .join('; ')}`;
-      }
-      result.partitions = results.map(({ failure: _failure, ...rest }) => rest);
-      result.stats = {
-        ops: history.length,
-        dropped: prepared.dropped,
-        partitions: results.length,
-        configs: results.reduce((s, r) => s + r.configs, 0),
-        ms: Math.round((performance.now() - started) * 100) / 100,
-      };
-      return result;
+      const all = prepared.partitions;
+      return assemble({
+        model: model.name,
+        outcomes,
+        keys: all.map((p) => p.key),
+        opsPer: all.map((p) => p.ops.length),
+        summarize: (i, indices) => indices.map((index) => summaryOf(history, all[i]!, index)),
+        windowOf: (i, failing, related) => failingWindow(failing, intervalsOf(all[i]!), related),
+        budget: { timeMs, memoryMb },
+        stats: { ops: history.length, dropped: prepared.dropped, started },
+      });
     },
   };
 }

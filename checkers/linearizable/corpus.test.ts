@@ -11,7 +11,8 @@ import { parseModelInit } from './models/index.ts';
 import { registerModel } from './models/register.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpus = path.resolve(projectRoot, '../shared/corpus');
+// FAULTLINE_CORPUS points at the corpus when this checkout does not sit next to it.
+const corpus = process.env['FAULTLINE_CORPUS'] ?? path.resolve(projectRoot, '../shared/corpus');
 
 interface Row {
   file: string;

@@ -3,7 +3,8 @@
  *
  * KeySet: a set of variable-length Uint32 keys (search configurations), stored inline in one
  * growable arena and found by open addressing on a 32-bit hash. Keys are compared word by word,
- * so a hash collision never merges two configurations.
+ * so a hash collision never merges two configurations. `retain` rebuilds it with only the keys
+ * still of use, which is how the search forgets configurations it can never reach again.
  *
  * PairMap: an int → int map keyed by a pair of non-negative ints (state id, op kind), used to
  * cache model transitions.
@@ -75,6 +76,58 @@ export class KeySet {
     return true;
   }
 
+  /** A mark for `rollback`: keys added after it can be taken back. */
+  mark(): number {
+    return this.used;
+  }
+
+  /** Forgets every key added since `mark`. */
+  rollback(mark: number): void {
+    this.retain((_, at) => at < mark);
+  }
+
+  /**
+   * Keeps only the keys `keep` accepts, in tables sized for them. `keep` sees the arena and
+   * where the key is stored: arena[at] is its length, its words follow.
+   */
+  retain(keep: (arena: Uint32Array, at: number) => boolean): void {
+    const oldSlots = this.slots;
+    const oldArena = this.arena;
+    let kept = 0;
+    let words = 0;
+    const keepAt = new Uint8Array(oldSlots.length >>> 1);
+    for (let j = 0; j < oldSlots.length; j += 2) {
+      const off = oldSlots[j]!;
+      if (off < 0 || !keep(oldArena, off)) continue;
+      keepAt[j >>> 1] = 1;
+      kept++;
+      words += oldArena[off]! + 1;
+    }
+    let slotCount = 1 << 12;
+    while (slotCount < kept * 4) slotCount *= 2;
+    const slots = new Int32Array(slotCount * 2).fill(-1);
+    const arena = new Uint32Array(Math.max(slotCount * 4, words * 2));
+    const mask = slotCount - 1;
+    let used = 0;
+    for (let j = 0; j < oldSlots.length; j += 2) {
+      if (keepAt[j >>> 1] === 0) continue;
+      const off = oldSlots[j]!;
+      const len = oldArena[off]! + 1;
+      arena.set(oldArena.subarray(off, off + len), used);
+      const h = oldSlots[j + 1]!;
+      let i = h & mask;
+      while (slots[2 * i]! >= 0) i = (i + 1) & mask;
+      slots[2 * i] = used;
+      slots[2 * i + 1] = h;
+      used += len;
+    }
+    this.slots = slots;
+    this.arena = arena;
+    this.mask = mask;
+    this.used = used;
+    this.size = kept;
+  }
+
   private grow(): void {
     const old = this.slots;
     const n = old.length; // twice the old slot count
@@ -107,6 +160,13 @@ export class PairMap {
 
   get bytes(): number {
     return this.table.byteLength;
+  }
+
+  /** Forgets every pair. */
+  clear(): void {
+    this.table = new Int32Array(3 << 10).fill(-1);
+    this.mask = (1 << 10) - 1;
+    this.size = 0;
   }
 
   /** The value for (a, b), or `missing`. */

@@ -31,7 +31,8 @@ export interface Prepared {
   dropped: number;
 }
 
-function outcomeOf(completion: Op | undefined): Outcome {
+/** How an op ended, from its completion (undefined: it never completed). */
+export function outcomeOf(completion: Op | undefined): Outcome {
   return completion === undefined || completion.type === 'info' ? 'info' : completion.type === 'ok' ? 'ok' : 'fail';
 }
 

@@ -6,12 +6,12 @@
  * Evidence: `attempted` (generate invocations), `acknowledged` (ok ones), `duplicatedCount`
  * (distinct ids returned more than once), `duplicated` (up to 100 of them: `{id, count, ops}`
  * with the indices of the first two ok ops that returned it), `range` ([min, max] when all ids
- * are numbers). Anomaly type: `duplicated`.
+ * are numbers). Anomaly type: `duplicated`. Checks op by op too: a duplicate is definite once seen.
  */
-import type { Checker } from '../../src/core/checker.ts';
 import { HistoryError } from '../../src/core/errors.ts';
-import type { History } from '../../src/core/op.ts';
+import type { Op } from '../../src/core/op.ts';
 import type { CheckResult } from '../../src/core/validity.ts';
+import { foldChecker, type Fold } from '../online.ts';
 
 const MAX_EXAMPLES = 100;
 
@@ -60,37 +60,47 @@ class IdTable {
   }
 }
 
+/** The check as a fold over ops (see checkers/online.ts): a duplicate is definite when seen. */
+class UniqueIdsFold implements Fold {
+  private readonly ids = new IdTable();
+  private attempted = 0;
+  private acknowledged = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  private allNumbers = true;
+
+  get violated(): boolean {
+    return this.ids.duplicatedCount > 0;
+  }
+
+  feed(op: Op): void {
+    if (op.f !== 'generate') return;
+    if (op.type === 'invoke') this.attempted++;
+    if (op.type !== 'ok') return;
+    this.acknowledged++;
+    this.ids.see(op.value, op.index);
+    if (typeof op.value === 'number') {
+      if (op.value < this.min) this.min = op.value;
+      if (op.value > this.max) this.max = op.value;
+    } else this.allNumbers = false;
+  }
+
+  result(): CheckResult {
+    const ids = this.ids;
+    const result: CheckResult = {
+      valid: ids.duplicatedCount === 0,
+      attempted: this.attempted,
+      acknowledged: this.acknowledged,
+      duplicatedCount: ids.duplicatedCount,
+      duplicated: ids.examples,
+    };
+    if (this.allNumbers && this.acknowledged > 0) result.range = [this.min, this.max];
+    if (ids.duplicatedCount > 0) result.anomalyTypes = ['duplicated'];
+    return result;
+  }
+}
+
+/** The unique-ids checker; it also checks op by op (`begin`). */
 export function uniqueIds() {
-  return {
-    name: 'unique-ids',
-    check(history: History): CheckResult {
-      const ids = new IdTable();
-      let attempted = 0;
-      let acknowledged = 0;
-      let min = Infinity;
-      let max = -Infinity;
-      let allNumbers = true;
-      for (const op of history) {
-        if (op.f !== 'generate') continue;
-        if (op.type === 'invoke') attempted++;
-        if (op.type !== 'ok') continue;
-        acknowledged++;
-        ids.see(op.value, op.index);
-        if (typeof op.value === 'number') {
-          if (op.value < min) min = op.value;
-          if (op.value > max) max = op.value;
-        } else allNumbers = false;
-      }
-      const result: CheckResult = {
-        valid: ids.duplicatedCount === 0,
-        attempted,
-        acknowledged,
-        duplicatedCount: ids.duplicatedCount,
-        duplicated: ids.examples,
-      };
-      if (allNumbers && acknowledged > 0) result.range = [min, max];
-      if (ids.duplicatedCount > 0) result.anomalyTypes = ['duplicated'];
-      return result;
-    },
-  } satisfies Checker;
+  return foldChecker('unique-ids', () => new UniqueIdsFold());
 }

@@ -46,22 +46,24 @@ Examples:
       if (!(budgetS > 0)) throw new UsageError(`--checker-time must be a positive number of seconds, got ${JSON.stringify(flags.checkerTime)}`);
       const started = performance.now();
       const { loadHistoryForCheck } = await import('./load-history.ts');
+      const { checkInOnePass, isJsonlHistory } = await import('./check-stream.ts');
       const { parseModelInit } = await import('../../checkers/linearizable/index.ts');
       const { assertWellFormed } = await import('../history/validate.ts');
       const { compose } = await import('../../checkers/compose.ts');
       const { printJson, printSummary } = await import('./output.ts');
       const { reportToGithub } = await import('../report/github.ts');
       const { loadParts, optionPrefix } = await import('../plugins/registry.ts');
-      const loaded = await loadHistoryForCheck(file);
-      assertWellFormed(loaded.history);
-      const model = flags.model ?? loaded.model?.model;
-      const init = flags.init !== undefined && model ? parseModelInit(model, flags.init) : flags.model ? undefined : loaded.model?.init;
+      // Our JSONL with the checkers named: read, validated and checked in one pass.
+      const loaded = (flags.checker || flags.model) && (await isJsonlHistory(file)) ? undefined : await loadHistoryForCheck(file);
+      if (loaded) assertWellFormed(loaded.history);
+      const model = flags.model ?? loaded?.model?.model;
+      const init = flags.init !== undefined && model ? parseModelInit(model, flags.init) : flags.model ? undefined : loaded?.model?.init;
       let names = flags.checker?.split(',').map((s) => s.trim()).filter(Boolean);
-      if (!names?.length) names = flags.model ? ['linearizable'] : loaded.checkerHint ? [loaded.checkerHint] : undefined;
+      if (!names?.length) names = flags.model ? ['linearizable'] : loaded?.checkerHint ? [loaded.checkerHint] : undefined;
       if (!names?.length) {
         throw new UsageError(`${file}: say which checker to run with --checker NAME (see \`faultline list\`) or a model with --model`);
       }
-      if (model && names.includes('linearizable') && !flags.model && loaded.model) loaded.notes.push(`model ${model}: ${loaded.model.reason}`);
+      if (model && names.includes('linearizable') && !flags.model && loaded?.model) loaded.notes.push(`model ${model}: ${loaded.model.reason}`);
       const { parts } = await loadParts(flags.config);
       const defs = await Promise.all(names.map((n) => parts.checkers.get(n)));
       const owners = defs.map((d) => ({ part: `checker ${d.name}`, prefix: optionPrefix(d), schema: d.options ?? {} }));
@@ -71,17 +73,21 @@ Examples:
         ...(init !== undefined ? { init } : {}),
         ...(flags.consistencyModels ? { consistencyModels: flags.consistencyModels.split(',').map((s) => s.trim()) } : {}),
       };
-      const checker = compose(defs.map((d, i) => d.create({ ...build, options: parsed.valuesOf(owners[i]!) })));
-      const result = await checker.check(loaded.history, { budget: { timeMs: budgetS * 1000 } });
+      const checkers = defs.map((d, i) => d.create({ ...build, options: parsed.valuesOf(owners[i]!) }));
+      const ctx = { budget: { timeMs: budgetS * 1000 } };
+      const run = loaded
+        ? { result: await compose(checkers).check(loaded.history, ctx), events: loaded.history.length, format: loaded.format, notes: loaded.notes }
+        : { ...(await checkInOnePass(file, checkers, ctx)), format: 'jsonl' };
+      const { result } = run;
       const rejected = Object.values(result.checkers).find((r) => r['badInput'] === true);
       if (rejected) throw new InputError(String(rejected.error), { file });
       const elapsedMs = Math.round(performance.now() - started);
       if (flags.json) {
-        printJson({ file, format: loaded.format, events: loaded.history.length, elapsedMs, ...result });
+        printJson({ file, format: run.format, events: run.events, elapsedMs, ...result });
       } else {
         printSummary(result.valid, result.checkers, process.stdout, [
-          `${file}: ${loaded.format}, ${loaded.history.length} events, checked in ${elapsedMs} ms`,
-          ...loaded.notes,
+          `${file}: ${run.format}, ${run.events} events, checked in ${elapsedMs} ms`,
+          ...run.notes,
         ]);
       }
       if (flags.github) reportToGithub({ name: basename(file), results: result }, flags.json ? process.stderr : process.stdout);

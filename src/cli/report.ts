@@ -9,7 +9,7 @@ import type { TestInfo } from '../core/context.ts';
 import type { TestSpec } from '../core/test.ts';
 import type { Topology } from '../core/topology.ts';
 import type { CheckResult } from '../core/validity.ts';
-import { describeEnd, exitCodeForOutcome, outcomeOf, type RunEnd } from '../runner/outcome.ts';
+import { describeEnd, endHeading, exitCodeForOutcome, outcomeOf, type RunEnd } from '../runner/outcome.ts';
 import { InputError } from '../core/errors.ts';
 import { RUN_FILES, resolveRunDir } from '../runner/results-dir.ts';
 import { printJson, printSummary } from './output.ts';
@@ -60,7 +60,7 @@ export function registerReport(program: Command): void {
       const { valid, results } = await checkRunDir(runDir, checker, { test, testRecord: { ...stored }, errors: [], checkerTimeS: spec.checkerTimeS, log, end });
       const outcome = outcomeOf(valid, end);
       if (flags.json) printJson({ runDir, ...results });
-      else printSummary(valid, (results['checkers'] ?? {}) as Record<string, CheckResult>, process.stdout, [`run directory: ${runDir}`, ...(end.reason === 'completed' ? [] : [`incomplete: ${describeEnd(end)}`])], outcome === 'incomplete');
+      else printSummary(valid, (results['checkers'] ?? {}) as Record<string, CheckResult>, process.stdout, [`run directory: ${runDir}`, ...(end.reason === 'completed' ? [] : [`${endHeading(end, outcome).toLowerCase()}: ${describeEnd(end)}`])], outcome === 'incomplete');
       process.exitCode = exitCodeForOutcome(outcome);
     });
 }

@@ -11,7 +11,7 @@ import { FaultlineError, isUserError } from '../core/errors.ts';
 import { loadParts } from '../plugins/registry.ts';
 import { planTest } from '../runner/plan.ts';
 import { runTest } from '../runner/run-test.ts';
-import { describeEnd, exitCodeForOutcome } from '../runner/outcome.ts';
+import { describeEnd, endHeading, exitCodeForOutcome } from '../runner/outcome.ts';
 import { RUN_FILES } from '../runner/results-dir.ts';
 import { createLogger } from '../runner/logger.ts';
 import { shellQuote } from '../report/summary.ts';
@@ -47,7 +47,7 @@ export async function runFromFlags(flags: TestFlags): Promise<void> {
     if (flags.json) {
       printJson({ runDir: outcome.runDir, seed: spec.seed, replay: `faultline ${replay}`, ...outcome.results });
     } else if (setupError === undefined) {
-      const cut = outcome.end.reason === 'completed' ? [] : [`incomplete: ${describeEnd(outcome.end)}`];
+      const cut = outcome.end.reason === 'completed' ? [] : [`${endHeading(outcome.end, outcome.outcome).toLowerCase()}: ${describeEnd(outcome.end)}`];
       printSummary(outcome.valid, checkers, process.stderr, [`run directory: ${outcome.runDir}`, ...cut], outcome.outcome === 'incomplete');
     }
     if (setupError !== undefined) {

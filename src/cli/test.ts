@@ -34,6 +34,9 @@ interface TestFlags {
   inventory?: string;
   topology?: string;
   checkerTime: string;
+  /** undefined unless --check-online or --no-check-online was given. */
+  checkOnline?: boolean;
+  failFast?: boolean;
   opt: string[];
   config: string[];
   install: boolean;
@@ -76,6 +79,7 @@ function partName(value: string): string {
 const list = (text: string): string[] => (text === 'none' || text === '' ? [] : text.split(',').map((s) => s.trim()).filter(Boolean));
 
 export function specFromFlags(flags: TestFlags): TestSpec {
+  if (flags.failFast && flags.checkOnline === false) throw new UsageError('--fail-fast stops at a violation the online check finds: it cannot go with --no-check-online');
   const seed = flags.seed !== undefined ? num('--seed', flags.seed, { integer: true }) : Math.floor(Math.random() * 2 ** 31);
   const options = splitOptionFlags(flags.opt);
   if (flags.inventory !== undefined) options['ssh.inventory'] = resolve(flags.inventory);
@@ -98,6 +102,8 @@ export function specFromFlags(flags: TestFlags): TestSpec {
     resultsDir: resolve(flags.resultsDir),
     ...(flags.replaySchedule ? { replaySchedule: resolve(flags.replaySchedule) } : {}),
     checkerTimeS: num('--checker-time', flags.checkerTime, { min: 1 }),
+    ...(flags.checkOnline || flags.failFast ? { checkOnline: true } : {}),
+    ...(flags.failFast ? { failFast: true } : {}),
     options,
     ...(flags.config.length ? { configs: flags.config.map((c) => resolve(c)) } : {}),
     ...(flags.topology !== undefined ? { topology: isTopologyFile(flags.topology) ? resolve(flags.topology) : flags.topology } : {}),
@@ -119,6 +125,8 @@ export function replayArgv(o: TestSpec): string[] {
   for (const c of o.configs ?? []) argv.push('--config', c);
   if (o.replaySchedule) argv.push('--replay-schedule', o.replaySchedule);
   if (o.topology) argv.push('--topology', o.topology);
+  if (o.failFast) argv.push('--fail-fast');
+  else if (o.checkOnline) argv.push('--check-online');
   return argv;
 }
 
@@ -148,6 +156,9 @@ export function registerTest(program: Command, partsHelp?: string): void {
     .option('--inventory <file>', 'ssh provider: JSON inventory of the hosts (same as --opt ssh.inventory=FILE)')
     .option('--topology <name|file>', 'place the nodes in regions with WAN latency between them: a profile name (`faultline list`) or a JSON file')
     .option('--checker-time <seconds>', 'time budget per checker', String(D.checkerTimeS))
+    .option('--check-online', 'check while the run goes: feed every event to the checkers that check op by op; the running verdict shows in the progress line')
+    .option('--no-check-online', 'check only the recorded history at the end (the default)')
+    .option('--fail-fast', 'stop the run (heal, teardown, check) at the first definite violation the online check finds; implies --check-online')
     .option('--opt <key=value>', 'an option of a chosen part, e.g. etcd.serializable-reads=true (repeatable; `faultline list` shows them)', collect, [])
     .option('--config <file>', 'a faultline.config.ts registering more parts (default: the one in this directory)', collect, [])
     .option('--no-install', 'never install Debian packages; refuse with the apt-get line when something is missing')

@@ -54,6 +54,10 @@ export interface TestSpec {
   configs?: string[];
   /** A topology profile: a built-in name ("three-regions") or a JSON file (`faultline list` shows the names). */
   topology?: string;
+  /** Check while the run goes (`--check-online`); see Test.checkOnline. */
+  checkOnline?: boolean;
+  /** Stop at the first definite violation (`--fail-fast`); see Test.failFast. */
+  failFast?: boolean;
 }
 
 /** A runnable test: what `run()` takes. Fields with defaults may be left out (see `run`). */
@@ -90,4 +94,20 @@ export interface Test extends TestInfo {
    * the apt-get line instead.
    */
   readonly install?: { readonly packages: readonly string[]; readonly on: 'controller' | 'nodes'; readonly allowed: boolean };
+  /**
+   * Check while the run goes: every recorded event is also fed to the run's checkers that can
+   * check op by op (checkers/online.ts), and the progress line shows their running verdict. The
+   * others wait for the check of the recorded history, which gives the run's verdict either way.
+   * Default false.
+   */
+  readonly checkOnline?: boolean;
+  /**
+   * Stop the run as soon as an online checker finds a definite violation: no more ops are issued,
+   * faults are healed, the DB is torn down and the recorded history is checked as usual. The run
+   * ends with reason `violation-found`. Implies checkOnline; `failFast: true` with
+   * `checkOnline: false` is refused. Default false.
+   *
+   *   await run(defineTest({ name: 'quick', client, workload, failFast: true }));
+   */
+  readonly failFast?: boolean;
 }

@@ -1,11 +1,12 @@
 // Tests for the JSONL reader, the recorder and the well-formedness validator.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseHistoryJsonl, readHistoryFile } from './reader.ts';
+import { parseHistoryJsonl, readHistoryFile, scanHistoryFile } from './reader.ts';
 import { HistoryRecorder } from './recorder.ts';
-import { assertWellFormed, validateHistory } from './validate.ts';
+import { assertWellFormed, HistoryValidator, validateHistory } from './validate.ts';
 import { completionIndex } from './pairs.ts';
 import type { Op } from '../core/op.ts';
 import { HistoryError, InputError } from '../core/errors.ts';
@@ -69,6 +70,24 @@ describe('reader', () => {
     await expect(readHistoryFile(path)).rejects.toThrow(/h\.jsonl:2: malformed JSON/);
   });
 
+  it('scans a file chunk by chunk: ops in order, indices filled in across chunks, the torn line dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-hist-'));
+    const lines: string[] = [];
+    for (let i = 0; i < 60_000; i++) lines.push(JSON.stringify({ process: i % 7, type: i % 2 === 0 ? 'invoke' : 'ok', f: 'write', value: 'v'.repeat(i % 30) }));
+    const path = join(dir, 'h.jsonl');
+    writeFileSync(path, lines.join('\n') + '\n{"tor');
+    const chunks: number[] = [];
+    let next = 0;
+    const r = await scanHistoryFile(path, async (ops) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      chunks.push(ops.length);
+      for (const o of ops) expect(o.index).toBe(next++);
+    });
+    expect(r).toEqual({ events: 60_000, tornLastLine: true });
+    expect(next).toBe(60_000);
+    expect(chunks.length).toBeGreaterThan(1);
+  });
+
   it('reports a missing file as input error', async () => {
     await expect(readHistoryFile('/nonexistent/h.jsonl')).rejects.toThrow(/\/nonexistent\/h\.jsonl: cannot read history: ENOENT/);
   });
@@ -110,6 +129,18 @@ describe('validator', () => {
   it('finds an unknown type', () => {
     const h = [{ ...op(0, 0, 'invoke', 'read'), type: 'done' as Op['type'] }];
     expect(validateHistory(h)[0]?.message).toMatch(/unknown type "done"/);
+  });
+
+  it('op by op, finds what it finds over the whole history', () => {
+    const types: Op['type'][] = ['invoke', 'ok', 'fail', 'info'];
+    fc.assert(
+      fc.property(fc.array(fc.record({ process: fc.constantFrom(0, 1, 2, 'nemesis' as const, -1), type: fc.constantFrom(...types), f: fc.constantFrom('read', 'write', ''), skip: fc.boolean(), back: fc.boolean() }), { maxLength: 30 }), (raw) => {
+        const h = raw.map((x, i) => ({ ...op(x.skip ? i + 1 : i, x.process as number, x.type, x.f), time: x.back ? 0 : i }));
+        const v = new HistoryValidator();
+        const streamed = h.flatMap((o, i) => v.check(o).map((message) => ({ index: i, message })));
+        expect(streamed).toEqual(validateHistory(h));
+      }),
+    );
   });
 
   it('pairs invocations with completions', () => {

@@ -1,5 +1,6 @@
 /**
- * Reads our history format: JSONL, one Op per line, as written by the recorder.
+ * Reads our history format: JSONL, one Op per line, as written by the recorder: whole
+ * (`readHistoryFile`) or chunk by chunk for checking in one pass (`scanHistoryFile`).
  *
  * A controller killed mid-write can leave a torn last line; that line is dropped and reported
  * (`tornLastLine`). Any other line that is not a JSON object with the op fields is an InputError
@@ -13,7 +14,7 @@
  * valid UTF-8 (an InputError names the line and byte of the first bad sequence).
  */
 import { isAscii } from 'node:buffer';
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../core/errors.ts';
 import type { Op } from '../core/op.ts';
 import { assertUtf8, cutUtf8Tail } from './utf8.ts';
@@ -64,10 +65,10 @@ function countNewlines(text: string): number {
 }
 
 /**
- * Parses `text`, whole lines each ending in a newline, numbered from `firstLine`, onto `history`.
- * Returns the number of lines read.
+ * Parses `text`, whole lines each ending in a newline, numbered from `firstLine`, onto `out`;
+ * ops without an index get `base + out.length`. Returns the number of lines read.
  */
-function parseCompleteLines(text: string, firstLine: number, file: string | undefined, history: Op[]): number {
+function parseCompleteLines(text: string, firstLine: number, file: string | undefined, out: Op[], base: number): number {
   const lines = countNewlines(text);
   let parsed: unknown;
   try {
@@ -76,7 +77,7 @@ function parseCompleteLines(text: string, firstLine: number, file: string | unde
     parsed = undefined;
   }
   if (Array.isArray(parsed) && parsed.length === lines) {
-    for (let i = 0; i < lines; i++) history.push(toOp(parsed[i], firstLine + i, file, history.length));
+    for (let i = 0; i < lines; i++) out.push(toOp(parsed[i], firstLine + i, file, base + out.length));
     return lines;
   }
   let lineNo = firstLine;
@@ -84,17 +85,17 @@ function parseCompleteLines(text: string, firstLine: number, file: string | unde
     const end = text.indexOf('\n', start);
     const line = text.slice(start, end).trim();
     start = end + 1;
-    if (line !== '') history.push(parseLine(line, lineNo, file, history.length));
+    if (line !== '') out.push(parseLine(line, lineNo, file, base + out.length));
   }
   return lines;
 }
 
 /** Parses the last line when it has no newline: a line that does not parse is torn (dropped). */
-function parseTail(tail: string, lineNo: number, file: string | undefined, history: Op[]): boolean {
+function parseTail(tail: string, lineNo: number, file: string | undefined, out: Op[], base: number): boolean {
   const line = tail.trim();
   if (line === '') return false;
   try {
-    history.push(parseLine(line, lineNo, file, history.length));
+    out.push(parseLine(line, lineNo, file, base + out.length));
     return false;
   } catch (e) {
     if (e instanceof InputError) return true;
@@ -117,20 +118,34 @@ function decode(bytes: Buffer, file: string, firstLine: number, torn = false): s
 export function parseHistoryJsonl(text: string, file?: string): ReadResult {
   const history: Op[] = [];
   const lastNl = text.lastIndexOf('\n');
-  const lines = parseCompleteLines(text.slice(0, lastNl + 1), 1, file, history);
-  const tornLastLine = parseTail(text.slice(lastNl + 1), lines + 1, file, history);
+  const lines = parseCompleteLines(text.slice(0, lastNl + 1), 1, file, history, 0);
+  const tornLastLine = parseTail(text.slice(lastNl + 1), lines + 1, file, history, 0);
   return { history, tornLastLine };
 }
 
-/** Reads a JSONL history file in chunks of whole lines. */
-export async function readHistoryFile(path: string): Promise<ReadResult> {
-  let handle;
+/** What scanning a history file found besides its ops. */
+export interface ScanResult {
+  /** Ops read. */
+  events: number;
+  /** True when the last line was cut off mid-write and was dropped. */
+  tornLastLine: boolean;
+}
+
+/**
+ * Reads a JSONL history file in chunks of whole lines and hands each chunk's ops, in order, to
+ * `onOps` (awaited before the next chunk is read), so a caller that does not keep them reads a
+ * history of any size in constant memory.
+ *
+ *   await scanHistoryFile('history.jsonl', (ops) => { for (const op of ops) session.feed(op); });
+ */
+export async function scanHistoryFile(path: string, onOps: (ops: Op[]) => void | Promise<void>): Promise<ScanResult> {
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    fd = openSync(path, 'r');
   } catch (e) {
     throw new InputError(`cannot read history: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
   }
-  const history: Op[] = [];
+  let events = 0;
   let tornLastLine = false;
   try {
     let buf = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -144,19 +159,36 @@ export async function readHistoryFile(path: string): Promise<ReadResult> {
         buf.copy(bigger, 0, 0, carried);
         buf = bigger;
       }
-      const { bytesRead } = await handle.read(buf, carried, buf.length - carried, null);
+      // Reads are synchronous: the chunks come from the page cache far faster than a round
+      // trip through the thread pool, which a busy machine makes slow.
+      const bytesRead = readSync(fd, buf, carried, buf.length - carried, null);
       const filled = carried + bytesRead;
+      const ops: Op[] = [];
       if (bytesRead === 0) {
-        tornLastLine = parseTail(decode(buf.subarray(0, filled), path, nextLine, true), nextLine, path, history);
-        break;
+        tornLastLine = parseTail(decode(buf.subarray(0, filled), path, nextLine, true), nextLine, path, ops, events);
+      } else {
+        const cut = buf.lastIndexOf(10, filled - 1) + 1;
+        if (cut > 0) nextLine += parseCompleteLines(decode(buf.subarray(0, cut), path, nextLine), nextLine, path, ops, events);
+        buf.copy(buf, 0, cut, filled);
+        carried = filled - cut;
       }
-      const cut = buf.lastIndexOf(10, filled - 1) + 1;
-      if (cut > 0) nextLine += parseCompleteLines(decode(buf.subarray(0, cut), path, nextLine), nextLine, path, history);
-      buf.copy(buf, 0, cut, filled);
-      carried = filled - cut;
+      if (ops.length > 0) {
+        events += ops.length;
+        await onOps(ops);
+      }
+      if (bytesRead === 0) break;
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+  return { events, tornLastLine };
+}
+
+/** Reads a JSONL history file whole. */
+export async function readHistoryFile(path: string): Promise<ReadResult> {
+  const history: Op[] = [];
+  const { tornLastLine } = await scanHistoryFile(path, (ops) => {
+    for (const op of ops) history.push(op);
+  });
   return { history, tornLastLine };
 }

@@ -22,6 +22,7 @@ import { RUN_FILES } from './results-dir.ts';
 import { writeSchedule } from '../../nemeses/index.ts';
 import { faultCheckers } from './fault-checkers.ts';
 import { outcomeOf, type RunEnd } from './outcome.ts';
+import type { OnlineRecord } from './online-check.ts';
 import { regions } from '../../checkers/regions/regions.ts';
 import type { Topology } from '../core/topology.ts';
 
@@ -61,6 +62,8 @@ export interface CheckRunOptions {
   end: RunEnd;
   /** How late the controller's event loop ran, when measured. */
   harness?: Readonly<Record<string, unknown>>;
+  /** The run was checked online too: results.json says what that found and whether it agrees. */
+  online?: { describe(recorded: Readonly<Record<string, CheckResult>>): OnlineRecord };
 }
 
 /**
@@ -106,12 +109,15 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
     discountLiveness(checkers);
     if (result['checkers']) result.valid = mergeAll(Object.values(checkers).map((c) => c.valid));
   }
+  const online = opts.online?.describe(checkers);
+  if (online && !online.agrees) log.error(`the online check disagrees with the check of the recorded history: ${online.disagreements.join('; ')}`);
   const results: Record<string, unknown> = {
     ...result,
     valid: result.valid,
     outcome: outcomeOf(result.valid, opts.end),
     end: opts.end,
     ...(opts.harness ? { harness: opts.harness } : {}),
+    ...(online ? { online } : {}),
     historyEvents: history.length,
     tornLastLine,
     runErrors: opts.errors,

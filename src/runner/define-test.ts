@@ -56,6 +56,10 @@ export interface TestInput {
   options?: Readonly<Record<string, string>>;
   /** Nodes in regions with WAN latency between them (see `loadTopology`); the provider must support it. */
   topology?: Topology;
+  /** Check while the run goes (default false); see Test.checkOnline. */
+  checkOnline?: boolean;
+  /** Stop at the first definite violation; implies checkOnline (default false); see Test.failFast. */
+  failFast?: boolean;
 }
 
 export function defineTest(t: TestInput): Test {
@@ -82,5 +86,7 @@ export function defineTest(t: TestInput): Test {
     recoveryS: t.recoveryS ?? SPEC_DEFAULTS.recoveryS,
     resultsDir: resolve(t.resultsDir ?? SPEC_DEFAULTS.resultsDir),
     checkerTimeS: t.checkerTimeS ?? SPEC_DEFAULTS.checkerTimeS,
+    ...(t.checkOnline !== undefined ? { checkOnline: t.checkOnline } : {}),
+    ...(t.failFast !== undefined ? { failFast: t.failFast } : {}),
   };
 }

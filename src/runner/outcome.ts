@@ -7,10 +7,12 @@
  *                could not keep up, controller gone) and nothing definite was found  exit 3
  *   not-started  set-up failed before the workload ran                  exit 254 (user) / 255 (bug)
  * An incomplete run is never reported as valid: what it did not run might have failed.
+ * A run stopped by --fail-fast at a definite violation ends `violation-found`; its outcome is
+ * still what the check of the recorded history says (invalid, as the online check found).
  */
 import { EXIT, type Validity } from '../core/validity.ts';
 
-export type EndReason = 'completed' | 'interrupted' | 'watchdog' | 'disk-full' | 'history-write-failed' | 'harness-overloaded' | 'controller-gone' | 'setup-failed';
+export type EndReason = 'completed' | 'interrupted' | 'watchdog' | 'disk-full' | 'history-write-failed' | 'harness-overloaded' | 'controller-gone' | 'setup-failed' | 'violation-found';
 
 /** How the run ended, with the detail a user needs (what stopped it). */
 export interface RunEnd {
@@ -56,6 +58,13 @@ export function describeEnd(end: RunEnd): string {
     'harness-overloaded': 'the harness could not keep up with its own schedule',
     'controller-gone': 'the controller stopped before the run ended (no end was recorded)',
     'setup-failed': 'the run could not start',
+    'violation-found': 'the first definite violation ended the run (--fail-fast)',
   };
   return end.detail ? `${what[end.reason]}: ${end.detail}` : what[end.reason];
+}
+
+/** How a terminal or a report heads the line saying why a run ended before its plan. */
+export function endHeading(end: RunEnd, outcome: Outcome): string {
+  if (outcome === 'not-started') return 'Not started';
+  return end.reason === 'violation-found' ? 'Stopped early' : 'Incomplete';
 }

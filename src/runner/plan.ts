@@ -153,6 +153,8 @@ export async function planTest(spec: TestSpec, o: PlanOptions = {}): Promise<Tes
     recoveryS: spec.recoveryS,
     resultsDir: spec.resultsDir,
     checkerTimeS: spec.checkerTimeS,
+    ...(spec.checkOnline !== undefined ? { checkOnline: spec.checkOnline } : {}),
+    ...(spec.failFast !== undefined ? { failFast: spec.failFast } : {}),
     spec: canonicalSpec,
     ...(io.replayFor ? { replay: io.replayFor(canonicalSpec) } : {}),
     versions: { faultline: VERSION, node: process.version },

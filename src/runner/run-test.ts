@@ -7,6 +7,9 @@
  * the run context (test, cluster, node, run directory, logger, rng) at call time. Teardown
  * failures and checker crashes are recorded and reported; the checkers still run on whatever was
  * recorded. An abort (Ctrl-C, watchdog) stops issuing ops, then heals, tears down and checks.
+ * With online checking (Test.checkOnline / failFast, see online-check.ts) every event is also
+ * fed to the checkers that check op by op, and fail-fast stops the run like an abort at the first
+ * definite violation.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -26,6 +29,7 @@ import { runInterpreter } from './interpreter.ts';
 import { createRunDir, RUN_FILES, updateLatestLinks } from './results-dir.ts';
 import { checkRunDir, runChecker } from './check-run.ts';
 import { describeEnd, outcomeOf, type EndReason, type Outcome, type RunEnd } from './outcome.ts';
+import { OnlineRunCheck, type OnlineStatus } from './online-check.ts';
 import { applyTopology, removeTopology } from './topology.ts';
 
 export interface RunOutcome {
@@ -50,6 +54,8 @@ export interface RunProgress {
   ok: number;
   fail: number;
   info: number;
+  /** The running verdict of the online check, when the run checks online. */
+  online?: OnlineStatus;
 }
 
 export interface RunIo {
@@ -147,6 +153,8 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
   const loop = monitorEventLoopDelay({ resolution: 20 });
 
   const info = testInfo(test);
+  const online = test.checkOnline || test.failFast ? new OnlineRunCheck(runChecker(test), { test: info }) : null;
+  if (online) log.info(`checking online: ${online.checked.join(', ') || 'no checker checks op by op'}${online.waited.length ? `; at the end only: ${online.waited.join(', ')}` : ''}`);
   let context: RunContext | null = null;
   let setupError: unknown;
   const onNodes = async (ctx: RunContext, what: string, fn: (node: NodeContext) => Promise<void>): Promise<void> => {
@@ -194,12 +202,19 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
             counts.completed++;
             counts[op.type]++;
           }
+          if (online?.feed(op)) {
+            const found = online.firstViolation!;
+            const planned = test.timeLimitS + test.recoveryS;
+            const what = `${found.checkers.join(', ')} found a violation at op ${op.index}, ${found.atS.toFixed(1)} s into a run planned for ${planned} s`;
+            if (test.failFast) stop('violation-found', `${what}; stopping saves about ${Math.max(0, planned - found.atS).toFixed(0)} s`);
+            else log.warn(what);
+          }
         },
         keepHistory: false,
         opTimeoutMs: test.opTimeoutMs,
         seed: test.seed,
         signal: runAbort.signal,
-        ...(onProgress ? { onProgress: (p) => onProgress({ ...counts, elapsedNs: p.elapsedNs }) } : {}),
+        ...(onProgress ? { onProgress: (p) => onProgress({ ...counts, elapsedNs: p.elapsedNs, ...(online ? { online: online.status } : {}) }) } : {}),
       });
       loop.disable();
       log.info(`run finished: ${result.invocations} invocations, ${result.ok} ok, ${result.fail} fail, ${result.info} info${result.interrupted ? ' (interrupted)' : ''}`);
@@ -225,10 +240,11 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
     log.warn(describeEnd(end));
   }
   if (recorder.lost > 0) errors.push(`${recorder.lost} events could not be written to ${RUN_FILES.history}`);
+  if (online) await online.finish();
 
   let checked: { valid: Validity; results: Record<string, unknown> };
   try {
-    checked = await checkRunDir(runDir, runChecker(test), { test: info, testRecord: record, errors, checkerTimeS: test.checkerTimeS, log, end, harness });
+    checked = await checkRunDir(runDir, runChecker(test), { test: info, testRecord: record, errors, checkerTimeS: test.checkerTimeS, log, end, harness, ...(online ? { online } : {}) });
   } catch (e) {
     // The outputs themselves could not be written (a full disk): the run ends without a verdict.
     if (end.reason === 'completed') end = { reason: 'history-write-failed', detail: `the results could not be written: ${describe(e)}` };
@@ -248,6 +264,7 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
 
 /** Limits refused up front, before anything is set up. */
 function checkLimits(test: Test): void {
+  if (test.failFast && test.checkOnline === false) throw new UsageError('failFast stops at a violation the online check finds: it cannot go with checkOnline: false');
   if (!(test.timeLimitS > 0) || test.timeLimitS > MAX_TIME_LIMIT_S) {
     throw new UsageError(`time limit must be more than 0 and at most ${MAX_TIME_LIMIT_S} s (${MAX_TIME_LIMIT_S / 86_400} days), got ${test.timeLimitS}`);
   }

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { packageFile } from '../../code-paths.ts';
 import { REPORT_POLICY } from '../csp.ts';
 import { verdictWord } from '../summary.ts';
-import { describeEnd } from '../../runner/outcome.ts';
+import { describeEnd, endHeading } from '../../runner/outcome.ts';
 import { analyzeRun, type RunAnalysis } from './analysis.ts';
 import { escapeHtml as esc, jsonForScript, scriptForHtml } from './escape.ts';
 import { encodeOpTable } from './op-table.ts';
@@ -80,7 +80,7 @@ export function renderHtmlReport(an: RunAnalysis, opts: HtmlReportOptions = {}):
   const resultError = typeof run.results['error'] === 'string' && !run.results['checkers'] ? run.results['error'] : undefined;
   // A run cut short that found nothing definite is INCOMPLETE, never VALID.
   const word = an.outcome === 'incomplete' ? 'INCOMPLETE' : verdictWord(valid);
-  const banner = an.end ? `<p class="run-end" role="alert"><strong>${an.outcome === 'not-started' ? 'Not started' : 'Incomplete'}:</strong> ${esc(describeEnd(an.end))}</p>\n` : '';
+  const banner = an.end ? `<p class="run-end" role="alert"><strong>${endHeading(an.end, an.outcome)}:</strong> ${esc(describeEnd(an.end))}</p>\n` : '';
   const regions = regionsSection(run.test, checkers['regions']);
   const details = eventDetails(run.history);
   const anomalyOps = [...new Set(evidence.flatMap((e) => e.cases.flatMap((c) => c.ops)))].slice(0, 10_000);
