@@ -10,6 +10,8 @@ export interface EventOwner {
   paused: boolean;
   /** What came due while paused, in order. */
   held: (() => void)[];
+  /** Called after each of its events ran. */
+  ran(): void;
 }
 
 export interface SimEvent {

@@ -29,6 +29,7 @@ import { seedTestInfo, type SimPlan } from './plan.ts';
 import { scriptedOps, type SimScript } from './script.ts';
 import { Simulator } from './simulator.ts';
 import { SimStoreClients } from './store-clients.ts';
+import { InvariantWatch } from './invariant-checker.ts';
 
 /** What one seed runs: the seed, and optionally a fixed environment and a script to play. */
 export interface SimCase {
@@ -46,6 +47,8 @@ export interface SeedOutcome {
   history: Op[];
   /** The composed result of every checker. */
   result: CheckResult;
+  /** The checker that judged it (the run's checkers and the node invariants it watched). */
+  checker: Checker;
   valid: Validity;
   /** A checker found a safety violation. */
   failed: boolean;
@@ -93,6 +96,8 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
   const script = c.script;
   const timeLimitS = script?.timeLimitS ?? spec.timeLimitS;
   const bugs = new Set(spec.bug);
+  let now = (): number => 0;
+  const watch = new InvariantWatch(plan.nodeLogic.invariants?.() ?? [], () => now());
   const sim = new Simulator<StoreRequest, StoreReply>({
     seed,
     nodes: spec.nodes,
@@ -100,7 +105,9 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
     latency: latencySampler(environment.latency),
     fsyncMs: FSYNC_MS[environment.disk],
     syncMode: plan.nodeLogic.syncMode?.(bugs) ?? 'fsync',
+    ...(watch.empty ? {} : { observe: (node, status) => watch.observe(node, status) }),
   });
+  now = () => sim.time;
   const db = simDb(plan.db.name, sim);
   const test = { ...seedTestInfo(plan, seed), timeLimitS };
   const context: RunContext = {
@@ -124,7 +131,7 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
     options: plan.nemesisOptions,
   };
   const nemesis: NemesisPackage | null = script
-    ? makeNemesisPackage([], { ...packageOptions, schedule: { version: 1, entries: script.faults } })
+    ? makeNemesisPackage(environment.nemeses, { ...packageOptions, schedule: { version: 1, entries: script.faults } })
     : makeNemesisPackage(environment.nemeses, { ...packageOptions, intervalS: environment.nemesisIntervalS });
   const generator = buildGenerator({
     rate: script ? 0 : spec.rate,
@@ -146,7 +153,7 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
     context,
     limitMs: (timeLimitS + spec.recoveryS + GUARD_S) * 1000,
   });
-  const extra: Checker[] = plan.checkers.map(({ def, options }) => def.create({ options, test }));
+  const extra: Checker[] = [...(watch.empty ? [] : [watch.checker()]), ...plan.checkers.map(({ def, options }) => def.create({ options, test }))];
   const checker = runChecker({ workload, checkers: extra, nemesis });
   const result = await runWithBudget(checker, run.history, { test, budget: { timeMs: spec.checkerTimeS * 1000 } });
   const failedCheckers = safetyFailures(result);
@@ -156,6 +163,7 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
     ...(script ? { script } : {}),
     history: run.history,
     result,
+    checker,
     valid: result.valid,
     failed: failedCheckers.length > 0,
     failedCheckers,

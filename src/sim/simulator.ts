@@ -49,7 +49,11 @@ export interface SimulatorOptions<Req, Rep> {
   fsyncMs?: readonly [number, number];
   /** How disks sync (default fsync). */
   syncMode?: SyncMode;
+  /** Called with a node's status after every event the node handled (invariant checks). */
+  observe?: (node: string, status: NodeStatus) => void;
 }
+
+export type NodeStatus = ReturnType<SimNode<unknown, unknown>['status']>;
 
 /** How a client request through `request` ended. */
 export type ClientReply<Rep> =
@@ -75,6 +79,8 @@ interface Waiting<Rep> {
 
 /** One life of a node, from a (re)start to its crash: the owner of its timers. */
 class Incarnation<Req, Rep> implements EventOwner {
+  readonly id: string;
+  readonly #observe: ((node: string, status: NodeStatus) => void) | undefined;
   node!: SimNode<Req, Rep>;
   alive = true;
   paused = false;
@@ -82,6 +88,15 @@ class Incarnation<Req, Rep> implements EventOwner {
   held: (() => void)[] = [];
   /** Client requests the node holds and has not answered. */
   readonly waiting = new Set<Waiting<Rep>>();
+
+  constructor(id: string, observe: ((node: string, status: NodeStatus) => void) | undefined) {
+    this.id = id;
+    this.#observe = observe;
+  }
+
+  ran(): void {
+    if (this.#observe && this.alive) this.#observe(this.id, this.node.status());
+  }
 }
 
 export class Simulator<Req, Rep> {
@@ -110,6 +125,7 @@ export class Simulator<Req, Rep> {
   readonly #fsyncMs: readonly [number, number];
   readonly #fsyncRng: Rng;
   readonly #syncMode: SyncMode;
+  readonly #observe: ((node: string, status: NodeStatus) => void) | undefined;
   #asyncRan = false;
 
   constructor(opts: SimulatorOptions<Req, Rep>) {
@@ -122,6 +138,7 @@ export class Simulator<Req, Rep> {
     this.#fsyncMs = opts.fsyncMs ?? [0.1, 2];
     this.#fsyncRng = rngFor(opts.seed, 'sim fsync');
     this.#syncMode = opts.syncMode ?? 'fsync';
+    this.#observe = opts.observe;
     for (const id of this.#ids) {
       this.#disks.set(id, new SimDisk());
       this.#boot(id);
@@ -160,6 +177,7 @@ export class Simulator<Req, Rep> {
     } else if (ev.run) {
       this.events++;
       ev.run();
+      owner?.ran();
       if (ev.async) this.#asyncRan = true;
       this.onEvent?.();
     }
@@ -310,13 +328,16 @@ export class Simulator<Req, Rep> {
   #asNode(inc: Incarnation<Req, Rep>, fn: () => void): void {
     if (!inc.alive) return;
     if (inc.paused) inc.held.push(fn);
-    else fn();
+    else {
+      fn();
+      inc.ran();
+    }
   }
 
   #boot(id: string): void {
     const n = (this.#incarnations.get(id) ?? 0) + 1;
     this.#incarnations.set(id, n);
-    const inc = new Incarnation<Req, Rep>();
+    const inc = new Incarnation<Req, Rep>(id, this.#observe);
     const storage = new SimStorage(
       this.#disks.get(id)!,
       {
@@ -348,6 +369,7 @@ export class Simulator<Req, Rep> {
     inc.node = this.#create(rt);
     this.#live.set(id, inc);
     inc.node.start();
+    inc.ran();
   }
 
   #send(from: string, to: string, msg: unknown): void {

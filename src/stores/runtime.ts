@@ -91,8 +91,22 @@ export interface NodeLogic<S extends OptionSchema = OptionSchema> {
   /** How the node's disk syncs under these bugs: `lazy` buffers writes for seconds (default `fsync`). */
   syncMode?(bugs: ReadonlySet<string>): SyncMode;
   /**
+   * Properties of the nodes' states that must hold at every moment (fresh ones for every run):
+   * the simulator shows each node's status to them after every event the node handled, and a
+   * violation fails the run like a checker's finding (checker `node-invariants`).
+   */
+  invariants?(): NodeInvariant[];
+  /**
    * Modules (file URLs or paths) of the node code. Their sources, and the sources they import by
    * relative path, are hashed into every simulated run, so a replay can say when the code changed.
    */
   readonly modules: readonly string[];
+}
+
+/** A property of the nodes' states that the simulator checks after every event (see NodeLogic). */
+export interface NodeInvariant {
+  /** Its name, which is also the anomaly type of a violation: "one-leader-per-term". */
+  readonly name: string;
+  /** Sees a node's status (at least its role and term) after an event it handled; returns what is wrong, if anything. */
+  observe(node: string, status: { readonly role: string; readonly term: number; readonly [detail: string]: unknown }): string | undefined;
 }

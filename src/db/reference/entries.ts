@@ -9,7 +9,9 @@ import type { DbDefinition } from '../../core/parts.ts';
 import { codeModule, nodeArgvFor } from '../../code-paths.ts';
 import { opt, type OptionSchema } from '../../options/schema.ts';
 import { defineDb } from '../../plugins/define.ts';
+import { oneLeaderPerTerm } from '../../stores/invariants.ts';
 import { STORES, type NodeSettings } from '../../stores/registry.ts';
+import type { NodeInvariant } from '../../stores/runtime.ts';
 import { ProcessDb } from '../process/db.ts';
 
 export const STORE_PORT = 8080;
@@ -24,6 +26,8 @@ export function storeArgv(store: string, bugs: readonly string[], flags: readonl
 }
 
 interface StoreSpec<S extends OptionSchema> {
+  /** What the simulator checks on the nodes' states after every event. */
+  invariants?: () => NodeInvariant[];
   store: string;
   /** The prefix of its option keys when not the store's name. */
   prefix?: string;
@@ -83,6 +87,7 @@ function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDef
     nodeLogic: {
       create: (rt, { options, bugs }) => kind.create(rt, nodeSettings(spec.settings, options, bugs)),
       syncMode: (bugs) => kind.syncMode(bugs),
+      ...(spec.invariants ? { invariants: spec.invariants } : {}),
       modules: [codeModule(`src/stores/${spec.store}/node`)],
     },
   });
@@ -102,6 +107,7 @@ export const REFERENCE_DBS = [
       'volatile-votes': 'votes are not persisted: two leaders in one term after restarts (needs --nemesis kill)',
     },
     expect: 'valid under every nemesis',
+    invariants: () => [oneLeaderPerTerm()],
     options: { 'election-ms': positive('minimum election timeout in ms (default 400)'), 'heartbeat-ms': positive('heartbeat interval in ms (default 50)') },
     settings: { 'election-ms': 'electionMs', 'heartbeat-ms': 'heartbeatMs' },
   }),
