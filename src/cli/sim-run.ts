@@ -113,7 +113,7 @@ export async function runSimFromFlags(flags: SimFlags): Promise<void> {
   let shrunk: { runDir: string; ops: number; faults: number; timeLimitS: number; runs: number; realCluster: string } | undefined;
   if (plan.sim.shrink) {
     const s = await shrinkCase(plan, failure, { timeBudgetS: plan.sim['shrink-time'], log });
-    const written = await writeSimRunDir(plan, s.outcome, 'shrunk', log, `${spec.name}-shrunk`);
+    const written = await writeSimRunDir(plan, s.outcome, 'shrunk', log, `${plan.spec.name}-shrunk`);
     const script = s.outcome.script!;
     shrunk = { runDir: written.runDir, ops: script.ops.length, faults: script.faults.length, timeLimitS: script.timeLimitS, runs: s.runs, realCluster: realClusterCommand(plan, s.outcome, written.runDir) };
     log.info(`shrunk in ${s.runs} runs to ${shrunk.ops} client ops and ${shrunk.faults} fault ops in ${shrunk.timeLimitS} s: ${written.runDir}`);

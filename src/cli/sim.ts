@@ -55,7 +55,7 @@ export const SIM_DEFAULTS = {
 /** The simulation the flags describe (without --replay, --seed, --seeds, --time-budget, --workers). */
 export function simSpecFromFlags(flags: SimFlags): SimSpec {
   return {
-    name: flags.name ?? `sim-${flags.db}-${flags.workload}`.replace(/^.*\//, '').replace(/[^\w.-]+/g, '-'),
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
     db: part(flags.db),
     workload: part(flags.workload),
     nemesis: list(flags.nemesis),

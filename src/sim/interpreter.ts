@@ -98,7 +98,8 @@ export async function runSimInterpreter<Req, Rep>(o: SimInterpreterOptions<Req, 
     }
   };
 
-  const dispatch = async (inv: Invocation, next: Generator): Promise<void> => {
+  /** Dispatches an invocation; a nemesis op returns the promise of its completion. */
+  const dispatch = (inv: Invocation, next: Generator): Promise<void> | undefined => {
     const thread = table.dispatchThread(inv.process, inv.f);
     table.acquire(thread);
     const node = thread === 'nemesis' ? undefined : nodes[thread % nodes.length]!;
@@ -108,12 +109,16 @@ export async function runSimInterpreter<Req, Rep>(o: SimInterpreterOptions<Req, 
     history.push(op);
     inFlight++;
     gen = next.update(test, ctx(), op);
-    if (node === undefined) complete(thread, op, await invokeNemesis(op));
-    else o.invoke(node, { process: inv.process as number, f: inv.f, value: inv.value }, (c) => complete(thread, op, c));
+    if (node === undefined) return invokeNemesis(op).then((c) => complete(thread, op, c));
+    o.invoke(node, { process: inv.process as number, f: inv.f, value: inv.value }, (c) => complete(thread, op, c));
+    return undefined;
   };
 
-  /** Runs simulated events up to `untilNs`, returning early once an op completed. */
-  const advance = async (untilNs: number): Promise<void> => {
+  /**
+   * Runs simulated events up to `untilNs`, returning early once an op completed, or once an
+   * event ran that started promise chains (true: let them settle before going on).
+   */
+  const advance = (untilNs: number): boolean => {
     completed = false;
     const untilMs = untilNs / NS_PER_MS;
     while (!completed) {
@@ -122,12 +127,13 @@ export async function runSimInterpreter<Req, Rep>(o: SimInterpreterOptions<Req, 
         if (untilNs === Infinity) throw new Error(`simulation stalled at ${sim.time} ms: ops in flight but nothing scheduled`);
         sim.runUntil(untilMs);
         timeNs = Math.max(timeNs, untilNs);
-        return;
+        return false;
       }
       timeNs = Math.max(timeNs, Math.round(at * NS_PER_MS));
       sim.step();
-      if (sim.takeAsyncRan()) await settle();
+      if (sim.takeAsyncRan()) return true;
     }
+    return false;
   };
 
   for (;;) {
@@ -135,6 +141,7 @@ export async function runSimInterpreter<Req, Rep>(o: SimInterpreterOptions<Req, 
       exhausted = true;
       cutShort = true;
     }
+    let until: number | undefined;
     if (!exhausted && table.busyCount < table.allThreads.length) {
       const r = gen.op(test, ctx());
       if (r === null) {
@@ -143,18 +150,20 @@ export async function runSimInterpreter<Req, Rep>(o: SimInterpreterOptions<Req, 
       }
       if (r.op === 'pending') {
         gen = r.gen;
-        await advance(r.wakeAt ?? (inFlight === 0 ? timeNs + IDLE_POLL_NS : Infinity));
+        until = r.wakeAt ?? (inFlight === 0 ? timeNs + IDLE_POLL_NS : Infinity);
+      } else if (r.op.time > timeNs) {
+        until = r.op.time;
+      } else {
+        const nemesisDone = dispatch(r.op, r.gen);
+        if (nemesisDone) await nemesisDone;
         continue;
       }
-      if (r.op.time > timeNs) {
-        await advance(r.op.time);
-        continue;
-      }
-      await dispatch(r.op, r.gen);
-      continue;
+    } else if (inFlight === 0) {
+      break;
+    } else {
+      until = Infinity;
     }
-    if (inFlight === 0) break;
-    await advance(Infinity);
+    if (advance(until)) await settle();
   }
   return { history, cutShort };
 }

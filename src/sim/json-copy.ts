@@ -11,7 +11,8 @@ export function jsonCopy(x: unknown): unknown {
     case 'boolean':
       return x;
     case 'number':
-      return Number.isFinite(x) ? (Object.is(x, -0) ? 0 : x) : null;
+      // JSON has no NaN, Infinity or -0.
+      return Number.isFinite(x) ? (x === 0 ? 0 : x) : null;
     case 'object':
       break;
     default:
@@ -21,8 +22,9 @@ export function jsonCopy(x: unknown): unknown {
   }
   if (x === null) return null;
   if (Array.isArray(x)) {
-    const out = new Array<unknown>(x.length);
-    for (let i = 0; i < x.length; i++) {
+    const n = x.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
       const v: unknown = x[i];
       out[i] = v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : jsonCopy(v);
     }
@@ -32,8 +34,9 @@ export function jsonCopy(x: unknown): unknown {
   if ((proto !== Object.prototype && proto !== null) || typeof (x as { toJSON?: unknown }).toJSON === 'function') {
     return JSON.parse(JSON.stringify(x));
   }
+  // for-in sees only own keys here: a plain object inherits nothing enumerable.
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(x)) {
+  for (const key in x) {
     const v = (x as Record<string, unknown>)[key];
     if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') out[key] = jsonCopy(v);
   }

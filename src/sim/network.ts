@@ -20,7 +20,7 @@ interface FaultyLink extends LinkFaults {
 }
 
 /** One directed link: whether a partition cuts it, its packet faults, its random stream. */
-interface LinkState {
+export interface LinkState {
   blocked: boolean;
   faults: FaultyLink | undefined;
   readonly rng: Rng;
@@ -40,7 +40,8 @@ export class SimNetwork {
     this.#latency = latency;
   }
 
-  #link(from: string, to: string): LinkState {
+  /** The directed link from `from` to `to` (the same object for the whole run). */
+  link(from: string, to: string): LinkState {
     let byTo = this.#links.get(from);
     if (!byTo) this.#links.set(from, (byTo = new Map()));
     let l = byTo.get(to);
@@ -55,7 +56,7 @@ export class SimNetwork {
   /** Replaces the partition: `grudge[n]` lists the nodes whose messages n no longer hears. */
   partition(grudge: Grudge): void {
     this.healPartition();
-    for (const [to, froms] of Object.entries(grudge)) for (const from of froms) this.#link(from, to).blocked = true;
+    for (const [to, froms] of Object.entries(grudge)) for (const from of froms) this.link(from, to).blocked = true;
   }
 
   healPartition(): void {
@@ -65,16 +66,11 @@ export class SimNetwork {
   /** Replaces the packet faults: every given link gets `faults`, every other link none. */
   setPacketFaults(links: readonly Link[], faults: LinkFaults): void {
     this.healPacketFaults();
-    for (const l of links) this.#link(l.from, l.to).faults = { ...faults, busyUntil: 0 };
+    for (const l of links) this.link(l.from, l.to).faults = { ...faults, busyUntil: 0 };
   }
 
   healPacketFaults(): void {
     this.#eachLink((l) => (l.faults = undefined));
-  }
-
-  /** Whether a message from `from` reaches `to` across the current partition. */
-  open(from: string, to: string): boolean {
-    return !this.#link(from, to).blocked;
   }
 
   /**
@@ -82,10 +78,9 @@ export class SimNetwork {
    * off or lost, two when it is duplicated. `bytes` gives its size (asked only for rate limits).
    * The array returned is reused by the next call.
    */
-  transit(from: string, to: string, bytes: () => number, now: number): readonly number[] {
+  transit(l: LinkState, bytes: () => number, now: number): readonly number[] {
     const out = this.#out;
     out.length = 0;
-    const l = this.#link(from, to);
     if (l.blocked) return out;
     const r = l.rng;
     const f = l.faults;

@@ -21,8 +21,8 @@ import type { SimEnvironment } from './environment.ts';
 
 /** A simulation as names, option text and numbers. */
 export interface SimSpec {
-  /** Names the results folder of failing cases: results/<name>/<timestamp>/. */
-  name: string;
+  /** Names the results folder of failing cases: results/<name>/<timestamp>/ (default sim-<db>-<workload>). */
+  name?: string;
   db: string;
   workload: string;
   /** Fault kinds (Faultline's own); each seed uses all of them or, with sim.swarm, a subset. */
@@ -50,8 +50,8 @@ export interface SimSpec {
 }
 
 export interface SimPlan {
-  /** The spec with its options in canonical spelling. */
-  spec: SimSpec;
+  /** The spec with its name and its options in canonical spelling. */
+  spec: SimSpec & { name: string };
   db: DbDefinition;
   nodeLogic: NodeLogic;
   dbOptions: OptionValues<OptionSchema>;
@@ -109,8 +109,9 @@ export async function planSim(spec: SimSpec, parts: Parts, log: Logger): Promise
     checkers: checkerDefs.map((c) => owner('checker', c)),
   };
   const parsed = parseOptions(spec.options, [owners.db, owners.workload, ...owners.nemeses, PACKAGE_OWNER, ...owners.checkers, SIM_OWNER], (line) => log.warn(line));
+  const name = spec.name ?? `sim-${db.name}-${workload.name}`.replace(/[^\w.-]+/g, '-');
   return {
-    spec: { ...spec, options: parsed.canonical },
+    spec: { ...spec, name, options: parsed.canonical },
     db,
     nodeLogic,
     dbOptions: parsed.valuesOf(owners.db),

@@ -16,7 +16,7 @@ import { createRunDir, RUN_FILES, updateLatestLinks } from '../runner/results-di
 import { VERSION } from '../version.ts';
 import { hashNodeCode, historySha256, type CodeHashes } from './code-hash.ts';
 import type { SimEnvironment } from './environment.ts';
-import { seedTestInfo, seedTestSpec, type SimPlan, type SimSpec } from './plan.ts';
+import { seedTestInfo, seedTestSpec, type SimPlan } from './plan.ts';
 import type { SimScript } from './script.ts';
 import type { SeedOutcome } from './seed-run.ts';
 
@@ -27,7 +27,7 @@ export interface SimRecord {
   version: 1;
   /** What this case is: a seed that failed, its shrunk form, or a replay of either. */
   kind: 'failing' | 'shrunk' | 'replay';
-  spec: SimSpec;
+  spec: SimPlan['spec'];
   seed: number;
   environment: SimEnvironment;
   script?: SimScript;

@@ -4,7 +4,8 @@
  * the network, disks and nodes draw as before wherever the run has not changed) and cut down
  * while it still fails the same way (a failing checker in common with the original):
  *
- *   1. the main phase is cut short: the shortest prefix that still fails (bisection on time);
+ *   1. the main phase is cut short: the shortest prefix that still fails, then everything moved
+ *      as early as it can go (bisections on time);
  *   2. faults are removed, a start with its stop as one unit (delta debugging, ddmin);
  *   3. client ops are removed (ddmin);
  *   4. 2 and 3 again, then the prefix again, until nothing more goes or the budget is spent.
@@ -121,6 +122,7 @@ export async function shrinkCase(plan: SimPlan, failure: SeedOutcome, o: ShrinkO
     let size = Infinity;
     while (true) {
       await shortestPrefix(current(), tryScript);
+      await earliestStart(current(), tryScript);
       // Each ddmin leaves the last case that failed, which is the one it returns, as `best`.
       await ddmin(faultUnits(current().faults), (kept) => tryScript({ ...current(), faults: kept.flat().sort((a, b) => a.time - b.time) }));
       await ddmin<ScriptedOp>(current().ops, (kept) => tryScript({ ...current(), ops: [...kept] }));
@@ -150,5 +152,28 @@ async function shortestPrefix(script: SimScript, tryScript: (s: SimScript) => Pr
     if (mid <= lo || mid >= hi) break;
     if (await tryScript(cut(mid))) hi = mid;
     else lo = mid;
+  }
+}
+
+/** Moves every op and fault earlier by as much as it can (to 10 ms) while the case still fails. */
+async function earliestStart(script: SimScript, tryScript: (s: SimScript) => Promise<boolean>): Promise<void> {
+  const first = Math.min(...script.ops.map((op) => op.time), ...script.faults.map((e) => e.time)) / 1e9;
+  if (!Number.isFinite(first)) return;
+  const shift = (byS: number): SimScript => {
+    const ns = Math.round(byS * 1e9);
+    return {
+      timeLimitS: Math.round((script.timeLimitS - byS) * 100) / 100,
+      ops: script.ops.map((op) => ({ ...op, time: op.time - ns })),
+      faults: script.faults.map((e) => ({ ...e, time: e.time - ns, ...(e.endTime !== undefined ? { endTime: e.endTime - ns } : {}) })),
+    };
+  };
+  let lo = 0;
+  let hi = Math.floor(first * 100) / 100;
+  if (hi > 0 && (await tryScript(shift(hi)))) return;
+  while (hi - lo > 0.01) {
+    const mid = Math.round(((lo + hi) / 2) * 100) / 100;
+    if (mid <= lo || mid >= hi) break;
+    if (await tryScript(shift(mid))) lo = mid;
+    else hi = mid;
   }
 }

@@ -375,13 +375,20 @@ export class Simulator<Req, Rep> {
   #send(from: string, to: string, msg: unknown): void {
     if (to === from || !this.#ids.includes(to)) return;
     // The receiver gets its own copy, as the real transport's JSON gives it.
-    const delays = this.network.transit(from, to, () => JSON.stringify(msg).length, this.time);
+    const link = this.network.link(from, to);
+    const delays = this.network.transit(link, () => JSON.stringify(msg).length, this.time);
     for (const delay of delays) {
       const copy = jsonCopy(msg);
       this.schedule(delay, () => {
-        if (!this.network.open(from, to)) return;
+        // A partition that began while the message travelled cuts it too.
+        if (link.blocked) return;
         const inc = this.#live.get(to);
-        if (inc) this.#asNode(inc, () => inc.node.receive(from, copy));
+        if (inc === undefined) return;
+        if (inc.paused) inc.held.push(() => inc.node.receive(from, copy));
+        else {
+          inc.node.receive(from, copy);
+          inc.ran();
+        }
       });
     }
   }

@@ -518,11 +518,17 @@ export class RaftNode implements StoreNode<RaftMessage> {
 
   /** The highest value a majority (this leader's `own` and the peers') has reached. */
   private majorityValue(own: number, of: (p: PeerProgress) => number): number {
+    // Insertion into a descending list: clusters are small, and this runs on every append reply.
     const values = this.scratch;
     values.length = 0;
     values.push(own);
-    for (const p of this.progress.values()) values.push(of(p));
-    values.sort((a, b) => b - a);
+    for (const p of this.progress.values()) {
+      const v = of(p);
+      let i = values.length;
+      values.push(v);
+      for (; i > 0 && values[i - 1]! < v; i--) values[i] = values[i - 1]!;
+      values[i] = v;
+    }
     return values[this.majority - 1] ?? 0;
   }
 
