@@ -7,7 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { CheckResult } from '../core/validity.ts';
-import { EXIT, exitCodeFor } from '../core/validity.ts';
+import { EXIT } from '../core/validity.ts';
 import { loadParts } from '../plugins/registry.ts';
 import { createLogger } from '../runner/logger.ts';
 import { RUN_FILES } from '../runner/results-dir.ts';
@@ -49,7 +49,8 @@ export async function runSimFromFlags(flags: SimFlags): Promise<void> {
     else {
       process.stderr.write(`${r.message}\nrun directory of the replay: ${r.runDir}\n`);
     }
-    process.exitCode = exitCodeFor(r.valid);
+    // As in a search: a safety finding fails; liveness findings alone do not.
+    process.exitCode = r.failedCheckers.length > 0 ? EXIT.invalid : EXIT.valid;
     return;
   }
   const spec = simSpecFromFlags({ ...flags, config: configs });

@@ -125,7 +125,9 @@ Examples:
 
 Each seed draws its network latency profile, disk speed, fault kinds and fault interval unless
 fixed (--opt sim.latency=lan|datacenter|wan|slow|long-tail, sim.disk=fast|slow, sim.swarm=false,
---nemesis-interval). Exit codes: 0 no failure, 1 a failure (or a replay that fails), 254 bad usage.`)
+--nemesis-interval). A failure is a safety finding; liveness findings (an op kind that never
+succeeded) are counted, not stopped at. Exit codes: 0 no failure, 1 a failure (or a replay that
+fails), 254 bad usage.`)
     .action(async (flags: SimFlags) => {
       if (flags.replay !== undefined && (flags.seeds !== undefined || flags.timeBudget !== undefined || flags.bug.length > 0)) {
         throw new UsageError('--replay runs the recorded case as it was: it takes no --seeds, --time-budget or --bug');

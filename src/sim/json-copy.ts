@@ -38,7 +38,10 @@ export function jsonCopy(x: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key in x) {
     const v = (x as Record<string, unknown>)[key];
-    if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') out[key] = jsonCopy(v);
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    // Assigning "__proto__" would set the prototype; JSON.parse makes it an own property.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: jsonCopy(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = jsonCopy(v);
   }
   return out;
 }

@@ -15,6 +15,7 @@ import { changedFiles } from './code-hash.ts';
 import { planSim } from './plan.ts';
 import { readSimRecord, writeSimRunDir } from './run-dir.ts';
 import { runSeed } from './seed-run.ts';
+import { summarize } from './search.ts';
 
 export interface ReplayResult {
   /** The recorded run and the replay's own run directory. */
@@ -30,7 +31,10 @@ export interface ReplayResult {
   faultline: { recorded: string; now: string };
   /** The replayed run's verdict. */
   valid: Validity;
+  /** Checkers with a safety finding: the replay fails as a seed of the search would. */
   failedCheckers: string[];
+  /** Checkers with a liveness finding only. */
+  liveness: string[];
   message: string;
 }
 
@@ -62,9 +66,12 @@ export async function replaySimRunDir(dir: string, parts: Parts, log: Logger, re
     faultline,
     valid: written.valid,
     failedCheckers: outcome.failedCheckers,
+    liveness: summarize(outcome).liveness,
     message: '',
   };
-  const verdict = outcome.failed ? `it fails (${outcome.failedCheckers.join(', ')})` : `it does not fail (verdict ${String(written.valid)})`;
+  const verdict = outcome.failed
+    ? `it fails (${outcome.failedCheckers.join(', ')})`
+    : `it does not fail${result.liveness.length ? ` (liveness findings only: ${result.liveness.join(', ')})` : ''}`;
   if (identical) {
     const despite = nodeCodeChanged.length ? `, although node code changed (${nodeCodeChanged.join(', ')}) in ways this run does not reach` : '';
     result.message = `replayed exactly: history.jsonl is the same byte for byte (sha256 ${now.historySha256}, ${now.historyEvents} events)${despite}; ${verdict}`;

@@ -61,7 +61,7 @@ function faultUnits(faults: readonly ScheduleEntry[]): FaultUnit[] {
 class OutOfBudget extends Error {}
 
 /** Zeller's ddmin: a smallest sublist (1-minimal) for which `fails` holds, given that it holds for `items`. */
-async function ddmin<T>(items: readonly T[], fails: (subset: readonly T[]) => Promise<boolean>): Promise<T[]> {
+export async function ddmin<T>(items: readonly T[], fails: (subset: readonly T[]) => Promise<boolean>): Promise<T[]> {
   let current = [...items];
   let n = 2;
   while (current.length >= 2) {
