@@ -17,7 +17,8 @@ export type LatencyProfile = (typeof LATENCY_PROFILES)[number];
 /** One-way latency in ms, drawn from `rng`. */
 export type LatencySampler = (rng: Rng) => number;
 
-const uniform = (lo: number, hi: number): LatencySampler => (r) => lo + (hi - lo) * r.next();
+/** Uniform in [lo, hi] ms. */
+export const uniform = (lo: number, hi: number): LatencySampler => (r) => lo + (hi - lo) * r.next();
 
 const logUniform = (lo: number, hi: number, r: Rng): number => lo * Math.exp(Math.log(hi / lo) * r.next());
 

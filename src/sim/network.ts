@@ -29,15 +29,17 @@ export interface LinkState {
 export class SimNetwork {
   readonly #seed: number;
   readonly #latency: LatencySampler;
+  readonly #clientLatency: LatencySampler;
   /** Links by sender, then receiver (made on first use). */
   readonly #links = new Map<string, Map<string, LinkState>>();
   readonly #clients = new Map<string, Rng>();
   /** The delays `transit` returns, reused call after call. */
   readonly #out: number[] = [];
 
-  constructor(seed: number, latency: LatencySampler) {
+  constructor(seed: number, latency: LatencySampler, clientLatency: LatencySampler = latency) {
     this.#seed = seed;
     this.#latency = latency;
+    this.#clientLatency = clientLatency;
   }
 
   /** The directed link from `from` to `to` (the same object for the whole run). */
@@ -107,6 +109,6 @@ export class SimNetwork {
   clientLatency(node: string): number {
     let r = this.#clients.get(node);
     if (!r) this.#clients.set(node, (r = rngFor(this.#seed, `net client ${node}`)));
-    return this.#latency(r);
+    return this.#clientLatency(r);
   }
 }

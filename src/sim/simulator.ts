@@ -43,8 +43,10 @@ export interface SimulatorOptions<Req, Rep> {
   nodes: readonly string[];
   /** Builds a node's logic on its runtime; called at the first start and at every restart. */
   create: (rt: Runtime<unknown>) => SimNode<Req, Rep>;
-  /** One-way message latency (default: the datacenter profile). */
+  /** One-way message latency between nodes (default: the datacenter profile). */
   latency?: LatencySampler;
+  /** One-way latency between a client and a node (default: as between nodes). */
+  clientLatency?: LatencySampler;
   /** Time an fsync takes, uniform in [min, max] ms (default [0.1, 2]). */
   fsyncMs?: readonly [number, number];
   /** How disks sync (default fsync). */
@@ -132,7 +134,8 @@ export class Simulator<Req, Rep> {
     this.#seed = opts.seed;
     this.#ids = opts.nodes;
     this.#create = opts.create;
-    this.network = new SimNetwork(opts.seed, opts.latency ?? latencySampler('datacenter'));
+    const latency = opts.latency ?? latencySampler('datacenter');
+    this.network = new SimNetwork(opts.seed, latency, opts.clientLatency ?? latency);
     const caller = rngFor(opts.seed, 'sim caller');
     this.random = () => caller.next();
     this.#fsyncMs = opts.fsyncMs ?? [0.1, 2];
