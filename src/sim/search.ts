@@ -21,6 +21,8 @@ export interface SeedSummary {
   /** Checkers with a liveness finding (an op kind that never succeeded), which does not stop the search. */
   liveness: string[];
   simMs: number;
+  /** Client ops invoked (nemesis ops not counted). */
+  ops: number;
   events: number;
   cutShort: boolean;
 }
@@ -53,7 +55,8 @@ export function summarize(o: SeedOutcome): SeedSummary {
   const liveness = Object.entries(checkers)
     .filter(([, r]) => r.valid === false && r['liveness'] === true)
     .map(([name]) => name);
-  return { seed: o.seed, valid: o.valid, failed: o.failed, failedCheckers: o.failedCheckers, liveness, simMs: o.simMs, events: o.events, cutShort: o.cutShort };
+  const ops = o.history.filter((op) => op.type === 'invoke' && op.process !== 'nemesis').length;
+  return { seed: o.seed, valid: o.valid, failed: o.failed, failedCheckers: o.failedCheckers, liveness, simMs: o.simMs, ops, events: o.events, cutShort: o.cutShort };
 }
 
 /** The seeds worker `index` of `count` runs, in order, within `seeds` seeds from `base`. */
