@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readSchedule, type ScheduleEntry } from '../nemeses/schedule.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'faultline.js');
@@ -50,6 +51,13 @@ describe('faultline sim', () => {
     }
     expect(failure.shrunk.ops + failure.shrunk.faults).toBeLessThan(20);
     expect(failure.shrunk.realCluster).toMatch(/^faultline test .* --replay-schedule \S+schedule\.json$/);
+    // The shrunk faults, as `faultline test --replay-schedule` reads them: the shrunk script's
+    // faults with their concrete effects, then only the heals that end every run.
+    const script = JSON.parse(readFileSync(join(failure.shrunk.runDir, 'sim.json'), 'utf8')).script;
+    const schedule = await readSchedule(join(failure.shrunk.runDir, 'schedule.json'));
+    const concrete = (e: ScheduleEntry) => [e.f, e.time, e.result];
+    expect(schedule.entries.slice(0, failure.shrunk.faults).map(concrete)).toEqual(script.faults.map(concrete));
+    expect(schedule.entries.slice(failure.shrunk.faults).every((e) => e.f.startsWith('stop-'))).toBe(true);
 
     for (const runDir of [failure.runDir, failure.shrunk.runDir]) {
       const replay = await faultline(['sim', '--replay', runDir, '--json', '--results-dir', results]);
