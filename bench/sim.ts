@@ -5,8 +5,9 @@
  *               after seed in this thread for --seconds of wall-clock time, 5 nodes, register
  *               workload, the default faults: seeds/s, simulated seconds and simulated client ops
  *               per wall second, and simulated seconds per CPU second (less sensitive to other
- *               work on the machine). Each seed is checked as in a search; flawed stores go on
- *               after a failure here, so every store is measured for the whole time.
+ *               work on the machine), after one warm-up seed. Each seed is checked as in a
+ *               search; flawed stores go on after a failure here, so every store is measured for
+ *               the whole time.
  *   workers     the raft search on 1 and on --workers worker threads (what `faultline sim` runs)
  *   detection   for each raft bug flag, --runs searches from different base seeds, each with a
  *               --budget of wall-clock seconds: in how many the flag was found, after how many
@@ -84,6 +85,7 @@ if (parts.includes('throughput')) {
   const seconds = Number(values.seconds);
   for (const db of values.dbs.split(',')) {
     const plan = await planSim(spec([], db), builtinParts(), SILENT);
+    await runSeed(plan, { seed: 0 }); // modules loaded and code warm before the clock starts
     const cpu = process.cpuUsage();
     const started = performance.now();
     const seen: SeedSummary[] = [];
