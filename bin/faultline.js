@@ -2,9 +2,16 @@
 // Entry point of the faultline command: runs the compiled CLI in dist/ (built by `npm run build`,
 // which `npm ci` and `npm pack` run). In a development checkout whose sources are newer than the
 // build, or with FAULTLINE_FROM_SOURCES=1, it runs the TypeScript sources through tsx instead.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
+
+// `faultline --version` answers from package.json alone: nothing else needs loading for it.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).version}\n`);
+  process.exit(0);
+}
 const compiled = new URL('dist/src/cli/main.js', root);
 
 /** Whether any TypeScript source of a git checkout changed after the last build. */

@@ -2,12 +2,14 @@
  * Runs several checkers over one history and merges their validity (false > unknown > true).
  * A checker that throws, or runs out of its budget, yields `unknown` with the reason; it never
  * loses the other checkers' results. Over a history where no client op succeeded, a checker
- * that found nothing wrong says `unknown`, never VALID (informational checkers excepted).
+ * that found nothing wrong says `unknown`, never VALID (informational checkers excepted). Each
+ * result is bounded (see bounded.ts), so a huge op value never makes results.json huge.
  */
 import type { Checker, CheckContext } from '../src/core/checker.ts';
 import type { History } from '../src/core/op.ts';
 import { mergeValidity, type CheckResult, type Validity } from '../src/core/validity.ts';
 import { runWithBudget } from './budget.ts';
+import { boundEvidence } from './bounded.ts';
 
 export interface ComposedResult extends CheckResult {
   /** Each checker's result, by checker name. */
@@ -38,7 +40,7 @@ export function compose(checkers: readonly Checker[]): ComposedChecker {
       const evidence = history.some((op) => op.type === 'ok' && typeof op.process === 'number');
       for (const c of checkers) {
         const started = performance.now();
-        let r = await runWithBudget(c, history, ctx);
+        let r = boundEvidence(await runWithBudget(c, history, ctx));
         // A verdict needs evidence: no client op succeeded, so nothing was promised or broken.
         if (!evidence && r.valid === true && r['informational'] !== true) r = { ...r, valid: 'unknown', error: NO_EVIDENCE };
         results[c.name] = { ...r, elapsedMs: Math.round(performance.now() - started) };

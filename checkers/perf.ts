@@ -79,6 +79,9 @@ export function perf(opts: { bucketSeconds?: number } = {}): SyncChecker {
         throughput: buckets,
         durationS: round(durationS),
         opsPerSecond: durationS > 0 ? round(completed / durationS) : 0,
+        measurement: `${durationS > 0 ? round(completed / durationS) : 0} ops/s; ${Object.entries(latency)
+          .flatMap(([f, byType]) => (byType['ok'] ? [`${f} ok p50 ${byType['ok'].quantilesMs['0.5'] ?? '?'} ms p99 ${byType['ok'].quantilesMs['0.99'] ?? '?'} ms`] : []))
+          .join('; ')}`,
       };
     },
   };

@@ -43,7 +43,9 @@ export function unhandledErrors(): SyncChecker {
       const errors: ErrorGroup[] = [...groups.values()]
         .map(({ fSet, typeSet, ...g }) => ({ ...g, fs: [...fSet].sort(), types: [...typeSet].sort() }))
         .sort((a, b) => b.count - a.count);
-      return { valid: true, informational: true, errors };
+      const total = errors.reduce((n, g) => n + g.count, 0);
+      const measurement = errors.length ? `${total} errors in ${errors.length} group${errors.length === 1 ? '' : 's'}; most: ${errors[0]!.error.slice(0, 80)} (${errors[0]!.count})` : 'no errors';
+      return { valid: true, informational: true, measurement, errors };
     },
   };
 }

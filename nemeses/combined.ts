@@ -3,7 +3,7 @@
  * teardown reach all of them (teardown heals everything, continuing past individual failures).
  */
 import type { Completion } from '../src/core/client.ts';
-import type { RunContext } from '../src/core/context.ts';
+import type { NodeContext, RunContext } from '../src/core/context.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 
 export class CombinedNemesis implements Nemesis {
@@ -22,6 +22,16 @@ export class CombinedNemesis implements Nemesis {
       }
     }
     this.fs = [...this.#byF.keys()];
+  }
+
+  async prepareNode(ctx: NodeContext): Promise<void> {
+    for (const p of this.#parts) await p.prepareNode?.(ctx);
+  }
+
+  async releaseNode(ctx: NodeContext): Promise<void> {
+    const errors: string[] = [];
+    for (const p of this.#parts) await p.releaseNode?.(ctx).catch((e: unknown) => errors.push(`${p.name}: ${e instanceof Error ? e.message : String(e)}`));
+    if (errors.length > 0) throw new Error(errors.join('; '));
   }
 
   async setup(run: RunContext): Promise<void> {

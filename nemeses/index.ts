@@ -11,7 +11,7 @@
 export { BUILTIN_NEMESES, NEMESIS_PACKAGE_OPTIONS, makeNemesisPackage, scheduleKinds, type NemesisOptions } from './registry.ts';
 export { writeSchedule, readSchedule, parseSchedule, replaySchedule, scheduleFromHistory, type Schedule, type ScheduleEntry } from './schedule.ts';
 export { faultCoverage, type FaultCoverage, type CoverageRow } from './coverage.ts';
-export { PARTITION_SHAPES, PartitionNemesis, grudgeFor, type PartitionShape, type PartitionValue } from './partition.ts';
+export { PARTITION_SHAPES, REGION_SHAPES, PartitionNemesis, cutFor, grudgeFor, type PartitionContext, type PartitionCut, type PartitionShape, type PartitionValue } from './partition.ts';
 export { TARGET_KINDS, parseTargetSpec, resolveTargets, type TargetKind, type TargetSpec } from './targets.ts';
 export { FaultNotApplied, attempt, onEach, primariesOf, type NemesisContext } from './context.ts';
 export { pick, rngFor, startStop, SPACINGS, type Spacing, type StartStop } from './generators.ts';

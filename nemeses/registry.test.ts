@@ -4,12 +4,15 @@
 // interval, seeded; the final generator heals every package; combined dispatches by f.
 import { describe, expect, it } from 'vitest';
 import type { DB } from '../src/core/db.ts';
+import type { TestInfo } from '../src/core/context.ts';
+import type { Topology } from '../src/core/topology.ts';
 import { UsageError } from '../src/core/errors.ts';
 import type { Nemesis } from '../src/core/nemesis.ts';
 import { nemesis as onNemesis, simulate } from '../src/generator/index.ts';
 import { CombinedNemesis } from './combined.ts';
 import { runContext } from '../src/runner/context.ts';
 import { BUILTIN_NEMESES, makeNemesisPackage } from './registry.ts';
+import { loadTopology } from '../src/topology/load.ts';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const db: DB = { name: 'fake', setup: async () => {}, teardown: async () => {}, kill: async () => {}, start: async () => {}, honoursFakeClock: true };
@@ -17,7 +20,7 @@ const db: DB = { name: 'fake', setup: async () => {}, teardown: async () => {}, 
 describe('makeNemesisPackage: refusals before anything is set up', () => {
   it('unknown nemesis', () => {
     expect(() => makeNemesisPackage(['partition', 'chaos'], { nodes, db })).toThrow(UsageError);
-    expect(() => makeNemesisPackage(['partition', 'chaos'], { nodes, db })).toThrow(/unknown nemesis "chaos" \(available: partition, kill, pause, clock, packet\)/);
+    expect(() => makeNemesisPackage(['partition', 'chaos'], { nodes, db })).toThrow(/unknown nemesis "chaos" \(available: partition, kill, pause, clock, packet, power-loss, disk-errors, slow-disk, full-disk, bitflip\)/);
   });
 
   it('a target naming a missing node', () => {
@@ -36,6 +39,15 @@ describe('makeNemesisPackage: refusals before anything is set up', () => {
 
   it('partition by primaries without a DB that reports them', () => {
     expect(() => makeNemesisPackage(['partition'], { nodes, db, options: { partition: { shapes: ['primaries'] } } })).toThrow(/primaries/);
+  });
+
+  it('region shapes without a topology of two regions or more, and regions it does not have', async () => {
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, options: { partition: { shapes: ['region'] } } })).toThrow(/shape region needs --topology with two regions or more/);
+    const single = { name: 't', nodes, concurrency: 1, timeLimitS: 1, opTimeoutMs: 1000, seed: 1, options: {}, topology: await loadTopology('single-region', nodes) };
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, test: single, options: { partition: { shapes: ['wan-split'] } } })).toThrow(/\(single-region has one\)/);
+    const three = { ...single, topology: await loadTopology('three-regions', nodes) };
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, test: three, options: { partition: { regions: ['mars'] } } })).toThrow(/has no region "mars" \(regions: us-east, us-central, eu-west\)/);
+    expect(() => makeNemesisPackage(['partition'], { nodes, db, options: { partition: { regions: ['us-east'] } } })).toThrow(/partition.regions needs --topology/);
   });
 
   it('faults without a cluster provider', () => {
@@ -77,6 +89,20 @@ describe('makeNemesisPackage: schedules', () => {
     expect(400 / span).toBeLessThan(0.5);
     const shapes = new Set(h.filter((o) => o.f === 'start-partition').map((o) => (o.value as { shape: string }).shape));
     expect(shapes.size).toBeGreaterThan(3);
+  });
+
+  it('draws the region shapes only when the test has a topology of two regions or more', async () => {
+    const drawn = (test?: TestInfo) =>
+      new Set(
+        simulate(onNemesis(makeNemesisPackage(['partition'], { nodes, db, seed: 1, ...(test ? { test } : {}) })!.generator!), { maxInvocations: 400, seed: 3 })
+          .filter((o) => o.type === 'invoke' && o.f === 'start-partition')
+          .map((o) => (o.value as { shape: string }).shape),
+      );
+    const info = (topology: Topology): TestInfo => ({ name: 't', nodes, concurrency: 1, timeLimitS: 1, opTimeoutMs: 1000, seed: 1, options: {}, topology });
+    expect([...drawn()].filter((s) => s === 'region' || s === 'wan-split')).toEqual([]);
+    expect([...drawn(info(await loadTopology('single-region', nodes)))].filter((s) => s === 'region' || s === 'wan-split')).toEqual([]);
+    const withRegions = drawn(info(await loadTopology('three-regions', nodes)));
+    expect(withRegions.has('region') && withRegions.has('wan-split')).toBe(true);
   });
 
   it('clock jumps go the chosen direction and stay within the largest delta', () => {

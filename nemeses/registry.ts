@@ -10,18 +10,19 @@
 import type { DB } from '../src/core/db.ts';
 import type { TestInfo } from '../src/core/context.ts';
 import { UsageError } from '../src/core/errors.ts';
-import type { Generator } from '../src/core/generator.ts';
+import type { Generator, Rng } from '../src/core/generator.ts';
 import type { FaultStyle, Nemesis, NemesisPackage } from '../src/core/nemesis.ts';
 import type { NemesisDefinition, TargetChoice } from '../src/core/parts.ts';
 import { any, lift } from '../src/generator/index.ts';
 import { optionValues } from '../src/options/parse.ts';
-import { opt } from '../src/options/schema.ts';
+import { opt, type OptionSchema, type OptionValues } from '../src/options/schema.ts';
 import { defineNemesis } from '../src/plugins/define.ts';
 import { ClockNemesis, checkClockSupport } from './clock.ts';
+import { DiskNemesis, checkDiskSupport, type DiskFaultValue, type DiskKind } from './disk.ts';
 import { CombinedNemesis } from './combined.ts';
 import { pick, rngFor, startStop, type Spacing } from './generators.ts';
 import { PacketNemesis, checkPacketValue, type PacketValue } from './packet.ts';
-import { PARTITION_SHAPES, PartitionNemesis } from './partition.ts';
+import { PARTITION_SHAPES, PartitionNemesis, REGION_SHAPES } from './partition.ts';
 import { ProcessNemesis } from './process.ts';
 import { replaySchedule, type Schedule } from './schedule.ts';
 import { TARGET_KINDS, parseTargetSpec } from './targets.ts';
@@ -35,16 +36,26 @@ const DEFAULT_PACKETS: readonly Omit<PacketValue, 'links' | 'targets'>[] = [
 
 const partition = defineNemesis({
   name: 'partition',
-  description: `network partitions from grudges (shapes: ${PARTITION_SHAPES.join(', ')}), applied atomically, healed exactly`,
+  description: `network partitions from grudges (shapes: ${PARTITION_SHAPES.join(', ')}; ${REGION_SHAPES.join(' and ')} with --topology), applied atomically, healed exactly`,
   color: '#E9DCA0',
   capabilities: ['local'],
   options: {
-    shapes: opt.list({ doc: 'partition shapes to draw from (default: every shape the DB supports)', values: PARTITION_SHAPES, aliases: ['nemesis.partition-shapes'] }),
+    shapes: opt.list({ doc: 'partition shapes to draw from (default: every shape the DB and the topology support)', values: PARTITION_SHAPES, aliases: ['nemesis.partition-shapes'] }),
+    regions: opt.list({ doc: 'regions the region shape cuts off, one drawn per fault (default: every region of the topology)' }),
   },
   create({ options, db, rng, test }) {
-    const shapes = options.shapes ?? PARTITION_SHAPES.filter((s) => s !== 'primaries' || db?.primaries);
+    const topology = test.topology;
+    const multiRegion = topology !== undefined && topology.regions.length >= 2;
+    const shapes = options.shapes ?? PARTITION_SHAPES.filter((s) => (s !== 'primaries' || db?.primaries) && (multiRegion || !REGION_SHAPES.includes(s)));
     if (shapes.includes('primaries') && !db?.primaries) throw new UsageError('nemesis partition: shape primaries needs a db that reports its primaries');
-    return { nemesis: new PartitionNemesis({ nodes: test.nodes, db, rng }), start: (r) => ({ f: 'start-partition', value: { shape: pick(shapes, r) } }) };
+    const regionShape = shapes.find((s) => REGION_SHAPES.includes(s));
+    if (regionShape && !multiRegion) throw new UsageError(`nemesis partition: shape ${regionShape} needs --topology with two regions or more${topology ? ` (${topology.name} has one)` : ''}`);
+    if (options.regions && !multiRegion) throw new UsageError('--opt partition.regions needs --topology with two regions or more');
+    for (const r of options.regions ?? []) {
+      if (!topology!.regions.some((x) => x.name === r)) throw new UsageError(`--opt partition.regions: topology ${topology!.name} has no region ${JSON.stringify(r)} (regions: ${topology!.regions.map((x) => x.name).join(', ')})`);
+    }
+    const ctx = { nodes: test.nodes, db, rng, ...(topology ? { topology } : {}), ...(options.regions ? { regions: options.regions } : {}) };
+    return { nemesis: new PartitionNemesis(ctx), start: (r) => ({ f: 'start-partition', value: { shape: pick(shapes, r) } }) };
   },
 });
 
@@ -127,7 +138,81 @@ const packet = defineNemesis({
   },
 });
 
-export const BUILTIN_NEMESES: readonly NemesisDefinition[] = [partition, kill, pause, clock, packet];
+const DISK_OPS = ['read', 'write', 'fsync'] as const;
+
+function diskNemesis<const S extends OptionSchema>(kind: DiskKind, description: string, color: string, options: S, fault: (o: OptionValues<S>) => (r: Rng) => Omit<DiskFaultValue, 'targets'>): NemesisDefinition<S> {
+  return defineNemesis<S>({
+    name: kind,
+    description,
+    color,
+    capabilities: ['disk'],
+    options,
+    create({ options: o, db, rng, targets, test, provider }) {
+      checkDiskSupport(kind, db, provider.name);
+      const draw = fault(o);
+      return { nemesis: new DiskNemesis(kind, { nodes: test.nodes, db, rng }), start: (r) => ({ f: `start-${kind}`, value: { ...draw(r), targets: pick(targets, r) } }) };
+    },
+  });
+}
+
+const powerLoss = diskNemesis(
+  'power-loss',
+  'SIGKILL the DB on target nodes and drop every write they did not fsync (a fault filesystem under each node), then restart it; targets all: a whole-cluster power failure',
+  '#B0A0E9',
+  { torn: opt.enum(['never', 'sometimes', 'always'], { doc: 'whether the last write to a file survives only in part (a page-aligned prefix)', default: 'sometimes' }) },
+  (o) => (r) => ({ torn: o.torn === 'always' || (o.torn === 'sometimes' && r.next() < 0.5) }),
+);
+
+const diskErrors = diskNemesis(
+  'disk-errors',
+  'EIO on a fraction of reads, writes or fsyncs of target nodes (optionally only on a path), then heal',
+  '#E9B0A0',
+  {
+    ops: opt.list({ doc: 'which operations fail', values: DISK_OPS, default: ['read', 'fsync'] }),
+    rate: opt.number({ doc: 'fraction of those operations that fail', default: 0.1, min: 0, max: 1 }),
+    path: opt.string({ doc: 'only files matching this glob (relative to the node directory; * crosses /)', shape: 'a glob' }),
+  },
+  (o) => () => ({ fault: { kind: 'eio', ops: o.ops, rate: o.rate, ...(o.path ? { path: o.path } : {}) } }),
+);
+
+const slowDisk = diskNemesis(
+  'slow-disk',
+  'latency before writes and fsyncs of target nodes (a distribution), the slow disk that turns into elections, then heal',
+  '#A0C8E9',
+  {
+    ops: opt.list({ doc: 'which operations are slowed', values: DISK_OPS, default: ['write', 'fsync'] }),
+    dist: opt.enum(['fixed', 'uniform', 'exp'], { doc: 'latency distribution: fixed ms, uniform in [0, 2 x ms], exponential with mean ms', default: 'exp' }),
+    ms: opt.number({ doc: 'the latency in ms (mean for exp)', default: 100, min: 0 }),
+  },
+  (o) => () => ({
+    fault: {
+      kind: 'slow',
+      ops: o.ops,
+      latency: o.dist === 'fixed' ? { dist: 'fixed', ms: o.ms } : o.dist === 'uniform' ? { dist: 'uniform', minMs: 0, maxMs: 2 * o.ms } : { dist: 'exp', meanMs: o.ms },
+    },
+  }),
+);
+
+const fullDisk = diskNemesis(
+  'full-disk',
+  'writes on target nodes fail with ENOSPC after N more bytes, then space comes back',
+  '#C8C8C8',
+  { bytes: opt.integer({ doc: 'bytes that still fit before the disk is full', default: 0, min: 0 }) },
+  (o) => () => ({ fault: { kind: 'enospc', bytes: o.bytes } }),
+);
+
+const bitflip = diskNemesis(
+  'bitflip',
+  'reads on target nodes return data with one bit flipped, at a rate (the disk keeps the right data), then heal',
+  '#E9E0A0',
+  {
+    rate: opt.number({ doc: 'fraction of reads corrupted', default: 0.01, min: 0, max: 1 }),
+    path: opt.string({ doc: 'only files matching this glob', shape: 'a glob' }),
+  },
+  (o) => () => ({ fault: { kind: 'flip', rate: o.rate, ...(o.path ? { path: o.path } : {}) } }),
+);
+
+export const BUILTIN_NEMESES: readonly NemesisDefinition[] = [partition, kill, pause, clock, packet, powerLoss, diskErrors, slowDisk, fullDisk, bitflip];
 
 /** The options of the nemesis package as a whole: `--opt nemesis.<name>`. */
 export const NEMESIS_PACKAGE_OPTIONS = {
@@ -144,6 +229,8 @@ export interface NemesisOptions {
   db: DB | null;
   /** True when the stores live in the controller: there is no cluster to inject faults into. */
   inProcess?: boolean;
+  /** The provider's name (some faults are refused on some providers). */
+  provider?: string;
   /** Mean seconds between fault ops (default 10). */
   intervalS?: number;
   spacing?: Spacing;
@@ -198,7 +285,8 @@ export function makeNemesisPackage(kinds: readonly (string | NemesisDefinition)[
     // Each kind draws what it applies (grudge members, victims) from its own stream, so one
     // kind's faults do not shift another's when their ops interleave differently.
     const options = optionValues(`nemesis ${def.name}`, def.options ?? {}, o.options?.[def.name] ?? {});
-    const kind = def.create({ options, test, db: o.db, targets, rng: rngFor(seed, `apply-${def.name}`) });
+    const provider = { name: o.provider ?? (o.inProcess ? 'none' : 'local'), inProcess: o.inProcess === true };
+    const kind = def.create({ options, test, db: o.db, provider, targets, rng: rngFor(seed, `apply-${def.name}`) });
     return { def, ...kind };
   });
   const styles: FaultStyle[] = built.map((b) => ({ name: b.def.name, color: b.def.color ?? '#D0D0D0', start: [`start-${b.def.name}`], stop: [`stop-${b.def.name}`] }));

@@ -25,6 +25,7 @@ export type { Generator, GenContext, OpTemplate, Rng } from './core/generator.ts
 export type { TestInfo, RunContext, NodeContext, Logger } from './core/context.ts';
 export { nodeContext, nodeDir } from './core/context.ts';
 export type { Test, TestSpec } from './core/test.ts';
+export type { Topology, Region, WanLink } from './core/topology.ts';
 export { FaultlineError, UsageError, InputError, HistoryError, isUserError } from './core/errors.ts';
 
 // Parts: definitions, options, registries.
@@ -56,4 +57,7 @@ export { createLogger } from './runner/logger.ts';
 export { inProcessCluster } from './providers/index.ts';
 export { localProvider, type LocalProviderOptions } from './providers/local/provider.ts';
 export { readHistoryFile } from './history/reader.ts';
+export { loadTopology } from './topology/load.ts';
+export { BUILTIN_TOPOLOGIES } from './topology/profiles.ts';
+export { parseProfile, placeProfile, type TopologyProfile } from './topology/profile.ts';
 export { VERSION } from './version.ts';

@@ -40,6 +40,13 @@ describe('interrupting a run', () => {
     expect(doc.historyEvents).toBeGreaterThan(300);
     expect(existsSync(join(history, '..', 'results.json'))).toBe(true);
     expect(readFileSync(join(history, '..', 'harness.log'), 'utf8')).toMatch(/interrupted/);
+    // Every output names the outcome: summary.json, junit.xml and a banner in report.html.
+    const summary = JSON.parse(readFileSync(join(history, '..', 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ outcome: 'incomplete', end: { reason: 'interrupted' }, exitCode: 3 });
+    expect(readFileSync(join(history, '..', 'junit.xml'), 'utf8')).toMatch(/<testcase classname="[^"]*" name="run"[^>]*>\s*<error message="the run was interrupted/);
+    const report = readFileSync(join(history, '..', 'report.html'), 'utf8');
+    expect(report).toMatch(/<span class="verdict INCOMPLETE">INCOMPLETE<\/span>/);
+    expect(report).toMatch(/class="run-end"[^>]*><strong>Incomplete:<\/strong> the run was interrupted/);
   });
 
   it('SIGKILL mid-run leaves a history that check reads', async () => {

@@ -5,14 +5,14 @@
  */
 import type { WorkloadDefinition } from '../src/core/parts.ts';
 import { UsageError } from '../src/core/errors.ts';
-import { lift, repeat, timeLimit, untilOk } from '../src/generator/index.ts';
+import { lift, repeat, someFreeProcess, timeLimit, untilOk } from '../src/generator/index.ts';
 import { opt, type OptionValues } from '../src/options/schema.ts';
 import { defineWorkload } from '../src/plugins/define.ts';
 import { compose } from '../checkers/compose.ts';
 import { KEY_ORDER_OPTIONS } from '../checkers/index.ts';
 import { linearizable } from '../checkers/linearizable/index.ts';
 import { staleReads } from '../checkers/stale-reads/stale-reads.ts';
-import { RecentWrites, registerOp } from './register/index.ts';
+import { LastReads, RecentWrites, observing, registerOp } from './register/index.ts';
 import { listAppendWorkload, type KeyDistribution } from './list-append/index.ts';
 import { rwRegisterWorkload } from './rw-register/index.ts';
 import { setWorkload } from './set/index.ts';
@@ -63,6 +63,10 @@ export const BUILTIN_WORKLOADS: readonly WorkloadDefinition[] = [
     options: {
       'read-ratio': opt.number({ doc: 'fraction of reads', default: 0.5, min: 0, max: 1, aliases: ['read-ratio'] }),
       'cas-ratio': opt.number({ doc: 'fraction of compare-and-sets', default: 0.1, min: 0, max: 1, aliases: ['cas-ratio'] }),
+      'cas-from': opt.enum(['recent', 'read'], {
+        doc: 'what a compare-and-set expects: one of the values written last (recent), or the value its client last read (read: read-modify-write)',
+        default: 'recent',
+      }),
     },
     create({ options }) {
       const readRatio = options['read-ratio'];
@@ -70,12 +74,19 @@ export const BUILTIN_WORKLOADS: readonly WorkloadDefinition[] = [
       if (readRatio + casRatio > 1) throw new UsageError('--opt register.read-ratio plus register.cas-ratio must be at most 1');
       let n = 0;
       const recent = new RecentWrites();
+      const reads = new LastReads(false);
+      const readModifyWrite = lift((_test, ctx) => {
+        const process = someFreeProcess(ctx);
+        if (process === undefined) return registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent);
+        return { ...registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent, (key) => reads.of(process, key)), process };
+      });
       return {
         name: 'register',
-        generator: lift((_test, ctx) => registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent)),
+        generator: options['cas-from'] === 'read' ? observing(readModifyWrite, (e) => reads.note(e)) : lift((_test, ctx) => registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent)),
         // After healing, read until a read succeeds (on any node, within a bounded time): did the cluster come back?
         finalGenerator: timeLimit(FINAL_READS_S, untilOk(repeat({ f: 'read', value: null }))),
-        checker: compose([linearizable({ model: 'cas-register', init: null }), staleReads()]),
+        // A read of null means the register is empty, so a store that loses every write is caught.
+        checker: compose([linearizable({ model: 'absent-cas-register', init: null }), staleReads()]),
       };
     },
   }),

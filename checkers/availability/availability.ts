@@ -110,7 +110,19 @@ export function availability(opts: AvailabilityOptions = {}) {
       if (cursor < n) tally(o, cursor, n, outside);
       const overall = tally(o, 0, n);
       const low = opts.minAvailability !== undefined && overall.availability !== null && overall.availability < opts.minAvailability;
-      const result: AvailabilityResult = { valid: !low, overall, outsideFaults: outside, byKind, windows: perWindow };
+      const pct = (a: Availability): string => (a.availability === null ? 'no ops' : `${(a.availability * 100).toFixed(1)}%`);
+      const during = Object.entries(byKind).map(([kind, a]) => `during ${kind} ${pct(a)}`);
+      const result: AvailabilityResult = {
+        valid: !low,
+        // Without a minimum to hold the run to, availability is a measurement, not a verdict.
+        informational: opts.minAvailability === undefined,
+        measurement: [`ok ${pct(overall)} of ${overall.ops} ops`, ...during, ...(windows.length ? [`outside faults ${pct(outside)}`] : [])].join('; '),
+        ...(opts.minAvailability !== undefined ? { minAvailability: opts.minAvailability } : {}),
+        overall,
+        outsideFaults: outside,
+        byKind,
+        windows: perWindow,
+      };
       if (low) result.anomalyTypes = ['low-availability'];
       return result;
     },

@@ -33,6 +33,7 @@ describe('bank', () => {
       { kind: 'unexpected-key', index: 3, account: '2' },
       { kind: 'nil-balance', index: 3, account: '1', balance: null },
     ]);
+    expect(r['anomalyCounts']).toEqual({ 'negative-value': 1, 'unexpected-key': 1, 'nil-balance': 1 });
     const wrong = await bank({ accounts: [0, 1], total: 30 }).check(h);
     expect(wrong.anomalyTypes).toContain('wrong-total');
   });

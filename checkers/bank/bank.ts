@@ -9,7 +9,8 @@
  * `negative-value` (unless `negativeBalances` is allowed).
  * Accounts and total come from the options, else they are inferred: accounts = every account
  * any read shows, total = the most frequent read total (`inferred` lists what was inferred).
- * Evidence: `reads`, `errorCount`, `errors` (up to 100: `{kind, index, ...}`), `firstError`,
+ * Evidence: `reads`, `errorCount`, `anomalyCounts` (errors per kind), `errors` (up to 100:
+ * `{kind, index, ...}`), `firstError`,
  * and `totals` (`[timeMs, total]` points of ok reads over time for the totals plot: every
  * read when there are at most `maxPlotPoints`, else an even sample plus the reads with a wrong
  * total, at most 2 x `maxPlotPoints` points in all).
@@ -100,35 +101,32 @@ export function bank(opts: BankOptions = {}) {
       }
 
       const errors: BankError[] = [];
+      const anomalyCounts: Record<string, number> = {};
       let errorCount = 0;
       const report = (e: BankError): void => {
         errorCount++;
+        anomalyCounts[e.kind] = (anomalyCounts[e.kind] ?? 0) + 1;
         if (errors.length < MAX_EXAMPLES) errors.push(e);
       };
-      const kinds = new Set<string>();
       const wrong = new Uint8Array(reads.length);
       for (let r = 0; r < reads.length; r++) {
         const b = readBalances[r]!;
         const index = reads[r]!.index;
         for (const account in b) {
           if (!accounts.has(account)) {
-            kinds.add('unexpected-key');
             report({ kind: 'unexpected-key', index, account });
           }
         }
         for (const account of accounts) {
           const balance = b[account];
           if (typeof balance !== 'number') {
-            kinds.add('nil-balance');
             report({ kind: 'nil-balance', index, account, balance: balance ?? null });
           } else if (balance < 0 && !opts.negativeBalances) {
-            kinds.add('negative-value');
             report({ kind: 'negative-value', index, account, balance });
           }
         }
         if (readTotals[r] !== total) {
           wrong[r] = 1;
-          kinds.add('wrong-total');
           report({ kind: 'wrong-total', index, total: readTotals[r]!, expected: total });
         }
       }
@@ -145,12 +143,13 @@ export function bank(opts: BankOptions = {}) {
         accounts: [...accounts],
         total,
         errorCount,
+        anomalyCounts,
         errors,
         firstError: errors[0] ?? null,
         totals,
       };
       if (inferred.length > 0) result.inferred = inferred;
-      if (kinds.size > 0) result.anomalyTypes = [...kinds].sort();
+      if (errorCount > 0) result.anomalyTypes = Object.keys(anomalyCounts).sort();
       else if (reads.length === 0) {
         result.valid = 'unknown';
         result.error = 'no ok reads: nothing to check';

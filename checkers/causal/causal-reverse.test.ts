@@ -13,7 +13,7 @@ function run(seed: number, flaw?: KeyedSetFlaw) {
   return runClients({ seed, store: keyedSetStore(flaw), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => causalOp(rng, n, { opsPerGroup: 100 }) });
 }
 
-type Result = { valid: unknown; anomalyTypes?: string[]; count: number; byLink: Record<'session' | 'read' | 'time', number>; violations: Array<{ key: string; value: unknown; link: string; ops: Array<{ index: number }>; read: { index: number } }> };
+type Result = { valid: unknown; anomalyTypes?: string[]; anomalyCounts: Record<string, number>; count: number; byLink: Record<'session' | 'read' | 'time', number>; violations: Array<{ key: string; value: unknown; link: string; ops: Array<{ index: number }>; read: { index: number } }> };
 const check = async (b: HistoryBuilder) => (await causalReverse().check(b.build())) as Result;
 
 describe('causalReverse', () => {
@@ -38,12 +38,16 @@ describe('causalReverse', () => {
       .op(2, 'read', ['x', 'y'], 'ok', { x: [], y: [2] })
       .info(0);
     const r = await check(b);
-    expect(r.violations[0]).toMatchObject({ value: 1, link: 'read' });
+    // Process 1's read (completed at 3) showed write x=1 had taken effect before it wrote y=2.
+    expect(r.violations[0]).toMatchObject({ value: 1, link: 'read', knownAt: { index: 2 }, via: { index: 2, process: 1 } });
+    expect(r.anomalyCounts).toEqual({ 'causal-reverse': 1 });
   });
 
   it('time link: an earlier write by someone else, done before the later one began', async () => {
     const b = new HistoryBuilder().op(0, 'write', ['x', 1]).op(1, 'write', ['y', 2]).op(2, 'read', null, 'ok', { x: [], y: [2] });
-    expect((await check(b)).violations[0]).toMatchObject({ link: 'time' });
+    const v = (await check(b)).violations[0];
+    expect(v).toMatchObject({ link: 'time', knownAt: { index: 1, process: 0 } });
+    expect(v).not.toHaveProperty('via');
   });
 
   it('only checks keys the read covered, and ignores failed writes', async () => {

@@ -11,9 +11,12 @@
  * Each is labelled by what links w1 to w2: `session` (same process), `read` (w2's process read
  * w1 before writing w2) or `time` (real-time order, maybe through a longer causal chain).
  * Checked in O(reads x keys read x log writes) using prefix counts, not pairwise.
- * Evidence: `count`, `byLink`, `violations` (up to 100: `{key, value, link, ops: [w1, w2], read}`,
- * ops as `{index, process, node, f, value?}`), thin-air / aborted reads as in the session
- * checker. Anomaly types: `causal-reverse`, `thin-air-read`, `aborted-read`.
+ * Evidence: `count`, `anomalyCounts` (cases per anomaly type), `byLink`, `violations` (up to 100:
+ * `{key, value, link, ops: [w1, w2], read, knownAt, via?}`, ops as `{index, process, node, f,
+ * value?}`: `knownAt` is the completion that first showed w1 had taken effect (its own ok, or a
+ * read that saw it), `via` for a `read` link the read of w2's process that saw w1), thin-air /
+ * aborted reads as in the session checker. Anomaly types: `causal-reverse`, `thin-air-read`,
+ * `aborted-read`.
  */
 import type { Checker } from '../../src/core/checker.ts';
 import type { History } from '../../src/core/op.ts';
@@ -24,6 +27,20 @@ import { countBelow } from '../sorted-search.ts';
 const MAX_EXAMPLES = 100;
 
 export type CausalLink = 'session' | 'read' | 'time';
+
+/** One read that saw w2 (`ops[1]`) but missed w1 (`ops[0]`), which preceded it. */
+export interface CausalViolation {
+  key: string;
+  /** The value of w1. */
+  value: unknown;
+  link: CausalLink;
+  ops: [OpRef, OpRef];
+  read: OpRef;
+  /** The completion that first showed w1 had taken effect: its own ok, or a read that saw it. */
+  knownAt: OpRef;
+  /** For a `read` link: the read of w2's process that saw w1 before w2 was invoked. */
+  via?: OpRef;
+}
 
 export function causalReverse() {
   return {
@@ -61,25 +78,26 @@ export function causalReverse() {
       const keyRanks = new Map<string, Int32Array>();
       for (const [k, list] of ranksByKey) keyRanks.set(k, Int32Array.from(list));
 
-      /** Whether process p read write w1 before invoking its write w2 (slow; only for examples). */
-      const readBefore = (p: number, w1: number, w2: number): boolean => {
+      /** The read of process p that saw write w1 before p invoked its write w2, or -1 (slow; only for examples). */
+      const readBefore = (p: number, w1: number, w2: number): number => {
         const invoked = writes.invokeIndex[w2]!;
         for (let o = 0; o < obs.count; o++) {
           const r = obs.read[o]!;
           if (reads.process[r] !== p || reads.completionIndex[r]! > invoked) continue;
-          if (seen.subarray(obs.start[o]!, obs.end[o]!).includes(w1)) return true;
+          if (seen.subarray(obs.start[o]!, obs.end[o]!).includes(w1)) return r;
         }
-        return false;
+        return -1;
       };
-      const linkOf = (w1: number, w2: number): CausalLink => {
+      const linkOf = (w1: number, w2: number): { link: CausalLink; via: number } => {
         const p = writes.process[w2]!;
-        if (writes.process[w1] === p) return 'session';
-        return readBefore(p, w1, w2) ? 'read' : 'time';
+        if (writes.process[w1] === p) return { link: 'session', via: -1 };
+        const via = readBefore(p, w1, w2);
+        return { link: via >= 0 ? 'read' : 'time', via };
       };
 
       const mark = new Int32Array(W).fill(-1);
       const counted = new Int32Array(W).fill(-1);
-      const violations: Array<{ key: string; value: unknown; link: CausalLink; ops: [OpRef, OpRef]; read: OpRef }> = [];
+      const violations: CausalViolation[] = [];
       const byLink: Record<CausalLink, number> = { session: 0, read: 0, time: 0 };
       let count = 0;
       for (let r = 0; r < reads.count; r++) {
@@ -111,7 +129,7 @@ export function causalReverse() {
           if (have >= need) continue;
           count++;
           const missing = order[ranks.find((rk) => mark[order[rk]!] !== r)!]!;
-          const link = linkOf(missing, top);
+          const { link, via } = linkOf(missing, top);
           byLink[link]++;
           if (violations.length < MAX_EXAMPLES) {
             violations.push({
@@ -120,19 +138,23 @@ export function causalReverse() {
               link,
               ops: [ref(history, writes.invokeIndex[missing]!, true), ref(history, writes.invokeIndex[top]!, true)],
               read: ref(history, reads.completionIndex[r]!, false),
+              knownAt: ref(history, effect[missing]!, false),
+              ...(via >= 0 ? { via: ref(history, reads.completionIndex[via]!, false) } : {}),
             });
           }
         }
       }
 
       const impossible = impossibleReads(h, MAX_EXAMPLES);
-      const anomalyTypes: string[] = [];
-      if (impossible.abortedCount > 0) anomalyTypes.push('aborted-read');
-      if (count > 0) anomalyTypes.push('causal-reverse');
-      if (impossible.thinAirCount > 0) anomalyTypes.push('thin-air-read');
+      const anomalyCounts: Record<string, number> = {};
+      if (impossible.abortedCount > 0) anomalyCounts['aborted-read'] = impossible.abortedCount;
+      if (count > 0) anomalyCounts['causal-reverse'] = count;
+      if (impossible.thinAirCount > 0) anomalyCounts['thin-air-read'] = impossible.thinAirCount;
+      const anomalyTypes = Object.keys(anomalyCounts);
       const result: CheckResult = {
         valid: anomalyTypes.length === 0,
         count,
+        anomalyCounts,
         byLink,
         violations,
         thinAir: impossible.thinAir,

@@ -35,6 +35,16 @@ describe('counter', () => {
     ]);
   });
 
+  it('counts every error by kind, beyond the examples it keeps', async () => {
+    const b = new HistoryBuilder().op(0, 'add', 1);
+    for (let i = 0; i < 120; i++) b.op(1, 'read', null, 'ok', -5);
+    b.op(1, 'read', null, 'ok', 50);
+    const r = await counter().check(b.build());
+    expect(r['errors']).toHaveLength(100);
+    expect(r['anomalyCounts']).toEqual({ 'read-too-low': 120, 'read-too-high': 1 });
+    expect(r.anomalyTypes).toEqual(['read-too-high', 'read-too-low']);
+  });
+
   it('uses the initial value and says unknown without reads', async () => {
     const h = new HistoryBuilder().op(0, 'add', 1).op(0, 'read', null, 'ok', 11).build();
     expect((await counter({ initial: 10 }).check(h)).valid).toBe(true);

@@ -10,7 +10,7 @@
  *                   + (negative deltas of non-failed adds invoked before it ended)
  *   upper = initial + (positive deltas of non-failed adds invoked before it ended)
  *                   + (negative deltas of adds ok before the read began)
- * Evidence: `reads` (ok reads checked), `errorCount`, `errors` (up to 100:
+ * Evidence: `reads` (ok reads checked), `errorCount`, `anomalyCounts` (reads per kind), `errors` (up to 100:
  * `{kind, index, invokeIndex, value, lower, upper}`, index = the read's completion), `final`
  * (the last ok read with its range). Anomaly types: `read-too-low` (a lost or undone increment)
  * and `read-too-high` (an increment counted twice, or a value from nowhere).
@@ -58,6 +58,7 @@ export function counter(opts: CounterOptions = {}) {
       // For each open read: the ok sums when it was invoked.
       const atInvoke = new Map<unknown, { pos: number; neg: number }>();
       const errors: CounterError[] = [];
+      const anomalyCounts: Record<string, number> = {};
       let errorCount = 0;
       let reads = 0;
       let final: { index: number; value: number; lower: number; upper: number } | null = null;
@@ -93,13 +94,13 @@ export function counter(opts: CounterOptions = {}) {
           final = { index: op.index, value: v, lower, upper };
           if (v >= lower && v <= upper) continue;
           errorCount++;
-          if (errors.length < MAX_EXAMPLES) {
-            errors.push({ kind: v < lower ? 'read-too-low' : 'read-too-high', index: op.index, invokeIndex: partner[i]!, value: v, lower, upper });
-          }
+          const kind = v < lower ? 'read-too-low' : 'read-too-high';
+          anomalyCounts[kind] = (anomalyCounts[kind] ?? 0) + 1;
+          if (errors.length < MAX_EXAMPLES) errors.push({ kind, index: op.index, invokeIndex: partner[i]!, value: v, lower, upper });
         }
       }
-      const result: CheckResult = { valid: errorCount === 0, reads, errorCount, errors, final };
-      if (errorCount > 0) result.anomalyTypes = [...new Set(errors.map((e) => e.kind))].sort();
+      const result: CheckResult = { valid: errorCount === 0, reads, errorCount, anomalyCounts, errors, final };
+      if (errorCount > 0) result.anomalyTypes = Object.keys(anomalyCounts).sort();
       if (reads === 0) {
         result.valid = 'unknown';
         result.error = 'no ok reads: nothing to check';

@@ -6,8 +6,7 @@ import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
 import { runClients } from '../../src/inprocess/client-histories.ts';
 import { longForkStore, type LongForkFlaw } from '../../src/inprocess/long-fork-store.ts';
-import { parseEdn } from '../../src/history/importers/edn.ts';
-import type { Op } from '../../src/core/op.ts';
+import { parseHistoryText } from '../../src/history/importers/index.ts';
 import { longForkOp } from '../../workloads/long-fork/index.ts';
 import { longFork } from './long-fork.ts';
 
@@ -37,6 +36,7 @@ describe('longFork', () => {
     const res = await longFork().check(b.build());
     expect(res.valid).toBe(false);
     expect(res.anomalyTypes).toEqual(['long-fork']);
+    expect(res['anomalyCounts']).toEqual({ 'long-fork': 1 });
     expect(res.forks).toEqual([{ keys: [0, 1], ops: [expect.objectContaining({ index: 5, node: 'n1' }), expect.objectContaining({ index: 7, node: 'n2' })] }]);
   });
 
@@ -60,9 +60,7 @@ describe('longFork', () => {
 
   it("reproduces Jepsen's verdict on its long-fork fixture", async (ctx) => {
     if (!existsSync(FIXTURE)) return ctx.skip(`fixture ${FIXTURE} is absent`);
-    const maps = parseEdn(readFileSync(FIXTURE, 'utf8')) as Array<{ type: string; f: string; value: unknown }>;
-    const h = maps.map((m, index): Op => ({ index, time: index, process: index >> 1, type: m.type as Op['type'], f: m.f, value: m.value }));
-    const res = await longFork().check(h);
+    const res = await longFork().check(parseHistoryText(readFileSync(FIXTURE, 'utf8'), FIXTURE).history);
     expect(res).toMatchObject({ valid: false, readsCount: 2, earlyReadCount: 0, lateReadCount: 0, forkedGroups: 1 });
     const [fork] = res.forks as Array<{ ops: Array<{ index: number }> }>;
     expect(fork!.ops.map((o) => o.index).sort()).toEqual([1, 3]);

@@ -9,7 +9,7 @@
  * seen a key the other has not: the writes were applied in different orders. Reads are compared
  * as bit sets sorted by size, so a group costs O(reads + distinct sets x keys), not pairwise.
  * Evidence: `readsCount`, `earlyReadCount` (nothing seen), `lateReadCount` (everything seen),
- * `forkedGroups`, `forks` (up to 100 groups: `{keys, ops: [a, b]}` with the two reads' ok ops
+ * `forkedGroups` (also as `anomalyCounts`), `forks` (up to 100 groups: `{keys, ops: [a, b]}` with the two reads' ok ops
  * as `{index, process, node, value}`). Anomaly type: `long-fork`.
  */
 import type { Checker } from '../../src/core/checker.ts';
@@ -101,7 +101,10 @@ export function longFork() {
         }
       }
       const result: CheckResult = { valid: forkedGroups === 0, readsCount, earlyReadCount: early, lateReadCount: late, forkedGroups, forks };
-      if (forkedGroups > 0) result.anomalyTypes = ['long-fork'];
+      if (forkedGroups > 0) {
+        result.anomalyTypes = ['long-fork'];
+        result.anomalyCounts = { 'long-fork': forkedGroups };
+      }
       return result;
     },
   } satisfies Checker;

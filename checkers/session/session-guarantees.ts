@@ -13,7 +13,7 @@
  *   that session's last read of k before w contained.
  * Reads of values nobody wrote (`thin-air-read`) or whose write failed (`aborted-read`) are
  * violations too.
- * Evidence: `counts[type]`, `violations` (up to 100 per type: `{type, key, value, ops, read?}`
+ * Evidence: `counts[type]` (also as `anomalyCounts`), `violations` (up to 100 per type: `{type, key, value, ops, read?}`
  * where `ops` are the two ops of the session that establish the order (earlier first) and
  * `read` the op that shows the violation when it is not one of them; each op as
  * `{index, process, node, f, value?}`), `sessions`, `sessionsOnSeveralNodes`.
@@ -190,6 +190,7 @@ export function sessionGuarantees(opts: SessionOptions = {}) {
         valid: anomalyTypes.length === 0,
         guarantees: [...wanted],
         counts,
+        anomalyCounts: counts,
         violations,
         thinAir: impossible.thinAir,
         aborted: impossible.aborted,

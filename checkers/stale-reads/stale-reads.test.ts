@@ -41,6 +41,18 @@ describe('staleReads', () => {
     expect(r.staleness).toMatchObject({ count: 1, quantilesMs: { '1': 13 } });
   });
 
+  it('names the node that answered a stale read, its invocation and the first write it missed', async () => {
+    const b = new HistoryBuilder().op(0, 'write', 1).op(0, 'write', 2).op(0, 'cas', [2, 3]).wait(10).invoke(1, 'read', null, { node: 'n1' }).ok(1, 1, { node: 'n3' });
+    b.op(2, 'read', null, 'ok', 9).op(2, 'read', null, 'ok', 2);
+    const r = await staleReads().check(b.build());
+    // Stalest first: the read of 2 (op 11) came later than the read of 1 (op 7).
+    expect(r['worst']).toEqual([
+      expect.objectContaining({ index: 11, node: null, value: 2, supersededBy: 4, missedValue: 3 }),
+      { index: 7, invokeIndex: 6, node: 'n3', key: null, value: 1, versions: 2, staleMs: 13, writeIndex: 0, supersededBy: 2, missedValue: 2 },
+    ]);
+    expect(r['anomalyCounts']).toEqual({ 'stale-read': 2, 'unexpected-value': 1 });
+  });
+
   it('does not count writes concurrent with the read or with the value read', async () => {
     const b = new HistoryBuilder().invoke(0, 'write', 1).invoke(2, 'write', 2).ok(0).invoke(1, 'read').ok(2).ok(1, 1);
     b.op(3, 'write', 3, 'info').op(1, 'read', null, 'ok', 2);

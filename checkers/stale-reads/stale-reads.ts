@@ -14,10 +14,13 @@
  * Reads of a value no write produced (`unexpected-value`) or written only after the read ended
  * (`future-read`) are reported too. Reads of a value written more than once are skipped
  * (`ambiguousReads`).
- * Evidence: `reads`, `staleCount`, `byVersions` ({versions: reads}), `staleness` (count,
- * quantilesMs, meanMs), `worst` (up to 20 stale reads, stalest first: `{index, key, value,
- * versions, staleMs, writeIndex, supersededBy}`), `impossible` (up to 100). Anomaly types:
- * `stale-read`, `unexpected-value`, `future-read`.
+ * Evidence: `reads`, `staleCount`, `anomalyCounts` (reads per anomaly type), `byVersions`
+ * ({versions: reads}), `staleness` (count, quantilesMs, meanMs), `worst` (up to 20 stale reads,
+ * stalest first: `{index, invokeIndex, node, key, value, versions, staleMs, writeIndex,
+ * supersededBy, missedValue}`: the read's completion and invocation, the node that answered, the
+ * value read and the invocation of its write (null: the initial value), the first write it
+ * missed and that write's value), `impossible` (up to 100). Anomaly types: `stale-read`,
+ * `unexpected-value`, `future-read`.
  */
 import type { Checker } from '../../src/core/checker.ts';
 import { HistoryError } from '../../src/core/errors.ts';
@@ -65,6 +68,30 @@ function parseRead(inv: Op, done: Op): [Key, Value] {
   if (!keyed && isValue(v)) return [null, v];
   if (keyed && Array.isArray(v) && v.length === 2 && v[0] === iv[0] && isValue(v[1])) return [iv[0], v[1]];
   throw new HistoryError(`ok read must return a value${keyed ? ' as [k, v]' : ''}, got ${JSON.stringify(v)}`, done.index);
+}
+
+/** One stale read, as reported in `worst`. */
+export interface StaleRead {
+  /** The read's completion. */
+  index: number;
+  invokeIndex: number;
+  /** The node that answered (the completion's node, else the invocation's); null when not recorded. */
+  node: string | null;
+  key: Key;
+  value: Value;
+  /** Ok writes that completed after the value's write and before the read began. */
+  versions: number;
+  staleMs: number;
+  /** Invocation of the write of the value read; null for the initial value. */
+  writeIndex: number | null;
+  /** Invocation of the first write the read missed, and the value it wrote. */
+  supersededBy: number;
+  missedValue: Value;
+}
+
+function nodeOf(completion: Op, invoke: Op): string | null {
+  const n = completion.node ?? invoke.node;
+  return typeof n === 'string' ? n : null;
 }
 
 interface KeyWrites {
@@ -131,9 +158,12 @@ export function staleReads(opts: StaleReadsOptions = {}) {
       let ambiguousReads = 0;
       const byVersions: Record<string, number> = {};
       const staleNs: number[] = [];
-      const worst: Array<{ index: number; key: Key; value: Value; versions: number; staleMs: number; writeIndex: number | null; supersededBy: number }> = [];
+      const worst: StaleRead[] = [];
       const impossible: Array<{ kind: string; index: number; key: Key; value: Value }> = [];
-      const kinds = new Set<string>();
+      const anomalyCounts: Record<string, number> = {};
+      const found = (kind: string): void => {
+        anomalyCounts[kind] = (anomalyCounts[kind] ?? 0) + 1;
+      };
       for (const [key, kw] of keys) {
         const n = kw.inv.length;
         // Ok writes by completion (for the counting sweep) and all writes by invocation with
@@ -162,13 +192,13 @@ export function staleReads(opts: StaleReadsOptions = {}) {
           if (w === undefined || w === -1) {
             if (w === -1) ambiguousReads++;
             else {
-              kinds.add('unexpected-value');
+              found('unexpected-value');
               if (impossible.length < MAX_EXAMPLES) impossible.push({ kind: 'unexpected-value', index: q.comp, key, value: q.value });
             }
             continue;
           }
           if (kw.inv[w]! > q.comp) {
-            kinds.add('future-read');
+            found('future-read');
             if (impossible.length < MAX_EXAMPLES) impossible.push({ kind: 'future-read', index: q.comp, key, value: q.value });
             continue;
           }
@@ -182,24 +212,27 @@ export function staleReads(opts: StaleReadsOptions = {}) {
           const ns = history[q.inv]!.time - history[kw.comp[first]!]!.time;
           staleNs.push(ns);
           byVersions[versions] = (byVersions[versions] ?? 0) + 1;
-          worst.push({ index: q.comp, key, value: q.value, versions, staleMs: ns / 1e6, writeIndex: w === 0 ? null : kw.inv[w]!, supersededBy: kw.inv[first]! });
+          found('stale-read');
+          worst.push({ index: q.comp, invokeIndex: q.inv, node: nodeOf(history[q.comp]!, history[q.inv]!), key, value: q.value, versions, staleMs: ns / 1e6, writeIndex: w === 0 ? null : kw.inv[w]!, supersededBy: kw.inv[first]!, missedValue: null });
           if (worst.length > 4 * MAX_WORST) worst.sort((a, b) => b.staleMs - a.staleMs).length = MAX_WORST;
         }
       }
       worst.sort((a, b) => b.staleMs - a.staleMs);
       if (worst.length > MAX_WORST) worst.length = MAX_WORST;
-      if (staleNs.length > 0) kinds.add('stale-read');
+      for (const s of worst) s.missedValue = parseWrite(history[s.supersededBy]!)[1];
+      const kinds = Object.keys(anomalyCounts).sort();
       const result: CheckResult = {
-        valid: kinds.size === 0,
+        valid: kinds.length === 0,
         reads,
         staleCount: staleNs.length,
+        anomalyCounts,
         ambiguousReads,
         byVersions,
         staleness: summarize(Float64Array.from(staleNs)),
         worst,
         impossible,
       };
-      if (kinds.size > 0) result.anomalyTypes = [...kinds].sort();
+      if (kinds.length > 0) result.anomalyTypes = kinds;
       return result;
     },
   } satisfies Checker;

@@ -1,75 +1,124 @@
 /**
- * `faultline cleanup`: removes everything a local run left behind (after a crash, SIGKILL or
- * Ctrl-C): processes found by namespace, cgroup and env marker, namespaces, veths, cgroups,
- * rules. Without --prefix it cleans every run it can find (registered runs and marked
- * processes). With --inventory it also removes our iptables chains and marked processes on
- * ssh hosts. With --provider docker it removes the labelled containers, networks and volumes of
- * docker runs instead. Never touches the root namespace's firewall; never kills by name. Exit 0
- * when everything was removed, 1 when something could not be (listed on stderr).
+ * `faultline cleanup`: removes what runs left behind after a crash, SIGKILL or Ctrl-C — only of
+ * runs whose controller is dead. A run whose controller lives holds its prefix (see
+ * providers/run-lock.ts) and is left alone, named with its pid. Needs `--prefix P` (the run that
+ * `--opt local.prefix=P`, `docker.prefix` or `ssh.prefix` named) or `--all` (every run found).
+ * Local runs (the default): processes found by namespace, cgroup and env marker, fault
+ * filesystems, namespaces, veths, cgroups, the work directory and the dead run's locks. With --inventory it also cleans the
+ * hosts of an ssh inventory (our iptables chains, marked processes, work directory); with
+ * --provider docker it removes the labelled containers, networks and volumes of docker runs
+ * instead. Never touches the root namespace's firewall; never kills by name. Exit 0 when
+ * everything of the dead runs was removed (live runs left alone included), 1 when something could
+ * not be (listed on stderr).
  */
 import type { Command } from 'commander';
-import { cleanupRun, knownRuns, type CleanupReport } from '../providers/local/cleanup.ts';
-import { DEFAULT_PREFIX, checkPrefix } from '../providers/local/layout.ts';
+import { cleanupDeadRuns, knownRuns, type CleanupReport } from '../providers/local/cleanup.ts';
+import { checkPrefix } from '../providers/local/layout.ts';
+import { type LockHolder, describeHolder, listRunLocks, logToStderr } from '../providers/run-lock.ts';
 import { requireRoot } from '../providers/root.ts';
 import { UsageError } from '../core/errors.ts';
+
+interface CleanupFlags {
+  prefix?: string;
+  all?: boolean;
+  inventory?: string;
+  provider?: string;
+  json?: boolean;
+}
 
 export function register(program: Command): void {
   program
     .command('cleanup')
-    .description('remove the namespaces, veths, cgroups, rules and processes a crashed or interrupted run left behind')
-    .option('--prefix <prefix>', 'only the run with this prefix (default: every run found)')
+    .description('remove what crashed or interrupted runs left behind (namespaces, veths, cgroups, rules, processes, work directories); runs whose controller is alive are left alone')
+    .option('--prefix <prefix>', 'the run with this prefix (the --opt local.prefix, docker.prefix or ssh.prefix it ran with)')
+    .option('--all', 'every run found whose controller is dead')
     .option('--inventory <file>', 'also clean the hosts of this ssh inventory')
     .option('--provider <provider>', 'local (default) or docker: remove the labelled containers, networks and volumes of docker runs')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (flags: { prefix?: string; inventory?: string; provider?: string; json?: boolean }) => {
-      if (flags.prefix !== undefined) checkPrefix(flags.prefix);
-      if (flags.provider === 'docker') return cleanupDockerRuns(flags.prefix, flags.json === true);
+    .action(async (flags: CleanupFlags) => {
+      const prefix = scope(flags);
+      if (flags.provider === 'docker') return cleanupDockerRuns(prefix, flags.json === true);
       if (flags.provider !== undefined && flags.provider !== 'local') throw new UsageError(`cleanup --provider ${JSON.stringify(flags.provider)}: use local or docker`);
-      const inventory = flags.inventory ? await (await import('../providers/ssh/inventory.ts')).readInventory(flags.inventory) : undefined;
+      const inventoryFile = flags.inventory;
+      const ssh = inventoryFile ? await import('../providers/ssh/inventory.ts') : undefined;
+      const inventory = ssh && inventoryFile ? await ssh.readInventory(inventoryFile) : undefined;
+      if (ssh && inventory && inventoryFile) await ssh.checkInventoryFiles(inventory, inventoryFile);
       requireRoot('faultline cleanup');
-      const prefixes = flags.prefix ? [flags.prefix] : [...new Set([DEFAULT_PREFIX, ...(await knownRuns())])].sort();
-      const reports: CleanupReport[] = [];
-      for (const p of prefixes) reports.push(await cleanupRun(p));
-      const ssh: string[] = [];
-      if (inventory) {
-        const { sshProvider } = await import('../providers/ssh/provider.ts');
-        for (const p of flags.prefix ? [flags.prefix] : [DEFAULT_PREFIX]) {
-          await sshProvider({ inventory, prefix: p }).down();
-          ssh.push(...inventory.nodes.map((n) => `${n.name}: cleaned (prefix ${p})`));
-        }
-      }
-      const problems = reports.flatMap((r) => r.problems.map((x) => `${r.prefix}: ${x}`));
+      const local = await cleanupDeadRuns(prefix !== undefined ? [prefix] : await localPrefixes());
+      const hosts = inventory ? await (await import('../providers/ssh/provider.ts')).cleanupInventory(inventory, prefix) : [];
+      const runs = local.cleaned.map((c) => ({ ...c.result, staleLocks: c.staleLocks }));
+      const problems = [...runs.flatMap((r) => r.problems.map((x) => `${r.prefix}: ${x}`)), ...hosts.flatMap((h) => h.problems.map((x) => `${h.prefix} on ${x}`))];
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ runs: reports, ssh, ok: problems.length === 0 }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ runs, left: local.left, ssh: hosts, ok: problems.length === 0 }, null, 2) + '\n');
       } else {
-        for (const r of reports) {
-          const did = [
-            r.killed.length ? `killed ${r.killed.length} process(es)` : '',
-            r.namespaces.length ? `deleted ${r.namespaces.length} namespace(s)` : '',
-            r.links.length ? `deleted ${r.links.join(', ')}` : '',
-            r.cgroups ? 'removed cgroups' : '',
-          ].filter(Boolean);
-          process.stderr.write(`run ${r.prefix}: ${did.length ? did.join(', ') : 'nothing to clean'}\n`);
+        for (const r of runs) process.stderr.write(`run ${r.prefix}: ${describeCleanup(r)}\n`);
+        for (const h of local.left) process.stderr.write(`${leftAlone(h)}\n`);
+        for (const h of hosts) {
+          if (h.cleaned.length > 0) process.stderr.write(`ssh run ${h.prefix}: cleaned ${h.cleaned.join(', ')}\n`);
+          for (const l of h.left) process.stderr.write(`ssh run ${h.prefix}: left alone: ${l}\n`);
         }
-        for (const s of ssh) process.stderr.write(`${s}\n`);
         for (const p of problems) process.stderr.write(`problem: ${p}\n`);
       }
       process.exitCode = problems.length > 0 ? 1 : 0;
     });
 }
 
-/** `cleanup --provider docker`: everything labelled for the prefix (every prefix without one). */
+/** The one prefix asked for, or undefined for --all; a usage error without either, or with both. */
+function scope(flags: CleanupFlags): string | undefined {
+  if (flags.prefix !== undefined && flags.all) throw new UsageError('cleanup takes --prefix P or --all, not both');
+  if (flags.prefix === undefined && !flags.all) {
+    throw new UsageError('cleanup needs --prefix P (the run that ran with that prefix) or --all (every run found whose controller is dead)');
+  }
+  if (flags.prefix !== undefined) checkPrefix(flags.prefix);
+  return flags.prefix;
+}
+
+/** Every local run there is a sign of: registered, namespaces, marked processes, and locks of local runs or cleanups. */
+async function localPrefixes(): Promise<string[]> {
+  const locked = (await listRunLocks()).filter((l) => l.holder.provider === 'local' || l.holder.provider === 'cleanup').map((l) => l.holder.prefix);
+  return [...new Set([...(await knownRuns()), ...locked])].sort();
+}
+
+function describeCleanup(r: CleanupReport & { staleLocks: string[] }): string {
+  const did = [
+    r.killed.length ? `killed ${r.killed.length} process(es)` : '',
+    r.namespaces.length ? `deleted ${r.namespaces.length} namespace(s)` : '',
+    r.links.length ? `deleted ${r.links.join(', ')}` : '',
+    r.mounts.length ? `unmounted ${r.mounts.join(', ')}` : '',
+    r.cgroups ? 'removed cgroups' : '',
+    r.workDir ? `removed ${r.workDir}` : '',
+    r.staleLocks.length ? `removed the stale lock(s) of ${r.staleLocks.join(', ')}` : '',
+  ].filter(Boolean);
+  return did.length ? did.join(', ') : 'nothing to clean';
+}
+
+function leftAlone(h: LockHolder): string {
+  return `run ${h.prefix}: left alone, its controller is alive: ${describeHolder(h)}`;
+}
+
+/** `cleanup --provider docker`: the labelled objects of each docker run whose controller is dead. */
 async function cleanupDockerRuns(prefix: string | undefined, json: boolean): Promise<void> {
-  const { cleanupDocker } = await import('../providers/docker/cleanup.ts');
+  const { cleanupDocker, dockerPrefixes } = await import('../providers/docker/cleanup.ts');
   const { dockerClient, requireEngine } = await import('../providers/docker/provider.ts');
+  const { forEachDeadRun } = await import('../providers/run-lock.ts');
   const docker = dockerClient();
   await requireEngine(docker);
-  const r = await cleanupDocker(docker, prefix);
+  const prefixes = prefix !== undefined ? [prefix] : await dockerPrefixes(docker);
+  const done = await forEachDeadRun(prefixes, (p) => cleanupDocker(docker, p), { log: logToStderr });
+  const reports = done.cleaned.map((c) => c.result);
+  const r = {
+    prefix: prefix ?? null,
+    containers: reports.flatMap((x) => x.containers),
+    networks: reports.flatMap((x) => x.networks),
+    volumes: reports.flatMap((x) => x.volumes),
+    problems: reports.flatMap((x) => x.problems),
+  };
   if (json) {
-    process.stdout.write(JSON.stringify({ docker: r, ok: r.problems.length === 0 }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ docker: r, left: done.left, ok: r.problems.length === 0 }, null, 2) + '\n');
   } else {
     const did = [...r.containers.map((c) => `container ${c}`), ...r.networks.map((n) => `network ${n}`), ...r.volumes.map((v) => `volume ${v}`)];
     process.stderr.write(`docker${prefix ? ` run ${prefix}` : ''}: ${did.length ? `removed ${did.join(', ')}` : 'nothing to clean'}\n`);
+    for (const h of done.left) process.stderr.write(`${leftAlone(h)}\n`);
     for (const p of r.problems) process.stderr.write(`problem: ${p}\n`);
   }
   process.exitCode = r.problems.length > 0 ? 1 : 0;

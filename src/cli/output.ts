@@ -21,7 +21,7 @@ export function printJson(doc: unknown): void {
  */
 export function printSummary(valid: Validity, checkers: Record<string, CheckResult>, stream: NodeJS.WriteStream, extra: string[] = [], incomplete = false): void {
   const lines = checkerLines(checkers).map(
-    (l) => `  ${l.name.padEnd(20)} ${colour(l.valid, verdictWord(l.valid).padEnd(8), stream)} ${l.detail}`,
+    (l) => `  ${l.name.padEnd(20)} ${l.informational ? 'INFO    ' : colour(l.valid, verdictWord(l.valid).padEnd(8), stream)} ${l.detail}`,
   );
   const last = incomplete && valid !== false ? colour('unknown', 'INCOMPLETE', stream) : colour(valid, verdictWord(valid), stream);
   stream.write([...lines, ...extra, last, ''].join('\n'));

@@ -17,14 +17,15 @@ import { register as registerServe } from './serve.ts';
 import { register as registerSetup } from './setup.ts';
 import { VERSION } from '../version.ts';
 
-export function buildProgram(): Command {
+/** `partsHelp`: the generated options of the chosen parts, appended to `faultline test --help`. */
+export function buildProgram(partsHelp?: string): Command {
   const program = new Command('faultline')
     .description('Jepsen-style chaos and consistency testing: run a workload against a distributed database while injecting faults, then check the history.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerTest(program);
+  registerTest(program, partsHelp);
   registerSim(program);
   registerCheck(program);
   registerReport(program);
@@ -48,7 +49,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return code;
   };
   try {
-    const program = buildProgram();
+    const wantsTestHelp = argv[0] === 'test' && (argv.includes('--help') || argv.includes('-h'));
+    const partsHelp = wantsTestHelp ? await (await import('./test-help.ts')).partOptionsHelp(argv) : undefined;
+    const program = buildProgram(partsHelp);
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.valid;
   } catch (e) {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestInfo } from '../core/context.ts';
 import type { TestSpec } from '../core/test.ts';
+import type { Topology } from '../core/topology.ts';
 import type { CheckResult } from '../core/validity.ts';
 import { describeEnd, exitCodeForOutcome, outcomeOf, type RunEnd } from '../runner/outcome.ts';
 import { InputError } from '../core/errors.ts';
@@ -15,6 +16,8 @@ import { printJson, printSummary } from './output.ts';
 
 interface StoredTest {
   options: TestSpec;
+  /** The topology the run had, placed on its nodes. */
+  topology?: Topology;
   replay?: string[];
   /** How the run ended; absent when the controller stopped before recording it. */
   end?: RunEnd;
@@ -47,8 +50,11 @@ export function registerReport(program: Command): void {
       const spec = stored.options;
       const log = createLogger({ stderr: !flags.json });
       const { parts } = await loadParts(spec.configs ?? []);
-      const checker = await checkerForSpec(spec, parts, log);
-      const test: TestInfo = { name: spec.name, nodes: spec.nodes, concurrency: spec.concurrency, timeLimitS: spec.timeLimitS, opTimeoutMs: spec.opTimeoutMs, seed: spec.seed, options: spec.options };
+      const checker = await checkerForSpec(spec, parts, log, stored.topology);
+      const test: TestInfo = {
+        name: spec.name, nodes: spec.nodes, concurrency: spec.concurrency, timeLimitS: spec.timeLimitS, opTimeoutMs: spec.opTimeoutMs, seed: spec.seed, options: spec.options,
+        ...(stored.topology ? { topology: stored.topology } : {}),
+      };
       // A run whose end was never recorded was cut short by its controller's death.
       const end: RunEnd = stored.end ?? { reason: 'controller-gone', detail: 'test.json records no end' };
       const { valid, results } = await checkRunDir(runDir, checker, { test, testRecord: { ...stored }, errors: [], checkerTimeS: spec.checkerTimeS, log, end });

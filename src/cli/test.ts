@@ -5,11 +5,12 @@
  * Every failure prints the seed and the command that replays it.
  */
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { TestSpec } from '../core/test.ts';
 import { UsageError } from '../core/errors.ts';
 import { splitOptionFlags } from '../options/parse.ts';
 import { looksLikePath } from '../plugins/load.ts';
+import { isTopologyFile } from '../topology/load.ts';
 import { SPEC_DEFAULTS as D } from '../runner/spec.ts';
 
 interface TestFlags {
@@ -31,6 +32,7 @@ interface TestFlags {
   resultsDir: string;
   replaySchedule?: string;
   inventory?: string;
+  topology?: string;
   checkerTime: string;
   opt: string[];
   config: string[];
@@ -66,6 +68,11 @@ export function part(value: string): string {
   return looksLikePath(value) ? resolve(value) : value;
 }
 
+/** A part's name for the run's name: a module path gives its file name without the extension. */
+function partName(value: string): string {
+  return looksLikePath(value) ? basename(value).replace(/\.[cm]?[jt]sx?$/, '') : value;
+}
+
 export const list = (text: string): string[] => (text === 'none' || text === '' ? [] : text.split(',').map((s) => s.trim()).filter(Boolean));
 
 export function specFromFlags(flags: TestFlags): TestSpec {
@@ -73,7 +80,7 @@ export function specFromFlags(flags: TestFlags): TestSpec {
   const options = splitOptionFlags(flags.opt);
   if (flags.inventory !== undefined) options['ssh.inventory'] = resolve(flags.inventory);
   return {
-    name: flags.name ?? `${flags.db}-${flags.workload}`.replace(/^.*\//, '').replace(/[^\w.-]+/g, '-'),
+    name: flags.name ?? `${partName(flags.db)}-${partName(flags.workload)}`.replace(/[^\w.-]+/g, '-'),
     db: part(flags.db),
     workload: part(flags.workload),
     nemesis: list(flags.nemesis).map(part),
@@ -93,6 +100,7 @@ export function specFromFlags(flags: TestFlags): TestSpec {
     checkerTimeS: num('--checker-time', flags.checkerTime, { min: 1 }),
     options,
     ...(flags.config.length ? { configs: flags.config.map((c) => resolve(c)) } : {}),
+    ...(flags.topology !== undefined ? { topology: isTopologyFile(flags.topology) ? resolve(flags.topology) : flags.topology } : {}),
   };
 }
 
@@ -110,12 +118,13 @@ export function replayArgv(o: TestSpec): string[] {
   for (const [k, v] of Object.entries(o.options)) argv.push('--opt', `${k}=${v}`);
   for (const c of o.configs ?? []) argv.push('--config', c);
   if (o.replaySchedule) argv.push('--replay-schedule', o.replaySchedule);
+  if (o.topology) argv.push('--topology', o.topology);
   return argv;
 }
 
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-export function registerTest(program: Command): void {
+export function registerTest(program: Command, partsHelp?: string): void {
   program
     .command('test')
     .description('run a workload against a database under faults, check the history, write a run directory')
@@ -137,6 +146,7 @@ export function registerTest(program: Command): void {
     .option('--results-dir <dir>', 'where run directories go', D.resultsDir)
     .option('--replay-schedule <file>', 're-apply the faults of a schedule.json at the same offsets')
     .option('--inventory <file>', 'ssh provider: JSON inventory of the hosts (same as --opt ssh.inventory=FILE)')
+    .option('--topology <name|file>', 'place the nodes in regions with WAN latency between them: a profile name (`faultline list`) or a JSON file')
     .option('--checker-time <seconds>', 'time budget per checker', String(D.checkerTimeS))
     .option('--opt <key=value>', 'an option of a chosen part, e.g. etcd.serializable-reads=true (repeatable; `faultline list` shows them)', collect, [])
     .option('--config <file>', 'a faultline.config.ts registering more parts (default: the one in this directory)', collect, [])
@@ -150,9 +160,10 @@ Examples:
   faultline test --bug stale-reads                 # a raft bug flag the checkers must catch
   faultline test --db etcd --opt etcd.serializable-reads=true --nemesis partition
   faultline test --db ./my-db.ts --workload register --nemesis partition,kill
+  faultline test --db reference:lww --topology three-regions --nemesis partition --opt partition.shapes=region
   faultline test --db inprocess:atom --nemesis none --time-limit 10   # no cluster, no root
 
-Options of each part (--opt <part>.<name>=<value>) are listed by \`faultline list\`.`)
+Options of each part (--opt <part>.<name>=<value>) are listed by \`faultline list\`.${partsHelp ?? ''}`)
     .action(async (flags: TestFlags) => {
       const { runFromFlags } = await import('./test-run.ts');
       await runFromFlags(flags);

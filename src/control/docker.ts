@@ -11,7 +11,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { DaemonSpec, ExecOptions, ExecResult, Remote } from '../core/remote.ts';
 import { packFile, unpackFirstFile } from './tar.ts';
-import { DEFAULT_PATH, RUN_VAR, markerEnv } from './marker.ts';
+import { RUN_VAR, daemonEnv } from './marker.ts';
 import { CommandError, describeFailure } from './run.ts';
 import { envWords, shellQuote } from './quote.ts';
 import { daemonCommand } from './ssh.ts';
@@ -117,7 +117,7 @@ export class DockerRemote implements Remote {
 
   async spawnDaemon(spec: DaemonSpec): Promise<number> {
     if (spec.argv.length === 0) throw new CommandError(`${this.node}: empty daemon command`);
-    const env = { PATH: DEFAULT_PATH, ...this.#t.daemonEnv, ...spec.env, ...markerEnv(this.#t.prefix, this.node) };
+    const env = daemonEnv(spec, this.#t.daemonEnv, this.#t.prefix, this.node);
     const r = await this.#sh(daemonCommand(spec, env, false));
     const pid = Number(r.stdout.trim().split('\n').pop());
     if (!Number.isInteger(pid) || pid <= 0) throw new CommandError(`${this.node}: could not read the daemon's pid from ${JSON.stringify(r.stdout)}`);

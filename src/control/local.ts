@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import type { DaemonSpec, ExecOptions, ExecResult, Remote } from '../core/remote.ts';
-import { DEFAULT_PATH, markerEnv } from './marker.ts';
+import { DEFAULT_PATH, daemonEnv } from './marker.ts';
 import { processRun } from './proc.ts';
 import { CommandError, run } from './run.ts';
 
@@ -57,12 +57,7 @@ export class LocalRemote implements Remote {
 
   async spawnDaemon(spec: DaemonSpec): Promise<number> {
     if (spec.argv.length === 0) throw new CommandError(`${this.node}: empty daemon command`);
-    const env = {
-      PATH: DEFAULT_PATH,
-      ...this.#opts.daemonEnv,
-      ...spec.env,
-      ...markerEnv(this.#opts.prefix, this.node),
-    };
+    const env = daemonEnv(spec, this.#opts.daemonEnv, this.#opts.prefix, this.node);
     await mkdir(path.dirname(spec.logFile), { recursive: true });
     const log = await open(spec.logFile, 'a');
     const inNs = ['ip', 'netns', 'exec', this.#opts.netns, ...spec.argv];

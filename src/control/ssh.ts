@@ -14,7 +14,7 @@ import type { ClientChannel } from 'ssh2';
 import { FaultlineError } from '../core/errors.ts';
 import type { DaemonSpec, ExecOptions, ExecResult, Remote } from '../core/remote.ts';
 import { type HostKeyPolicy, verifyHostKey } from './known-hosts.ts';
-import { DEFAULT_PATH, RUN_VAR, markerEnv } from './marker.ts';
+import { RUN_VAR, daemonEnv } from './marker.ts';
 import { CommandError, describeFailure } from './run.ts';
 import { envWords, shellJoin, shellQuote } from './quote.ts';
 
@@ -54,6 +54,14 @@ export function daemonCommand(spec: DaemonSpec, env: Readonly<Record<string, str
   const cd = spec.cwd ? ` && cd ${shellQuote(spec.cwd)}` : '';
   const script = `mkdir -p ${shellQuote(path.posix.dirname(spec.logFile))}${cd} || exit 1; setsid ${shellJoin(spec.argv)} >>${shellQuote(spec.logFile)} 2>&1 </dev/null & echo $!`;
   return shellJoin([...(sudo ? ['sudo', '-n', '--'] : []), 'env', '-i', ...envWords(env), 'sh', '-c', script]);
+}
+
+/** A script left running on a host by `SshRemote.session`. */
+export interface HeldSession {
+  /** The first line the script printed, without its newline. */
+  readonly firstLine: string;
+  /** Sends `line` to the script's standard input, closes it, and waits until the script has ended. */
+  finish(line: string): Promise<void>;
 }
 
 export class SshRemote implements Remote {
@@ -173,9 +181,45 @@ export class SshRemote implements Remote {
     return r;
   }
 
+  /**
+   * Starts `sh -c script sh ...args` (under sudo when needed) and leaves it running: resolves once
+   * it printed its first line. What the script holds (a file lock, say) lives as long as the
+   * script, which can wait on its standard input: that input ends when `finish` closes it, and
+   * also when this connection goes away (the controller died), because sshd then closes it.
+   * Rejects when the script ends before printing a line.
+   */
+  async session(script: string, args: readonly string[] = []): Promise<HeldSession> {
+    const client = await this.#connect();
+    const command = shellJoin([...(this.#sudo ? ['sudo', '-n', '--'] : []), 'sh', '-c', script, 'sh', ...args]);
+    const ch = await new Promise<ClientChannel>((resolve, reject) =>
+      client.exec(command, (err, channel) => (err ? reject(new FaultlineError('E_SSH', `${this.node}: ${err.message}`)) : resolve(channel))),
+    );
+    let out = '';
+    let err = '';
+    let exitCode = -1;
+    ch.on('exit', (c: number | null) => (exitCode = c ?? -1));
+    ch.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const closed = new Promise<void>((resolve) => ch.once('close', () => resolve()));
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      ch.on('data', (b: Buffer) => {
+        out += b.toString();
+        const nl = out.indexOf('\n');
+        if (nl >= 0) resolve(out.slice(0, nl));
+      });
+      void closed.then(() => reject(new CommandError(describeFailure(this.node, ['sh', '-c', script], { stdout: out, stderr: err, exitCode }), { stdout: out, stderr: err, exitCode })));
+    });
+    return {
+      firstLine,
+      async finish(line: string): Promise<void> {
+        ch.end(`${line}\n`);
+        await closed;
+      },
+    };
+  }
+
   async spawnDaemon(spec: DaemonSpec): Promise<number> {
     if (spec.argv.length === 0) throw new CommandError(`${this.node}: empty daemon command`);
-    const env = { PATH: DEFAULT_PATH, ...this.#t.daemonEnv, ...spec.env, ...markerEnv(this.#t.prefix, this.node) };
+    const env = daemonEnv(spec, this.#t.daemonEnv, this.#t.prefix, this.node);
     const command = daemonCommand(spec, env, this.#sudo);
     const r = await this.#run(command, undefined, undefined);
     if (r.exitCode !== 0) throw new CommandError(describeFailure(this.node, spec.argv, r), r);

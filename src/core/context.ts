@@ -6,6 +6,7 @@
 import type { DB } from './db.ts';
 import type { Rng } from './generator.ts';
 import type { Cluster, NodeInfo } from './provider.ts';
+import type { Topology } from './topology.ts';
 
 /** Where a part's log lines go: the run's harness.log, and stderr in the CLI. */
 export interface Logger {
@@ -28,6 +29,8 @@ export interface TestInfo {
   readonly seed: number;
   /** Every option of the run under its canonical key, as the text given (`--opt key=value`). */
   readonly options: Readonly<Record<string, string>>;
+  /** Where the nodes are (regions) and the WAN between them, when the test has a topology (`--topology`). */
+  readonly topology?: Topology;
 }
 
 /** Timers on the run's clock: real time in `faultline test`, simulated time in `faultline sim`. */

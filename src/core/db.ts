@@ -16,7 +16,7 @@
  *   readonly honoursFakeClock = false;   // a Go binary: libfaketime cannot reach its clock
  *   protected logFile(ctx: NodeContext) { return `${ctx.dir}/mydb.log`; }
  *   protected async spawn(ctx: NodeContext) {
- *     const pid = await ctx.cluster.remote(ctx.node.name).spawnDaemon({ argv: ['mydb', '--listen', `${ctx.node.address}:7000`], logFile: this.logFile(ctx) });
+ *     const pid = await ctx.cluster.remote(ctx.node.name).spawnDaemon({ argv: ['mydb', '--listen', `${ctx.node.address}:7000`], logFile: this.logFile(ctx), fakeClock: this.honoursFakeClock });
  *     this.daemons.set(ctx.node.name, pid);
  *   }
  *   async setup(ctx: NodeContext) { await this.spawn(ctx); await this.daemons.waitReady(ctx, { ... }); }

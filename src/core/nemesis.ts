@@ -5,7 +5,7 @@
  * refused before anything changed, `info` it broke half-way. Only `ok` faults count as applied.
  */
 import type { Completion } from './client.ts';
-import type { RunContext } from './context.ts';
+import type { NodeContext, RunContext } from './context.ts';
 import type { Generator } from './generator.ts';
 
 export interface NemesisOp {
@@ -17,10 +17,14 @@ export interface Nemesis {
   readonly name: string;
   /** The `f`s this nemesis handles. */
   readonly fs: readonly string[];
+  /** Prepares a node before its DB is set up (a fault filesystem over its directory); every node. */
+  prepareNode?(ctx: NodeContext): Promise<void>;
   setup?(ctx: RunContext): Promise<void>;
   invoke(ctx: RunContext, op: NemesisOp, opts: { signal: AbortSignal }): Promise<Completion>;
   /** Heal everything this nemesis may have done; called on teardown, also after errors. */
   teardown?(ctx: RunContext): Promise<void>;
+  /** Undoes prepareNode once the DB is torn down there; called for every node, also after errors. */
+  releaseNode?(ctx: NodeContext): Promise<void>;
 }
 
 /** How a fault kind is drawn in reports. */

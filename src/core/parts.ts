@@ -69,6 +69,12 @@ export interface DbDefinition<S extends OptionSchema = OptionSchema> extends Par
 }
 
 export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> extends PartBase<'workload', S> {
+  /**
+   * The workload whose op shapes this one issues (e.g. "register" for another mix of reads,
+   * writes and compare-and-sets): every DB serving that workload serves this one with the same
+   * client. Default: its own name.
+   */
+  readonly sameOpsAs?: string;
   create(b: BuildContext<S>): Workload;
 }
 
@@ -85,6 +91,8 @@ export type TargetChoice = 'one' | 'minority' | 'majority' | 'primaries' | 'all'
 export interface NemesisBuild<S extends OptionSchema> extends BuildContext<S> {
   /** The DB under test; a fault it cannot suffer is refused here, before any set-up. */
   readonly db: DB | null;
+  /** The provider the run uses (a fault it cannot inject is refused here too). */
+  readonly provider: { readonly name: string; readonly inProcess: boolean };
   /** The target choices faults draw from (`nemesis.targets`, or every kind the DB supports). */
   readonly targets: readonly TargetChoice[];
   /** A seeded stream of its own for choices made when faults are applied. */

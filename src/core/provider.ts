@@ -7,6 +7,7 @@
  * and `clock` (per-node wall-clock offset for processes started under libfaketime).
  */
 import type { Remote } from './remote.ts';
+import type { Topology } from './topology.ts';
 
 export interface NodeInfo {
   /** n1..nN */
@@ -64,6 +65,15 @@ export interface NetFaults {
   healPacket(): Promise<void>;
   /** What works on this cluster, per fault kind: partition, loss, duplicate, rate, delay. */
   support(): Promise<Readonly<Record<string, FaultSupport>>>;
+  /**
+   * Holds every packet between nodes of different regions for the one-way delay of their WAN
+   * link, from now until `healWan`: a topology's steady state, not a fault (packet faults add on
+   * top, and healing them leaves it in place). Partitions applied afterwards also cut the regions'
+   * clients where the provider places them. Without it a cluster cannot run a test with a topology.
+   */
+  wan?(topology: Topology): Promise<void>;
+  /** Removes exactly what `wan` applied (rules, delay helpers, client addresses). */
+  healWan?(): Promise<void>;
 }
 
 /** Acts on every process of one node at once (cgroup freezer / kill, SIGSTOP fallback). */
@@ -86,12 +96,28 @@ export interface ClockControl {
   offset(node: string): number;
 }
 
+/** Where a node's files can be put under a fault filesystem. */
+export interface DiskHost {
+  /** The machine whose mount table the node's processes see (the controller for local namespaces). */
+  host: Pick<Remote, 'node' | 'exec' | 'upload'>;
+  /** Names the mount (`<run prefix>:<node>`), so the provider's cleanup finds it after a crash. */
+  tag: string;
+}
+
 export interface Cluster {
   readonly nodes: readonly NodeInfo[];
   remote(node: string): Remote;
   readonly net?: NetFaults;
   readonly nodeControl?: NodeControl;
   readonly clock?: ClockControl;
+  /** Where disk faults are mounted for a node; absent when the provider cannot mount fault filesystems. */
+  diskHost?(node: string): DiskHost;
+  /**
+   * The address a client of `node` sends from, when the provider places clients in their node's
+   * region (the local provider with a topology): its packets to other regions cross the WAN and
+   * region partitions cut it. Undefined: the controller's own address, never delayed or cut.
+   */
+  clientAddress?(node: string): string | undefined;
 }
 
 export interface Provider {

@@ -26,6 +26,12 @@ export interface DaemonSpec {
   cwd?: string;
   /** Where stdout and stderr go, on the node. */
   logFile: string;
+  /**
+   * Whether the daemon runs under the provider's fake clock (libfaketime preloaded, for the
+   * clock nemesis) where the provider has one; default true. Pass the DB's `honoursFakeClock`:
+   * some programs (Redis among them) hang at start-up with libfaketime preloaded.
+   */
+  fakeClock?: boolean;
 }
 
 export interface Remote {

@@ -52,6 +52,8 @@ export interface TestSpec {
   options: Record<string, string>;
   /** Config files whose parts the names refer to. */
   configs?: string[];
+  /** A topology profile: a built-in name ("three-regions") or a JSON file (`faultline list` shows the names). */
+  topology?: string;
 }
 
 /** A runnable test: what `run()` takes. Fields with defaults may be left out (see `run`). */

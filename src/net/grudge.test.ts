@@ -1,10 +1,16 @@
 // Partition shapes as grudges, for any cluster size and seed: the cuts have the structure each
 // shape promises (who can still talk to whom), and grudgeLinks turns them into directed links.
+// Region shapes, for any placement of nodes in regions: a region cut off, a WAN split, and the
+// cut carried over to the regions' clients.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../generator/rng.ts';
 import type { Grudge } from '../core/provider.ts';
-import { bridge, checkGrudgeNodes, grudgeLinks, isolate, isolatePrimaries, majoritiesRing, majorityMinority, oneWay, randomHalves } from './grudge.ts';
+import { clientEndpoint, type Topology } from '../core/topology.ts';
+import { dealNodes } from '../topology/profile.ts';
+import {
+  bridge, checkGrudgeNodes, grudgeLinks, isolate, isolatePrimaries, isolateRegion, majoritiesRing, majorityMinority, oneWay, randomHalves, wanSplit, withRegionClients,
+} from './grudge.ts';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
 /** Whether a and b can exchange packets both ways under the grudge. */
@@ -98,5 +104,79 @@ describe('grudge shapes', () => {
   it('checkGrudgeNodes names a node the cluster does not have', () => {
     expect(() => checkGrudgeNodes({ n1: ['n9'] }, ['n1', 'n2'], (m) => new Error(m))).toThrow(/"n9"/);
     expect(() => checkGrudgeNodes({ n1: ['n2'] }, ['n1', 'n2'], (m) => new Error(m))).not.toThrow();
+  });
+});
+
+/** Nodes n1..nN dealt into k regions r0..r(k-1) (the WAN links do not matter to grudges). */
+const arbRegions = fc.record({ k: fc.integer({ min: 2, max: 6 }), extra: fc.integer({ min: 0, max: 6 }), seed: fc.integer() }).map(({ k, extra, seed }) => {
+  const blocks = dealNodes(names(k + extra), k);
+  const topology: Topology = { name: 't', regions: blocks.map((nodes, i) => ({ name: `r${i}`, nodes })), links: [] };
+  return { topology, seed };
+});
+const regionOfNode = (t: Topology, n: string) => t.regions.find((r) => r.nodes.includes(n))!.name;
+
+describe('region shapes', () => {
+  it('property: isolateRegion cuts exactly the links between the region and the rest, both ways', () => {
+    fc.assert(
+      fc.property(arbRegions, ({ topology, seed }) => {
+        const region = topology.regions[Math.abs(seed) % topology.regions.length]!.name;
+        const { grudge, sides } = isolateRegion(topology, region);
+        expect(sides).toEqual([[region], topology.regions.map((r) => r.name).filter((r) => r !== region)]);
+        const ns = topology.regions.flatMap((r) => r.nodes);
+        for (const a of ns) for (const b of ns) if (a !== b) expect(talk(grudge, a, b)).toBe((regionOfNode(topology, a) === region) === (regionOfNode(topology, b) === region));
+      }),
+    );
+  });
+
+  it('property: wanSplit splits the regions in two non-empty groups, the smaller first, and cuts only across them', () => {
+    fc.assert(
+      fc.property(arbRegions, ({ topology, seed }) => {
+        const { grudge, sides } = wanSplit(topology, makeRng(seed));
+        expect(sides[0].length).toBeGreaterThan(0);
+        expect(sides[1].length).toBeGreaterThan(0);
+        expect([...sides[0], ...sides[1]].sort()).toEqual(topology.regions.map((r) => r.name).sort());
+        const size = (side: string[]) => topology.regions.filter((r) => side.includes(r.name)).reduce((n, r) => n + r.nodes.length, 0);
+        expect(size(sides[0])).toBeLessThanOrEqual(size(sides[1]));
+        const ns = topology.regions.flatMap((r) => r.nodes);
+        for (const a of ns) for (const b of ns) if (a !== b) expect(talk(grudge, a, b)).toBe(sides[0].includes(regionOfNode(topology, a)) === sides[0].includes(regionOfNode(topology, b)));
+      }),
+    );
+  });
+
+  it('property: a region\'s clients are cut from a node of another region exactly when all of the region\'s nodes are', () => {
+    const arbGrudge = arbRegions.chain(({ topology }) => {
+      const ns = topology.regions.flatMap((r) => r.nodes);
+      return fc.record({ topology: fc.constant(topology), drops: fc.array(fc.tuple(fc.constantFrom(...ns), fc.constantFrom(...ns)), { maxLength: 40 }) });
+    });
+    fc.assert(
+      fc.property(arbGrudge, ({ topology, drops }) => {
+        const g: Record<string, string[]> = {};
+        for (const [to, from] of drops) g[to] = [...(g[to] ?? []), from];
+        const out = withRegionClients(g, topology);
+        const hears = (gr: typeof out, to: string, from: string) => !(gr[to] ?? []).includes(from);
+        for (const r of topology.regions) {
+          const c = clientEndpoint(r.name);
+          for (const other of topology.regions) {
+            for (const x of other.nodes) {
+              const fromClients = other === r ? true : !r.nodes.every((y) => !hears(g, x, y));
+              const toClients = other === r ? true : !r.nodes.every((y) => !hears(g, y, x));
+              expect(hears(out, x, c)).toBe(fromClients);
+              expect(hears(out, c, x)).toBe(toClients);
+            }
+          }
+        }
+        // The nodes' own grudges are unchanged, apart from the clients added.
+        for (const [to, froms] of Object.entries(g)) expect(out[to]!.filter((f) => !f.startsWith('clients@'))).toEqual(froms);
+      }),
+    );
+  });
+
+  it('a region cut off takes its clients with it: they reach their own nodes only', () => {
+    const t: Topology = { name: 't', regions: [{ name: 'a', nodes: ['n1', 'n2'] }, { name: 'b', nodes: ['n3'] }, { name: 'c', nodes: ['n4', 'n5'] }], links: [] };
+    const links = grudgeLinks(withRegionClients(isolateRegion(t, 'b').grudge, t));
+    const clientLinks = links.filter((l) => l.from.startsWith('clients@') || l.to.startsWith('clients@')).map((l) => `${l.from}>${l.to}`);
+    expect(clientLinks.sort()).toEqual(
+      ['clients@a>n3', 'clients@c>n3', 'clients@b>n1', 'clients@b>n2', 'clients@b>n4', 'clients@b>n5', 'n3>clients@a', 'n3>clients@c', 'n1>clients@b', 'n2>clients@b', 'n4>clients@b', 'n5>clients@b'].sort(),
+    );
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Grudges (node -> nodes whose packets it drops) and the partition shapes nemeses draw from:
  * one node isolated, the primaries isolated, random halves, majority/minority, majorities ring,
- * bridge, one-way cuts.
+ * bridge, one-way cuts; with a topology, one region cut off and a WAN split between two groups of
+ * regions, and the cut extended to the regions' clients.
  * Pure functions; randomness comes from the caller's Rng so a seed fixes the shapes.
  */
 import type { Rng } from '../core/generator.ts';
 import type { Grudge, Link } from '../core/provider.ts';
+import { clientEndpoint, type Topology } from '../core/topology.ts';
 
 /** Every node drops packets from every node outside its own component. */
 export function completeGrudge(components: readonly (readonly string[])[]): Grudge {
@@ -114,4 +116,61 @@ export function checkGrudgeNodes(grudge: Grudge, nodes: readonly string[], onErr
   for (const [to, froms] of Object.entries(grudge)) {
     for (const n of [to, ...froms]) if (!known.has(n)) throw onError(`grudge names node ${JSON.stringify(n)}, which the cluster does not have (nodes: ${nodes.join(', ')})`);
   }
+}
+
+/** A partition along region lines: the grudge, and the regions on each side (the cut-off side first). */
+export interface RegionCut {
+  grudge: Grudge;
+  sides: [string[], string[]];
+}
+
+function cutRegions(topology: Topology, side: readonly string[]): RegionCut {
+  const inSide = topology.regions.filter((r) => side.includes(r.name));
+  const rest = topology.regions.filter((r) => !side.includes(r.name));
+  return {
+    grudge: completeGrudge([inSide.flatMap((r) => r.nodes), rest.flatMap((r) => r.nodes)]),
+    sides: [inSide.map((r) => r.name), rest.map((r) => r.name)],
+  };
+}
+
+/** One region cut off from every other, both ways; its nodes still talk among themselves. */
+export function isolateRegion(topology: Topology, region: string): RegionCut {
+  if (!topology.regions.some((r) => r.name === region)) throw new Error(`no region ${JSON.stringify(region)} (regions: ${topology.regions.map((r) => r.name).join(', ')})`);
+  return cutRegions(topology, [region]);
+}
+
+/**
+ * The WAN links between two groups of regions cut, both ways: the regions shuffled and split at a
+ * random point (each group gets at least one). The group with fewer nodes comes first (the
+ * cut-off side); with three regions this is one region against the other two.
+ */
+export function wanSplit(topology: Topology, rng: Rng): RegionCut {
+  const order = shuffle(topology.regions.map((r) => r.name), rng);
+  const k = 1 + rng.int(Math.max(1, order.length - 1));
+  const cut = cutRegions(topology, order.slice(0, k));
+  const size = (names: readonly string[]) => topology.regions.filter((r) => names.includes(r.name)).reduce((n, r) => n + r.nodes.length, 0);
+  if (size(cut.sides[1]) < size(cut.sides[0])) return cutRegions(topology, cut.sides[1]);
+  return cut;
+}
+
+/**
+ * The grudge with each region's clients (`clients@<region>`) added: clients share their region's
+ * fate. A region's clients stop hearing a node of another region when every node of their region
+ * does, and that node stops hearing them when it stops hearing every node of their region. Within
+ * a region clients are never cut.
+ */
+export function withRegionClients(grudge: Grudge, topology: Topology): Grudge {
+  const out: Record<string, string[]> = Object.fromEntries(Object.entries(grudge).map(([k, v]) => [k, [...v]]));
+  const drops = (to: string, from: string): boolean => (grudge[to] ?? []).includes(from);
+  for (const r of topology.regions) {
+    const client = clientEndpoint(r.name);
+    for (const other of topology.regions) {
+      if (other === r) continue;
+      for (const x of other.nodes) {
+        if (r.nodes.every((y) => drops(x, y))) out[x] = [...(out[x] ?? []), client];
+        if (r.nodes.every((y) => drops(y, x))) out[client] = [...(out[client] ?? []), x];
+      }
+    }
+  }
+  return out;
 }

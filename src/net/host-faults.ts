@@ -4,15 +4,19 @@
  * removes exactly what was applied and nothing else. Partitions and loss drop on the receiver's
  * INPUT, duplication TEEs on the sender, rate limits are HTB classes per destination on the
  * sender's egress device, and delay queues packets on the receiver's INPUT to the NFQUEUE delay
- * helper, compiled on the host on first use (the kernels we target may lack netem). Only node
- * addresses are matched: the controller's traffic never is.
+ * helper, compiled on the host on first use (the kernels we target may lack netem). A topology's
+ * WAN latency (`wan`) is the same helper on each receiving host, one per distinct delay, fed from
+ * a mangle INPUT chain. Only node addresses are matched: the controller's traffic never is, so
+ * clients are not placed in regions here.
  */
 import { UsageError } from '../core/errors.ts';
 import { HOST_TOOLS_DIR, HostBuildFailed, helperOnHost } from '../control/host-build.ts';
 import { FAULT_HELPER_ENV } from '../control/marker.ts';
 import type { FaultSupport, Grudge, Link, NetFaults, PacketFaults } from '../core/provider.ts';
 import type { Remote } from '../core/remote.ts';
+import type { Topology } from '../core/topology.ts';
 import { grudgeLinks } from './grudge.ts';
+import { delayClasses, topologyEndpoints, wanDelays, type LinkDelay } from '../topology/delay-plan.ts';
 import { DELAYER_SPEC, startDelayer, stopDelayer } from './delayer.ts';
 import {
   DELAY_CHAIN,
@@ -26,10 +30,13 @@ import {
   iptablesUnhook,
   lossFromRules,
   tcRateBatch,
+  WAN_CHAIN,
 } from './rules.ts';
 
 /** The netfilter queue the delay helper reads on each host (away from 0, which other tools use). */
 export const HOST_DELAY_QUEUE = 17000;
+/** The WAN delay helpers' queues on each host: one per distinct delay, from here up. */
+export const HOST_WAN_QUEUE_BASE = 17100;
 
 export interface HostNode {
   name: string;
@@ -45,6 +52,8 @@ export class HostNetFaults implements NetFaults {
   #rateDevs = new Map<string, string>();
   /** Receiving node -> pid of its delay helper. */
   #delayers = new Map<string, number>();
+  /** Receiving node -> pids of its WAN delay helpers. */
+  #wanDelayers = new Map<string, number[]>();
 
   constructor(nodes: readonly HostNode[], remote: (node: string) => Remote) {
     this.#addr = new Map(nodes.map((n) => [n.name, n.address]));
@@ -137,6 +146,40 @@ export class HostNetFaults implements NetFaults {
     this.#dupNodes.clear();
     await Promise.all([...this.#rateDevs].map(([node, dev]) => this.#remote(node).exec(['tc', 'qdisc', 'del', 'dev', dev, 'root'], { check: false })));
     this.#rateDevs.clear();
+  }
+
+  async wan(topology: Topology): Promise<void> {
+    await this.healWan();
+    const byReceiver = new Map<string, LinkDelay[]>();
+    for (const l of wanDelays(topology, topologyEndpoints(topology, { clients: false }))) byReceiver.set(l.to, [...(byReceiver.get(l.to) ?? []), l]);
+    try {
+      await Promise.all([...byReceiver].map(([node, links]) => this.#wanOn(node, links)));
+    } catch (e) {
+      await this.healWan();
+      throw e;
+    }
+  }
+
+  /** Starts one delay helper per distinct delay on the receiving node, then queues each sender to its helper. */
+  async #wanOn(node: string, links: readonly LinkDelay[]): Promise<void> {
+    const r = this.#remote(node);
+    const bin = await helperOnHost(r, DELAYER_SPEC);
+    const classes = delayClasses(links);
+    const pids: number[] = [];
+    this.#wanDelayers.set(node, pids);
+    for (const [i, c] of classes.entries()) {
+      const logFile = `${HOST_TOOLS_DIR}/nfq-wan-${node}-${i}.log`;
+      pids.push(await startDelayer(r, { bin, queue: HOST_WAN_QUEUE_BASE + i, delayMs: c.delayMs, jitterMs: c.jitterMs, logFile, env: FAULT_HELPER_ENV }));
+    }
+    const to = this.#address(node);
+    const rules = classes.flatMap((c, i) => delayRules(c.links.map((l) => ({ from: this.#address(l.from), to })), HOST_WAN_QUEUE_BASE + i));
+    await this.#chain(node, 'mangle', WAN_CHAIN, 'INPUT', rules);
+  }
+
+  async healWan(): Promise<void> {
+    await this.#unhook(this.#wanDelayers.keys(), 'mangle', WAN_CHAIN, 'INPUT');
+    await Promise.all([...this.#wanDelayers].flatMap(([node, pids]) => pids.map((pid) => stopDelayer(this.#remote(node), pid))));
+    this.#wanDelayers.clear();
   }
 
   async support(): Promise<Readonly<Record<string, FaultSupport>>> {

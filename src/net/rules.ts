@@ -44,6 +44,11 @@ export function nftLoss(links: readonly AddrLink[], loss: number): string {
 }
 
 export const DUP_CHAIN = 'FAULTLINE-DUP';
+/**
+ * A topology's WAN delays: in the mangle table, so a packet held there still meets the packet
+ * faults' delay chain in the filter table after it (the two delays add up).
+ */
+export const WAN_CHAIN = 'FAULTLINE-WAN';
 export const DELAY_CHAIN = 'FAULTLINE-DELAY';
 export const PART_CHAIN = 'FAULTLINE-PART';
 export const LOSS_CHAIN = 'FAULTLINE-LOSS';

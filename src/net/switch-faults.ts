@@ -4,16 +4,21 @@
  * the switch namespace (atomic), rate limits as HTB classes on the switch ports, delay through
  * the NFQUEUE helper on the switch's FORWARD path (the receiving side; the kernel has no netem),
  * duplication as TEE rules in the sending node. The controller's address is never matched.
+ * A topology's WAN latency (`wan`) is one NFQUEUE helper per distinct delay in the switch, fed by
+ * a mangle FORWARD chain; each region's clients get an address of their own on the controller's
+ * veth, so their traffic crosses the WAN and region partitions cut it like their region's nodes'.
  * nft commands go through one long-lived `nft -i` in the switch namespace (see nft-session.ts).
  */
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import type { FaultSupport, Grudge, Link, NetFaults, PacketFaults } from '../core/provider.ts';
 import type { ExecResult, Remote } from '../core/remote.ts';
+import { clientEndpoint, regionOf, type Topology } from '../core/topology.ts';
 import { run } from '../control/run.ts';
 import { DELAYER_SPEC, startDelayer, stopDelayer } from './delayer.ts';
 import { CONTROLLER_HOST, HostBuildFailed, helperOnHost } from '../control/host-build.ts';
-import { grudgeLinks } from './grudge.ts';
+import { grudgeLinks, withRegionClients } from './grudge.ts';
+import { delayClasses, topologyEndpoints, wanDelays } from '../topology/delay-plan.ts';
 import { NftSession } from './nft-session.ts';
 import {
   DELAY_CHAIN,
@@ -27,6 +32,7 @@ import {
   nftLoss,
   nftPartition,
   tcRateBatch,
+  WAN_CHAIN,
   type AddrLink,
 } from './rules.ts';
 
@@ -49,9 +55,16 @@ export interface SwitchFaultsOptions {
   nodeRemote(node: string): Remote;
   /** Where the delayer's log goes. */
   logDir: string;
+  /**
+   * Where a topology's region clients live: the controller's veth (root namespace) and the
+   * addresses free for them, one per region. Without it clients are not placed in regions.
+   */
+  regionClients?: { link: string; addresses: readonly string[] };
 }
 
 const DELAY_QUEUE = 0;
+/** The WAN delay helpers' queues: one per distinct delay, from here up. */
+const WAN_QUEUE_BASE = 100;
 
 export class SwitchNetFaults implements NetFaults {
   readonly #o: SwitchFaultsOptions;
@@ -63,6 +76,11 @@ export class SwitchNetFaults implements NetFaults {
   #rateDevs: string[] = [];
   #delayerPid: number | undefined;
   readonly #nft: NftSession;
+  /** The topology in effect (wan), its delay helpers and the client addresses it added. */
+  #topology: Topology | undefined;
+  #wanPids: number[] = [];
+  #wanHooked = false;
+  #clientAddrs: string[] = [];
 
   constructor(o: SwitchFaultsOptions) {
     this.#o = o;
@@ -90,7 +108,8 @@ export class SwitchNetFaults implements NetFaults {
   }
 
   async partition(grudge: Grudge): Promise<void> {
-    const links = this.#toAddr(grudgeLinks(grudge));
+    const placed = this.#topology && this.#clientAddrs.length > 0 ? withRegionClients(grudge, this.#topology) : grudge;
+    const links = this.#toAddr(grudgeLinks(placed));
     if (links.length === 0) return this.healPartition();
     await this.#nft.run(nftPartition(links));
     this.#partitioned = true;
@@ -141,12 +160,16 @@ export class SwitchNetFaults implements NetFaults {
     }
   }
 
-  async #applyDelay(links: readonly AddrLink[], delayMs: number, jitterMs: number): Promise<void> {
+  async #delayerBin(): Promise<string> {
     const nf = await this.#sw(['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables'], { check: false });
     if (nf.stdout.trim() !== '1') {
       throw new UsageError('delay needs net.bridge.bridge-nf-call-iptables=1 in the switch namespace (br_netfilter)');
     }
-    const bin = await helperOnHost(CONTROLLER_HOST, DELAYER_SPEC);
+    return helperOnHost(CONTROLLER_HOST, DELAYER_SPEC);
+  }
+
+  async #applyDelay(links: readonly AddrLink[], delayMs: number, jitterMs: number): Promise<void> {
+    const bin = await this.#delayerBin();
     const logFile = path.join(this.#o.logDir, 'nfq-delay.log');
     this.#delayerPid = await startDelayer(this.#o.switchRemote, { bin, queue: DELAY_QUEUE, delayMs, jitterMs, logFile });
     await this.#sw(['iptables-restore', '-w', '--noflush'], {
@@ -170,6 +193,54 @@ export class SwitchNetFaults implements NetFaults {
       await stopDelayer(this.#o.switchRemote, this.#delayerPid);
       this.#delayerPid = undefined;
     }
+  }
+
+  async wan(topology: Topology): Promise<void> {
+    await this.healWan();
+    this.#topology = topology;
+    try {
+      const pool = this.#o.regionClients;
+      if (pool) {
+        if (topology.regions.length > pool.addresses.length) throw new UsageError(`topology ${topology.name}: ${topology.regions.length} regions, but this cluster has addresses for the clients of ${pool.addresses.length}`);
+        for (const [i, r] of topology.regions.entries()) {
+          const address = pool.addresses[i]!;
+          await run(['ip', 'addr', 'add', `${address}/32`, 'dev', pool.link]);
+          this.#clientAddrs.push(address);
+          this.#addr.set(clientEndpoint(r.name), address);
+        }
+      }
+      const classes = delayClasses(wanDelays(topology, topologyEndpoints(topology, { clients: pool !== undefined })));
+      if (classes.length === 0) return;
+      const bin = await this.#delayerBin();
+      for (const [i, c] of classes.entries()) {
+        const logFile = path.join(this.#o.logDir, `nfq-wan-${i}.log`);
+        this.#wanPids.push(await startDelayer(this.#o.switchRemote, { bin, queue: WAN_QUEUE_BASE + i, delayMs: c.delayMs, jitterMs: c.jitterMs, logFile }));
+      }
+      const rules = classes.flatMap((c, i) => delayRules(this.#toAddr(c.links), WAN_QUEUE_BASE + i));
+      this.#wanHooked = true;
+      await this.#sw(['iptables-restore', '-w', '--noflush'], { input: iptablesChain('mangle', WAN_CHAIN, 'FORWARD', rules) });
+    } catch (e) {
+      await this.healWan();
+      throw e;
+    }
+  }
+
+  async healWan(): Promise<void> {
+    if (this.#wanHooked) await this.#sw(['sh', '-c', iptablesUnhook('mangle', WAN_CHAIN, 'FORWARD')]);
+    this.#wanHooked = false;
+    for (const pid of this.#wanPids) await stopDelayer(this.#o.switchRemote, pid);
+    this.#wanPids = [];
+    const link = this.#o.regionClients?.link;
+    for (const address of this.#clientAddrs) if (link) await run(['ip', 'addr', 'del', `${address}/32`, 'dev', link], { check: false });
+    this.#clientAddrs = [];
+    for (const r of this.#topology?.regions ?? []) this.#addr.delete(clientEndpoint(r.name));
+    this.#topology = undefined;
+  }
+
+  /** The address clients of `node` send from: its region's, while a topology with placed clients is in effect. */
+  clientAddress(node: string): string | undefined {
+    const region = this.#topology ? regionOf(this.#topology).get(node) : undefined;
+    return region === undefined ? undefined : this.#addr.get(clientEndpoint(region));
   }
 
   /** Starts the nft session ahead of the first fault, so that fault does not pay for the spawn. */

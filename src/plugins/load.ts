@@ -1,7 +1,7 @@
 /**
  * Loads a user's module: TypeScript or JavaScript, by path, from the compiled CLI or from the
- * sources. `.ts` files go through tsx's loader (loaded only when needed). A module that cannot be
- * found or that throws while loading is a UsageError naming the file.
+ * sources. `.ts` files go through tsx's loader (registered only when needed). A module that
+ * cannot be found or that throws while loading is a UsageError naming the file.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,15 +16,24 @@ export function looksLikePath(value: string): boolean {
   return value.startsWith('./') || value.startsWith('../') || value.startsWith('/') || /\.(?:[cm]?[jt]s|tsx)$/.test(value);
 }
 
+let tsx: Promise<unknown> | undefined;
+
+/**
+ * Lets this process import TypeScript, once. Registered for the whole process rather than per
+ * import (tsImport), so a file imported twice (by a config and by `--db ./file.ts`) is one module,
+ * and user modules share Faultline's own module instances (its error classes, its registries).
+ */
+function registerTsx(): Promise<unknown> {
+  tsx ??= import('tsx/esm/api').then(({ register }) => register());
+  return tsx;
+}
+
 /** Imports the module at `path` (relative to cwd) and returns its exports. */
 export async function importModule(path: string, what: string): Promise<Record<string, unknown>> {
   const file = resolve(path);
   if (!existsSync(file)) throw new UsageError(`${what} ${path}: no such file (${file})`);
   try {
-    if (TS.test(file) && COMPILED) {
-      const { tsImport } = await import('tsx/esm/api');
-      return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-    }
+    if (TS.test(file) && COMPILED) await registerTsx();
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);

@@ -16,7 +16,8 @@ const FLAG: Readonly<Record<PartKind, string>> = { db: '--db', workload: '--work
 export class Registry<D extends PartDefinition> {
   readonly kind: D['kind'];
   readonly #loadBuiltins: () => Promise<readonly D[]>;
-  #byName: Map<string, { def: D; source: string }> | undefined;
+  /** Loaded once: lookups running at the same time (several --nemesis names) share one table. */
+  #byName: Promise<Map<string, { def: D; source: string }>> | undefined;
   readonly #pending: { def: D; source: string }[] = [];
 
   constructor(kind: D['kind'], loadBuiltins: () => Promise<readonly D[]>) {
@@ -25,13 +26,10 @@ export class Registry<D extends PartDefinition> {
   }
 
   async #table(): Promise<Map<string, { def: D; source: string }>> {
-    if (!this.#byName) {
-      const table = new Map<string, { def: D; source: string }>();
-      for (const def of await this.#loadBuiltins()) table.set(def.name, { def, source: 'faultline' });
-      this.#byName = table;
-    }
-    for (const p of this.#pending.splice(0)) this.#put(this.#byName, p);
-    return this.#byName;
+    this.#byName ??= this.#loadBuiltins().then((defs) => new Map(defs.map((def) => [def.name, { def, source: 'faultline' }])));
+    const table = await this.#byName;
+    for (const p of this.#pending.splice(0)) this.#put(table, p);
+    return table;
   }
 
   #put(table: Map<string, { def: D; source: string }>, p: { def: D; source: string }): void {

@@ -11,8 +11,10 @@ import { run } from '../control/run.ts';
 import { SshRemote } from '../control/ssh.ts';
 import { CONTROLLER_HOST, HostBuildFailed, helperOnHost } from '../control/host-build.ts';
 import { DELAYER_APT, DELAYER_SPEC } from '../net/delayer.ts';
+import { probeFaultFs } from '../disk/probe.ts';
 import { findCgroupRoot } from './local/cgroups.ts';
 import { LIBFAKETIME, LIBFAKETIME_APT } from './local/clock.ts';
+import { CAPABILITIES } from '../setup/capabilities.ts';
 
 export interface Check {
   name: string;
@@ -155,6 +157,9 @@ function verdicts(c: Map<string, Check>, isRoot: boolean): FaultVerdict[] {
     has('libfaketime')
       ? { fault: 'clock', status: 'works', mechanism: 'libfaketime offset file per node (libc and Node DBs; Go DBs such as etcd ignore it, so clock is refused for them)' }
       : { fault: 'clock', status: 'unavailable', mechanism: 'libfaketime', reason: `${LIBFAKETIME} missing`, fix: LIBFAKETIME_APT },
+    has('faultfs')
+      ? { fault: 'disk', status: 'works', mechanism: 'fault filesystem (FUSE) over each node directory: power-loss, disk-errors, slow-disk, full-disk, bitflip' }
+      : { fault: 'disk', status: 'unavailable', mechanism: 'fault filesystem (FUSE)', reason: c.get('faultfs')?.detail ?? 'not probed', fix: c.get('faultfs')?.fix ?? CAPABILITIES.disk.packages.join(' ') },
   ];
 }
 
@@ -177,6 +182,7 @@ export async function runDoctor(opts: { inventory?: Inventory } = {}): Promise<D
   } catch (e) {
     put({ name: 'delay helper', ok: false, detail: e instanceof HostBuildFailed ? e.message : String(e), fix: DELAYER_APT });
   }
+  put(isRoot ? { name: 'faultfs', ...(await probeFaultFs(CONTROLLER_HOST)) } : { name: 'faultfs', ok: false, detail: 'not root: mounting needs root', fix: 'run as root (sudo)' });
   const etcd = await ok(['etcd', '--version']);
   put({ name: 'etcd', ok: etcd.ok, detail: etcd.ok ? etcd.out : 'etcd binary not found (needed for --db etcd)', fix: 'etcd-server etcd-client' });
   const nc = await ok(['sh', '-c', 'command -v nc']);

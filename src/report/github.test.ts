@@ -52,7 +52,7 @@ describe('github annotations', () => {
       expect(printed.trim().split('\n')).toHaveLength(2);
       const md = readFileSync(file, 'utf8');
       expect(md).toBe(githubStepSummary({ name: 'reg', results: invalid }) + '\n');
-      expect(md).toContain('| linearizable | INVALID | nonlinearizable |');
+      expect(md).toContain('| linearizable | INVALID | nonlinearizable (1) |');
       expect(md).toContain('| elle | UNKNOWN | cycle search ran out of budget |');
     } finally {
       rmSync(dir, { recursive: true, force: true });

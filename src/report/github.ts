@@ -2,11 +2,12 @@
  * --github: GitHub Actions workflow commands for a checked run. Every checker that found the
  * history invalid becomes an `::error` annotation (unknown: `::warning`) naming the anomalies, the
  * first case's explanation, the replay command and the report; a Markdown summary can be
- * appended to $GITHUB_STEP_SUMMARY.
+ * appended to $GITHUB_STEP_SUMMARY. Counts come from ../counts.ts, as in every other output.
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verdictWord } from './summary.ts';
+import { anomalyCounts, countsLine } from './counts.ts';
 import { readEvidence } from './html/evidence.ts';
 import { asValidity, checkerResults, isRecord } from './html/run-data.ts';
 
@@ -40,10 +41,10 @@ export function githubAnnotations(input: GithubInput): string[] {
   for (const [name, r] of Object.entries(checkers)) {
     if (r.valid === true) continue;
     const ev = readEvidence(name, r, Number.MAX_SAFE_INTEGER, 1);
-    const found = Object.entries(ev.counts).map(([t, n]) => (n > 0 ? `${t} (${n})` : t));
+    const found = countsLine(ev.counts);
     const first = ev.cases[0]?.explanation.slice(0, 6).join('\n');
     const body = [
-      `${name}: ${verdictWord(r.valid)}${found.length ? ` — ${found.join(', ')}` : ''}${ev.error ? ` — ${ev.error}` : ''}`,
+      `${name}: ${verdictWord(r.valid)}${found ? ` — ${found}` : ''}${ev.error ? ` — ${ev.error}` : ''}`,
       ...(ev.not.length ? [`Rules out: ${ev.not.join(', ')}`] : []),
       ...(first ? [first] : []),
       ...tail,
@@ -64,7 +65,7 @@ export function githubAnnotations(input: GithubInput): string[] {
 export function githubStepSummary(input: GithubInput): string {
   const valid = asValidity(input.results['valid']);
   const rows = Object.entries(checkerResults(input.results)).map(
-    ([name, r]) => `| ${name} | ${verdictWord(r.valid)} | ${(r.anomalyTypes ?? []).join(', ') || (typeof r.error === 'string' ? r.error.replace(/\|/g, '\\|') : '')} |`,
+    ([name, r]) => `| ${name} | ${verdictWord(r.valid)} | ${countsLine(anomalyCounts(r)) || (typeof r.error === 'string' ? r.error.replace(/\|/g, '\\|') : '')} |`,
   );
   return [
     `### ${input.name}: ${verdictWord(valid)}`,

@@ -1,8 +1,12 @@
 /**
  * JUnit XML for CI: one <testsuite> per run, one <testcase> per checker. An invalid checker is a
- * <failure> carrying the anomaly summary; an unknown one is an <error> with the reason.
+ * <failure> whose message names the anomalies with their counts; an unknown one is an <error>
+ * with the reason; a run cut short adds a <testcase name="run"> with an <error> saying why. The body holds the checker's result, cut at 20,000 characters.
  */
 import type { CheckResult } from '../core/validity.ts';
+import { cutString } from '../../checkers/bounded.ts';
+import { anomalyCounts, countsLine } from './counts.ts';
+import { describeEnd, type RunEnd } from '../runner/outcome.ts';
 
 function esc(text: string): string {
   return text
@@ -18,15 +22,23 @@ export interface JunitInput {
   suiteName: string;
   checkers: Record<string, CheckResult & { elapsedMs?: number }>;
   timestamp: Date;
+  /** How the run ended; a run cut short is one more <testcase name="run"> with an <error>. */
+  end?: RunEnd;
 }
 
+/** The failure message: the anomalies with their counts (../counts.ts), or why the checker could not decide. */
 function summary(r: CheckResult): string {
-  if (r.anomalyTypes?.length) return `anomalies: ${r.anomalyTypes.join(', ')}`;
-  return r.error ?? 'invalid';
+  const counts = anomalyCounts(r);
+  if (Object.keys(counts).length) return `anomalies: ${countsLine(counts)}`;
+  return cutString(r.error ?? 'invalid', 2000);
 }
 
 export function toJunitXml(input: JunitInput): string {
-  const entries = Object.entries(input.checkers);
+  const cut = input.end && input.end.reason !== 'completed' ? input.end : undefined;
+  const entries: [string, CheckResult & { elapsedMs?: number }][] = [
+    ...Object.entries(input.checkers),
+    ...(cut ? [['run', { valid: 'unknown', error: describeEnd(cut) }] as [string, CheckResult]] : []),
+  ];
   const failures = entries.filter(([, r]) => r.valid === false).length;
   const errors = entries.filter(([, r]) => r.valid === 'unknown').length;
   const totalS = entries.reduce((s, [, r]) => s + (r.elapsedMs ?? 0), 0) / 1000;

@@ -7,6 +7,8 @@ import { buildRunDir, removeRun, g1cHistory, listAppendCheckers, registerChecker
 import { loadRunData } from './html/run-data.ts';
 import { buildSummary, SUMMARY_SCHEMA_ID, SUMMARY_SCHEMA_PATH, writeSummaryJson } from './summary-json.ts';
 import { analyzeRun } from './html/analysis.ts';
+import { completionIndex } from '../history/pairs.ts';
+import { faultWindows } from '../../checkers/fault-windows.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -46,7 +48,7 @@ describe('summary.json', () => {
   });
 
   it('describes an invalid register run and conforms to the schema', async () => {
-    const run = await buildRunDir('reg', registerHistory({ ops: 600, concurrency: 3, seed: 5, staleRead: true, faultEveryMs: 30 }), registerCheckers(), { workload: 'register', concurrency: 3, nemesis: ['partition', 'kill'] });
+    const run = await buildRunDir('reg', registerHistory({ ops: 600, concurrency: 3, seed: 5, staleRead: true, faultEveryMs: 30 }), registerCheckers(), { workload: 'register', concurrency: 3, nemesis: ['partition', 'kill'], bug: ['stale-reads'], options: { 'raft.election-ms': '300' } });
     try {
       const summary = writeSummaryJson(run.runDir, await loadRunData(run.runDir));
       const written = JSON.parse(readFileSync(join(run.runDir, 'summary.json'), 'utf8')) as Record<string, unknown>;
@@ -54,12 +56,26 @@ describe('summary.json', () => {
       expect(validate(schema, written)).toEqual([]);
       expect(summary).toMatchObject({ schema: SUMMARY_SCHEMA_ID, name: 'reg', valid: false, verdict: 'invalid', exitCode: 1, seed: 42, workload: 'register', nemesis: ['partition', 'kill'] });
       expect(summary.anomalyTypes).toEqual(['nonlinearizable']);
+      expect([summary.bugs, summary.options]).toEqual([['stale-reads'], { 'raft.election-ms': '300' }]);
       expect(summary.anomalyCounts).toEqual({ nonlinearizable: 1 });
       expect(summary.ops.ok + summary.ops.fail + summary.ops.info + summary.ops.incomplete).toBe(600);
       expect(summary.ops.events).toBe(run.history.length);
       expect(summary.faults.map((f) => f.kind).sort()).toEqual(['kill', 'partition']);
       expect(summary.replay).toContain('--seed 42');
-      expect(summary.checkers.find((c) => c.name === 'linearizable')).toMatchObject({ valid: false, anomalyTypes: ['nonlinearizable'] });
+      expect(summary.checkers.find((c) => c.name === 'linearizable')).toMatchObject({ valid: false, anomalyTypes: ['nonlinearizable'], anomalyCounts: { nonlinearizable: 1 } });
+      // Latency quantiles against a plain nearest-rank computation over the history's ok ops.
+      const partner = completionIndex(run.history);
+      for (const f of ['read', 'write']) {
+        const lat = run.history
+          .filter((op, i) => op.type === 'invoke' && op.f === f && op.process !== 'nemesis' && partner[i]! >= 0 && run.history[partner[i]!]!.type === 'ok')
+          .map((op) => (run.history[partner[op.index]!]!.time - op.time) / 1e6)
+          .sort((a, b) => a - b);
+        const rank = (p: number): number => lat[Math.ceil(p * lat.length) - 1]!;
+        expect(summary.latencyMs[f]!.count).toBe(lat.length);
+        for (const [q, p] of [['p50', 0.5], ['p95', 0.95], ['p99', 0.99], ['max', 1]] as const) expect(summary.latencyMs[f]![q]).toBeCloseTo(rank(p), 3);
+      }
+      expect(summary.faultSchedule.map((w) => w.kind)).toEqual(faultWindows(run.history).map((w) => w.kind));
+      expect(summary.faultSchedule[0]!.target).toBe('n1 ↛ n2,n3; n2 ↛ n1; n3 ↛ n1');
     } finally {
       removeRun(run);
     }
@@ -79,7 +95,7 @@ describe('summary.json', () => {
 
   it('describes a run that was never checked as unknown', () => {
     const summary = buildSummary(analyzeRun({ name: 'x', test: {}, results: { valid: 'unknown', error: 'no results.json' }, history: [] }));
-    expect(summary).toMatchObject({ valid: 'unknown', verdict: 'unknown', exitCode: 2, seed: null, workload: null, durationS: 0 });
+    expect(summary).toMatchObject({ valid: 'unknown', verdict: 'unknown', exitCode: 2, seed: null, workload: null, durationS: 0, bugs: [], options: {}, latencyMs: {}, faultSchedule: [] });
     expect(validate(schema, JSON.parse(JSON.stringify(summary)))).toEqual([]);
   });
 });

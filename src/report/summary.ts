@@ -3,24 +3,28 @@
  * verdict, one line per checker, and the command that replays the run.
  */
 import type { CheckResult, Validity } from '../core/validity.ts';
+import { anomalyCounts, countsLine } from './counts.ts';
 
 export interface CheckerLine {
   name: string;
   valid: Validity;
   detail: string;
+  /** A measurement (availability, fault coverage, latency), shown as INFO with its numbers, not as a verdict. */
+  informational: boolean;
 }
 
 export function verdictWord(v: Validity): string {
   return v === true ? 'VALID' : v === false ? 'INVALID' : 'UNKNOWN';
 }
 
-/** One line per checker: its verdict and what it found (anomaly types, error, or nothing). */
+/** One line per checker: its verdict and what it found (anomaly types with their counts, error, or its measurement). */
 export function checkerLines(checkers: Record<string, CheckResult>): CheckerLine[] {
   return Object.entries(checkers).map(([name, r]) => {
     let detail = '';
-    if (r.anomalyTypes?.length) detail = r.anomalyTypes.join(', ');
+    if (r.anomalyTypes?.length) detail = countsLine(anomalyCounts(r));
     else if (r.error) detail = r.error;
-    return { name, valid: r.valid, detail };
+    else if (typeof r['measurement'] === 'string') detail = r['measurement'];
+    return { name, valid: r.valid, detail, informational: r['informational'] === true && r.valid === true };
   });
 }
 

@@ -22,13 +22,20 @@ import { RUN_FILES } from './results-dir.ts';
 import { writeSchedule } from '../../nemeses/index.ts';
 import { faultCheckers } from './fault-checkers.ts';
 import { outcomeOf, type RunEnd } from './outcome.ts';
+import { regions } from '../../checkers/regions/regions.ts';
+import type { Topology } from '../core/topology.ts';
 
 /**
  * The checker of a run: the workload's own checkers, the test's extra ones, the standard ones,
- * recovery when the workload has final ops, and for runs with faults (a nemesis) fault
- * coverage and availability.
+ * recovery when the workload has final ops, for runs with faults (a nemesis) fault coverage and
+ * availability, and for runs with a topology availability and latency per region.
  */
-export function runChecker(t: { workload: Pick<Workload, 'checker' | 'finalGenerator'>; checkers?: readonly Checker[]; nemesis: { styles: readonly FaultStyle[] } | null }): Checker {
+export function runChecker(t: {
+  workload: Pick<Workload, 'checker' | 'finalGenerator'>;
+  checkers?: readonly Checker[];
+  nemesis: { styles: readonly FaultStyle[] } | null;
+  topology?: Pick<Topology, 'regions'>;
+}): Checker {
   const own = t.workload.checker;
   const parts = 'parts' in own ? (own.parts as Checker[]) : [own];
   const extra = [
@@ -36,6 +43,7 @@ export function runChecker(t: { workload: Pick<Workload, 'checker' | 'finalGener
     ...standardCheckers(),
     ...(t.workload.finalGenerator ? [recovery()] : []),
     ...(t.nemesis ? faultCheckers(t.nemesis.styles) : []),
+    ...(t.topology ? [regions({ regions: t.topology.regions, ...(t.nemesis ? { styles: t.nemesis.styles } : {}) })] : []),
   ];
   const names = new Set(parts.map((c) => c.name));
   return compose([...parts, ...extra.filter((c) => !names.has(c.name) && names.add(c.name))]);
@@ -110,7 +118,7 @@ export async function checkRunDir(runDir: string, checker: Checker, opts: CheckR
   };
   writeFileSync(join(runDir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
   const testName = basename(dirname(runDir));
-  writeFileSync(join(runDir, RUN_FILES.junit), toJunitXml({ suiteName: testName, checkers, timestamp: new Date() }));
+  writeFileSync(join(runDir, RUN_FILES.junit), toJunitXml({ suiteName: testName, checkers, timestamp: new Date(), end: opts.end }));
   const testPath = join(runDir, RUN_FILES.test);
   const test = existsSync(testPath)
     ? (JSON.parse(readFileSync(testPath, 'utf8')) as Record<string, unknown>)

@@ -21,6 +21,7 @@ import { UsageError } from '../core/errors.ts';
 import type { NemesisPackage } from '../core/nemesis.ts';
 import type { Provider } from '../core/provider.ts';
 import type { Test } from '../core/test.ts';
+import type { Topology } from '../core/topology.ts';
 import type { Workload } from '../core/workload.ts';
 import { inProcessCluster } from '../providers/index.ts';
 import { SPEC_DEFAULTS } from './spec.ts';
@@ -53,6 +54,8 @@ export interface TestInput {
   checkerTimeS?: number;
   /** Option text recorded in test.json and seen by the parts through `ctx.test.options`. */
   options?: Readonly<Record<string, string>>;
+  /** Nodes in regions with WAN latency between them (see `loadTopology`); the provider must support it. */
+  topology?: Topology;
 }
 
 export function defineTest(t: TestInput): Test {
@@ -68,6 +71,7 @@ export function defineTest(t: TestInput): Test {
     opTimeoutMs: t.opTimeoutMs ?? SPEC_DEFAULTS.opTimeoutMs,
     seed: t.seed ?? Math.floor(Math.random() * 2 ** 31),
     options: t.options ?? {},
+    ...(t.topology ? { topology: t.topology } : {}),
     provider,
     db,
     client: t.client,

@@ -13,7 +13,9 @@ export function faultCoverageChecker(styles?: readonly FaultStyle[]): SyncChecke
   return {
     name: 'fault-coverage',
     check(history: History) {
-      return { valid: true, informational: true, ...faultCoverage(history, styles) };
+      const coverage = faultCoverage(history, styles);
+      const kinds = Object.entries(coverage.kinds).map(([kind, k]) => `${kind} ${k.windows}x ${k.activeS.toFixed(0)} s`);
+      return { valid: true, informational: true, measurement: kinds.length ? kinds.join('; ') : 'no fault took effect', ...coverage };
     },
   };
 }

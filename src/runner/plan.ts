@@ -16,6 +16,8 @@ import { packagesOf, type CapabilityName } from '../setup/capabilities.ts';
 import { makeNemesisPackage, NEMESIS_PACKAGE_OPTIONS, readSchedule, scheduleKinds, type Schedule } from '../../nemeses/index.ts';
 import { VERSION } from '../version.ts';
 import { runChecker } from './check-run.ts';
+import { loadTopology } from '../topology/load.ts';
+import type { Topology } from '../core/topology.ts';
 
 /** Providers a DB runs on when its definition does not say: every one with a cluster. */
 const CLUSTER_PROVIDERS = (p: ProviderDefinition): boolean => !p.inProcess;
@@ -56,10 +58,16 @@ function refuseCombinations(spec: TestSpec, c: ChosenParts): void {
     const known = Object.keys(db.bugs ?? {});
     if (!known.includes(bug)) throw new UsageError(`db ${db.name} has no bug flag ${JSON.stringify(bug)}; ${known.length ? `known: ${known.join(', ')}` : 'it has no bug flags'}`);
   }
-  if (!db.workloads.includes(workload.name)) throw new UsageError(`db ${db.name} cannot serve workload ${JSON.stringify(workload.name)}; it serves: ${db.workloads.join(', ')}`);
+  const ops = workload.sameOpsAs ?? workload.name;
+  if (!db.workloads.includes(ops)) {
+    const like = ops === workload.name ? '' : ` (its ops are ${ops}'s)`;
+    throw new UsageError(`db ${db.name} cannot serve workload ${JSON.stringify(workload.name)}${like}; it serves: ${db.workloads.join(', ')}`);
+  }
   if (provider.numberedNodes) {
     spec.nodes.forEach((n, i) => {
-      if (n !== `n${i + 1}`) throw new UsageError(`the ${provider.name} provider names its nodes n1..n${spec.nodes.length}; use --nodes ${spec.nodes.length}`);
+      if (n !== `n${i + 1}`) {
+        throw new UsageError(`--nodes ${spec.nodes.join(',')}: the ${provider.name} provider takes a node count (e.g. --nodes 3) and names its nodes n1..nN itself; node names are for the ssh provider only`);
+      }
     });
   }
 }
@@ -101,19 +109,25 @@ export async function planTest(spec: TestSpec, o: PlanOptions = {}): Promise<Tes
   const parsed = parseOptions(spec.options, all, (line) => io.log.warn(line));
   const values = (o: OptionOwner) => parsed.valuesOf(o);
   const canonicalSpec: TestSpec = { ...spec, provider: spec.provider ?? provider.name, options: parsed.canonical };
-  const test: TestInfo = { name: spec.name, nodes: spec.nodes, concurrency: spec.concurrency, timeLimitS: spec.timeLimitS, opTimeoutMs: spec.opTimeoutMs, seed: spec.seed, options: parsed.canonical };
+  const topology = spec.topology !== undefined ? await loadTopology(spec.topology, spec.nodes) : undefined;
+  if (topology && provider.inProcess) throw new UsageError(`--topology ${spec.topology}: provider ${provider.name} has no network to delay; use a provider with a cluster (local, ssh, docker)`);
+  const test: TestInfo = {
+    name: spec.name, nodes: spec.nodes, concurrency: spec.concurrency, timeLimitS: spec.timeLimitS, opTimeoutMs: spec.opTimeoutMs, seed: spec.seed, options: parsed.canonical,
+    ...(topology ? { topology } : {}),
+  };
 
   const providerBuild = { options: values(owners.provider), test, resultsDir: spec.resultsDir, log: io.log };
   await provider.preflight?.(providerBuild);
   const instance = await db.create({ options: values(owners.db), test, bugs: spec.bug });
-  const client = instance.client(workload.name);
-  if (!client) throw new UsageError(`db ${db.name} has no client for workload ${workload.name}`);
+  const client = instance.client(workload.sameOpsAs ?? workload.name);
+  if (!client) throw new UsageError(`db ${db.name} has no client for workload ${workload.sameOpsAs ?? workload.name}`);
   const builtWorkload = workload.create({ options: values(owners.workload), test });
   const pkgOptions = withFaults ? parsed.valuesOf(owners.nemesisPackage as OptionOwner<typeof NEMESIS_PACKAGE_OPTIONS>) : undefined;
   const nemesis = makeNemesisPackage(nemeses, {
     nodes: spec.nodes,
     db: instance.db,
     inProcess: provider.inProcess === true,
+    provider: provider.name,
     intervalS: spec.nemesisIntervalS,
     seed: spec.seed,
     test,
@@ -124,6 +138,7 @@ export async function planTest(spec: TestSpec, o: PlanOptions = {}): Promise<Tes
   });
   const extraCheckers: Checker[] = checkers.map((c, i) => c.create({ options: values(owners.checkers[i]!), test }));
   const capabilities = new Set<CapabilityName>([...(provider.capabilities ?? []), ...(db.capabilities ?? []), ...nemeses.flatMap((n) => n.capabilities ?? [])]);
+  if (topology?.links.some((l) => l.oneWayMs[0] + l.oneWayMs[1] + l.jitterMs > 0)) capabilities.add('delay');
   const packages = [...new Set([...packagesOf(capabilities), ...(db.packages ?? [])])];
   const builtProvider = await provider.create(providerBuild);
   return {
@@ -145,8 +160,8 @@ export async function planTest(spec: TestSpec, o: PlanOptions = {}): Promise<Tes
   };
 }
 
-/** The checker a stored run was checked with, rebuilt from its spec (for `faultline report`). */
-export async function checkerForSpec(spec: TestSpec, parts: Parts, log: Logger): Promise<Checker> {
+/** The checker a stored run was checked with, rebuilt from its spec and the topology it ran with (for `faultline report`). */
+export async function checkerForSpec(spec: TestSpec, parts: Parts, log: Logger, topology?: Topology): Promise<Checker> {
   const chosen = await choose(spec, parts);
   const { db, workload, provider, nemeses, checkers } = chosen;
   const wl = owner('workload', workload);
@@ -160,5 +175,6 @@ export async function checkerForSpec(spec: TestSpec, parts: Parts, log: Logger):
     workload: built,
     checkers: checkers.map((c, i) => c.create({ options: parsed.valuesOf(extra[i]!), test })),
     nemesis: nemeses.length > 0 ? { styles } : null,
+    ...(topology ? { topology } : {}),
   });
 }

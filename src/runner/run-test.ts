@@ -26,6 +26,7 @@ import { runInterpreter } from './interpreter.ts';
 import { createRunDir, RUN_FILES, updateLatestLinks } from './results-dir.ts';
 import { checkRunDir, runChecker } from './check-run.ts';
 import { describeEnd, outcomeOf, type EndReason, type Outcome, type RunEnd } from './outcome.ts';
+import { applyTopology, removeTopology } from './topology.ts';
 
 export interface RunOutcome {
   runDir: string;
@@ -65,7 +66,7 @@ const FINAL_PHASE_ALLOWANCE_S = 30;
 /** The longest main phase: a timer cannot wait longer than about 24.8 days. */
 const MAX_TIME_LIMIT_S = 21 * 86_400;
 /** Event-loop delay (p99) above which the harness, not the database, was the bottleneck. */
-const OVERLOAD_P99_MS = 250;
+const OVERLOAD_P99_MS = 500;
 
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -90,7 +91,7 @@ export function buildGenerator(test: Pick<Test, 'rate' | 'workload' | 'nemesis' 
 
 /** The part of a test every part may read (the `test` of every context). */
 export function testInfo(t: Test): TestInfo {
-  return { name: t.name, nodes: t.nodes, concurrency: t.concurrency, timeLimitS: t.timeLimitS, opTimeoutMs: t.opTimeoutMs, seed: t.seed, options: t.options };
+  return { name: t.name, nodes: t.nodes, concurrency: t.concurrency, timeLimitS: t.timeLimitS, opTimeoutMs: t.opTimeoutMs, seed: t.seed, options: t.options, ...(t.topology ? { topology: t.topology } : {}) };
 }
 
 /** What test.json records: the spec when the test was built from names, else what can be said of the parts. */
@@ -107,6 +108,8 @@ function testRecord(test: Test, started: Date): Record<string, unknown> {
     seed: test.seed,
     versions: test.versions ?? {},
     ...(test.replay ? { replay: test.replay } : {}),
+    // Where each node was: the placed topology, whatever file or name it came from.
+    ...(test.topology ? { topology: test.topology } : {}),
     startedAt: started.toISOString(),
   };
 }
@@ -168,6 +171,9 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
     if (install?.on === 'nodes') {
       await Promise.all(cluster.nodes.map((n) => ensurePackages(cluster.remote(n.name), install.packages, { why: `test ${test.name}`, say, install: install.allowed })));
     }
+    if (test.topology) await applyTopology(cluster, test.topology, test.provider.name, log);
+    const nemesis = test.nemesis?.nemesis;
+    if (nemesis?.prepareNode) await onNodes(context, 'nemesis preparation', (n) => nemesis.prepareNode!(n));
     if (test.db) {
       log.info(`db ${test.db.name}: setting up ${cluster.nodes.map((n) => n.name).join(', ')}`);
       const db = test.db;
@@ -301,6 +307,11 @@ async function teardown(test: Test, ctx: RunContext | null, runDir: string, erro
       }
       await Promise.all(ctx.cluster.nodes.map((node) => attempt(`db teardown on ${node.name}`, () => db.teardown(nodeContext(ctx, node)))));
     }
+    const nemesis = test.nemesis?.nemesis;
+    if (nemesis?.releaseNode) {
+      await Promise.all(ctx.cluster.nodes.map((node) => attempt(`nemesis release of ${node.name}`, () => nemesis.releaseNode!(nodeContext(ctx, node)))));
+    }
+    if (test.topology) await attempt('removing the topology', () => removeTopology(ctx.cluster));
   }
   await attempt(`provider ${test.provider.name} down`, () => test.provider.down());
 }

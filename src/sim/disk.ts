@@ -1,13 +1,15 @@
 /**
- * Simulated disks. A `SimDisk` is what survives a crash: the log records and the state record
- * that were made durable. Each incarnation of a node writes through a `SimStorage`, which queues
- * writes in the process until a flush makes them durable, so a crash loses every write not yet
- * flushed, as a power cut does.
+ * Simulated disks. A `SimDisk` is what outlives a node's process: the log records and the state
+ * record that were fsynced, and on top of them the writes that reached the OS but were never
+ * fsynced (the page cache), which survive a crash of the process and are lost in a power loss.
+ * Each incarnation of a node writes through a `SimStorage`, which queues writes in the process
+ * until a flush hands them on, so a crash loses every write not yet flushed.
  *
  * Sync modes, as the real FileStorage has them: `fsync` makes a flush durable after a drawn
  * fsync latency, then calls back; `lazy` (the no-fsync bug) calls back at once and writes what
- * is buffered only five seconds after the first unwritten flush, so a crash loses up to five
- * seconds of acknowledged writes.
+ * is buffered to the page cache only five seconds after the first unwritten flush, so a crash
+ * loses up to five seconds of acknowledged writes; `unsynced` (the lazy-fsync bug) writes to the
+ * page cache at once and calls back, so only a power loss loses acknowledged writes.
  */
 import type { DurableContents, DurableStorage, LogRecord } from '../stores/runtime.ts';
 import type { SyncMode } from '../stores/real/file-storage.ts';
@@ -18,19 +20,34 @@ export const LAZY_WRITE_MS = 5000;
 
 type DiskOp = { kind: 'append'; records: LogRecord[] } | { kind: 'truncate'; from: number } | { kind: 'state'; state: Record<string, unknown> };
 
+function applyTo(d: { state: Record<string, unknown> | undefined; log: LogRecord[] }, op: DiskOp): void {
+  if (op.kind === 'append') for (const r of op.records) d.log.push(r);
+  else if (op.kind === 'truncate') d.log.length = Math.min(d.log.length, op.from - 1);
+  else d.state = op.state;
+}
+
 export class SimDisk {
   state: Record<string, unknown> | undefined;
   log: LogRecord[] = [];
+  /** Written but never fsynced, in order: survives a crash, not a power loss. */
+  pageCache: DiskOp[] = [];
 
+  /** Makes a write durable (an fsync returned). */
   apply(op: DiskOp): void {
-    if (op.kind === 'append') for (const r of op.records) this.log.push(r);
-    else if (op.kind === 'truncate') this.log.length = Math.min(this.log.length, op.from - 1);
-    else this.state = op.state;
+    applyTo(this, op);
   }
 
+  /** What a process starting now reads: the durable contents with the page cache on top. */
   contents(): DurableContents {
     // The real disk holds JSON, so what comes back is what a JSON round trip gives.
-    return { state: this.state ? jsonCopyOf(this.state) : undefined, log: this.log.map((r) => jsonCopyOf(r)) };
+    const view: DurableContents = { state: this.state ? jsonCopyOf(this.state) : undefined, log: this.log.map((r) => jsonCopyOf(r)) };
+    for (const op of this.pageCache) applyTo(view, jsonCopyOf(op));
+    return view;
+  }
+
+  /** Power lost: every write that was not fsynced is gone. */
+  losePower(): void {
+    this.pageCache = [];
   }
 }
 
@@ -80,12 +97,21 @@ export class SimStorage implements DurableStorage {
 
   flush(done: () => void): void {
     const host = this.#host;
+    if (this.#mode === 'unsynced') {
+      const upTo = this.#ops.length;
+      host.later(0, () => {
+        if (!host.alive()) return;
+        this.#cacheUpTo(upTo);
+        host.asNode(done);
+      });
+      return;
+    }
     if (this.#mode === 'lazy') {
       if (!this.#lazyPending) {
         this.#lazyPending = true;
         host.later(LAZY_WRITE_MS, () => {
           this.#lazyPending = false;
-          if (host.alive()) this.#applyUpTo(this.#ops.length);
+          if (host.alive()) this.#cacheUpTo(this.#ops.length);
         });
       }
       host.later(0, () => host.alive() && host.asNode(done));
@@ -105,5 +131,10 @@ export class SimStorage implements DurableStorage {
 
   #applyUpTo(upTo: number): void {
     while (this.#applied < upTo) this.#disk.apply(this.#ops[this.#applied++]!);
+  }
+
+  /** Hands writes to the OS without an fsync. */
+  #cacheUpTo(upTo: number): void {
+    while (this.#applied < upTo) this.#disk.pageCache.push(this.#ops[this.#applied++]!);
   }
 }

@@ -66,6 +66,9 @@ export interface SimPlan {
   sim: OptionValues<typeof SIM_OPTIONS>;
 }
 
+/** The fault kinds the simulator injects: every one of Faultline's own but the disk kinds. */
+const SIMULATED_KINDS = BUILTIN_NEMESES.filter((d) => !d.capabilities?.includes('disk')).map((d) => d.name);
+
 const SIM_OWNER: OptionOwner<typeof SIM_OPTIONS> = { part: 'sim', prefix: 'sim', schema: SIM_OPTIONS };
 const PACKAGE_OWNER: OptionOwner<typeof NEMESIS_PACKAGE_OPTIONS> = { part: 'nemesis', prefix: 'nemesis', schema: NEMESIS_PACKAGE_OPTIONS };
 
@@ -85,18 +88,19 @@ export async function planSim(spec: SimSpec, parts: Parts, log: Logger): Promise
     throw new UsageError(`db ${db.name} has no node logic the simulator can run (see docs/simulation.md); simulatable: ${await simulatable(parts)}`);
   }
   const workload = await parts.workloads.get(spec.workload);
-  const mapping = STORE_OP_MAPPINGS[workload.name];
-  if (!mapping) throw new UsageError(`faultline sim drives the store workloads ${Object.keys(STORE_OP_MAPPINGS).join(', ')}; not ${JSON.stringify(workload.name)}`);
-  if (!db.workloads.includes(workload.name)) throw new UsageError(`db ${db.name} cannot serve workload ${JSON.stringify(workload.name)}; it serves: ${db.workloads.join(', ')}`);
+  const ops = workload.sameOpsAs ?? workload.name;
+  const mapping = STORE_OP_MAPPINGS[ops];
+  if (!mapping) throw new UsageError(`faultline sim drives the store workloads ${Object.keys(STORE_OP_MAPPINGS).join(', ')} (and workloads with their ops); not ${JSON.stringify(workload.name)}`);
+  if (!db.workloads.includes(ops)) throw new UsageError(`db ${db.name} cannot serve workload ${JSON.stringify(workload.name)}; it serves: ${db.workloads.join(', ')}`);
   const known = Object.keys(db.bugs ?? {});
   for (const bug of spec.bug) {
     if (!known.includes(bug)) throw new UsageError(`db ${db.name} has no bug flag ${JSON.stringify(bug)}; ${known.length ? `known: ${known.join(', ')}` : 'it has no bug flags'}`);
   }
   const nemeses: NemesisDefinition[] = spec.nemesis.map((n) => {
     const def = BUILTIN_NEMESES.find((d) => d.name === n);
-    if (!def) {
-      const why = looksLikePath(n) ? 'a fault kind from a module may act outside the simulation' : 'no such fault kind';
-      throw new UsageError(`nemesis ${JSON.stringify(n)}: the simulator injects Faultline's own fault kinds (${BUILTIN_NEMESES.map((d) => d.name).join(', ')}); ${why}`);
+    if (!def || def.capabilities?.includes('disk')) {
+      const why = !def ? (looksLikePath(n) ? 'a fault kind from a module may act outside the simulation' : 'no such fault kind') : 'it acts on a fault filesystem under a real node\'s directory';
+      throw new UsageError(`nemesis ${JSON.stringify(n)}: the simulator injects Faultline's own fault kinds ${SIMULATED_KINDS.join(', ')}; ${why}`);
     }
     return def;
   });

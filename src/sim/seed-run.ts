@@ -124,6 +124,7 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
   const packageOptions = {
     nodes: spec.nodes,
     db,
+    provider: 'sim',
     seed,
     test,
     spacing: plan.nemesisPackage.spacing,

@@ -10,7 +10,7 @@
  * epoch; `random` is a stream of its own. A paused node (SIGSTOP) runs nothing: its timers,
  * arriving messages, finished fsyncs and client requests wait and all run when it resumes.
  * A crash (SIGKILL) drops the incarnation's timers and unflushed writes, and resets the
- * connections of clients waiting for it.
+ * connections of clients waiting for it; a power loss also drops what the disk never fsynced.
  *
  * Clients reach nodes two ways: `request` (over client links with latency: what `faultline sim`
  * uses) and `submit` (straight into the node, no network: what unit tests of node logic use).
@@ -230,6 +230,12 @@ export class Simulator<Req, Rep> {
     this.#live.delete(id);
     for (const w of inc.waiting) this.#answer(id, w, { kind: 'reset' });
     inc.waiting.clear();
+  }
+
+  /** SIGKILL and a power cut: the node crashes and its disk loses every write not fsynced. */
+  powerLoss(id: string): void {
+    this.crash(id);
+    this.#disks.get(id)!.losePower();
   }
 
   /** Starts a crashed node again from what its disk holds; a running node is left alone. */

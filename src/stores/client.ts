@@ -31,6 +31,8 @@ export interface StoreClientOptions {
   timeoutMs?: number;
   /** Retry at the hinted leader on not-leader. Default true. */
   followLeader?: boolean;
+  /** The source address to send from (a region's clients' address); default: the route's. */
+  localAddress?: string;
 }
 
 /** How many times a client follows a not-leader hint before it gives up. */
@@ -47,11 +49,13 @@ export class StoreClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   private readonly timeoutMs: number;
   private readonly followLeader: boolean;
+  private readonly localAddress: string | undefined;
 
   constructor(address: string, opts: StoreClientOptions = {}) {
     this.address = address;
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.followLeader = opts.followLeader ?? true;
+    this.localAddress = opts.localAddress;
   }
 
   read(key: Key, signal?: AbortSignal): Promise<StoreOutcome> {
@@ -133,6 +137,7 @@ export class StoreClient {
         method,
         path,
         agent: this.agent,
+        ...(this.localAddress !== undefined ? { localAddress: this.localAddress } : {}),
         headers: body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
       });
       const abort = (code: string, message: string): void => {

@@ -19,6 +19,12 @@ export interface LocalClusterOptions {
   bugs?: readonly string[];
   /** Extra node flags, e.g. ['--election-ms', '300']. */
   args?: readonly string[];
+  /**
+   * The directory holding each node's data directory `<dataRoot>/<id>` (default: a new temporary
+   * one). Given one, the caller can put something over the data directories before the nodes
+   * start (e.g. fault filesystems), and owns its removal: destroy() leaves it.
+   */
+  dataRoot?: string;
 }
 
 /** A port that was free a moment ago (the OS picks it). */
@@ -53,7 +59,7 @@ export class LocalCluster {
       const p = await freePort();
       if (!ports.includes(p)) ports.push(p);
     }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `faultline-${opts.store}-`));
+    const dir = opts.dataRoot ?? fs.mkdtempSync(path.join(os.tmpdir(), `faultline-${opts.store}-`));
     const cluster = new LocalCluster(opts, ports, dir);
     for (const id of cluster.ids) cluster.startNode(id);
     return cluster;
@@ -147,10 +153,10 @@ export class LocalCluster {
     throw new Error(`not every node answered within ${timeoutMs} ms; node logs in ${this.dir}`);
   }
 
-  /** Kills every node process (SIGKILL, by PID) and removes the data unless `keepData`. */
+  /** Kills every node process (SIGKILL, by PID) and removes the data unless `keepData` or the caller's `dataRoot`. */
   async destroy(keepData = false): Promise<void> {
     await Promise.all(this.ids.map(id => this.stopNode(id, 'SIGKILL')));
     for (const c of this.statusClients.values()) c.close();
-    if (!keepData) fs.rmSync(this.dir, { recursive: true, force: true });
+    if (!keepData && this.opts.dataRoot === undefined) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -35,7 +35,7 @@ export interface StoreKind {
 const raft: StoreKind = {
   bugs: RAFT_BUGS,
   modes: [],
-  syncMode: bugs => (bugs.has('no-fsync') ? 'lazy' : 'fsync'),
+  syncMode: bugs => (bugs.has('no-fsync') ? 'lazy' : bugs.has('lazy-fsync') ? 'unsynced' : 'fsync'),
   create: (rt, s) => {
     const opts = {
       bugs: s.bugs as ReadonlySet<RaftBug>,

@@ -5,7 +5,7 @@
 import { localProvider } from '../../src/providers/local/provider.ts';
 import { PROBE, PORT } from './helpers.ts';
 
-const [prefix = 'flcr', subnet = '10.213.14.0/24'] = process.argv.slice(2);
+const [prefix = 'ficr', subnet = '10.221.14.0/24'] = process.argv.slice(2);
 const workDir = `/tmp/faultline-${prefix}`;
 const cluster = await localProvider({ prefix, subnet, nodes: 3, workDir }).up();
 for (const n of cluster.nodes) {

@@ -19,13 +19,21 @@ export const IS_ROOT = process.platform === 'linux' && process.getuid?.() === 0;
 export const SKIP_REASON = 'local-cluster tests need root on Linux (network namespaces); skipped';
 if (!IS_ROOT) console.warn(SKIP_REASON);
 
+/** What a node's probe server answers: its clock, and the datagrams it got per source address. */
+export interface ProbeState {
+  now: number;
+  udp: Record<string, number>;
+  /** One-way travel times (ms) of timestamped datagrams, per source address. */
+  oneway: Record<string, number[]>;
+}
+
 /** One JSON line from a node's probe server, asked from the controller; undefined if no answer. */
-export function ask(address: string, timeoutMs = 3000): Promise<{ now: number; udp: Record<string, number> } | undefined> {
+export function ask(address: string, timeoutMs = 3000): Promise<ProbeState | undefined> {
   return new Promise((resolve) => {
     const s = net.connect({ host: address, port: PORT });
     let buf = '';
     const t = setTimeout(() => done(undefined), timeoutMs);
-    const done = (v: { now: number; udp: Record<string, number> } | undefined) => {
+    const done = (v: ProbeState | undefined) => {
       clearTimeout(t);
       s.destroy();
       resolve(v);
@@ -58,6 +66,17 @@ export async function connectMs(cluster: Cluster, from: string, to: string): Pro
   const addr = cluster.nodes.find((n) => n.name === to)!.address;
   const r = await cluster.remote(from).exec([process.execPath, PROBE, 'rtt', `${addr}:${PORT}`, '9']);
   const times = (JSON.parse(r.stdout) as number[]).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+/** The median one-way travel time, in ms, of `count` datagrams from node `from` to node `to`. */
+export async function oneWayMs(cluster: Cluster, from: string, to: string, count = 15): Promise<number> {
+  const [src, dst] = [from, to].map((n) => cluster.nodes.find((x) => x.name === n)!.address) as [string, string];
+  const before = (await ask(dst))?.oneway[src]?.length ?? 0;
+  await cluster.remote(from).exec([process.execPath, PROBE, 'oneway', `${dst}:${PORT}`, String(count)]);
+  await new Promise((r) => setTimeout(r, 300));
+  const times = ((await ask(dst))?.oneway[src] ?? []).slice(before).sort((a, b) => a - b);
+  if (times.length === 0) throw new Error(`no timestamped datagram from ${from} reached ${to}`);
   return times[Math.floor(times.length / 2)] as number;
 }
 

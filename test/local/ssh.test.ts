@@ -19,6 +19,7 @@ import { localProvider } from '../../src/providers/local/provider.ts';
 import { parseInventory } from '../../src/providers/ssh/inventory.ts';
 import { sshProvider } from '../../src/providers/ssh/provider.ts';
 import { IS_ROOT, SKIP_REASON, connectMs, reachFrom, startProbe, waitServing } from './helpers.ts';
+import { RUN_VAR } from '../../src/control/marker.ts';
 import { HOST_TOOLS_DIR, helperOnHost } from '../../src/control/host-build.ts';
 import { HOST_DELAY_QUEUE } from '../../src/net/host-faults.ts';
 import { SET_CLOCK_SPEC } from '../../src/providers/ssh/host-wall-clock.ts';
@@ -238,6 +239,9 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       expect(rules).toContain(`-s 10.213.15.11/32 -d 10.213.15.12/32 -j NFQUEUE --queue-num ${HOST_DELAY_QUEUE}`);
       // The helper is not one of the node's processes: killing or pausing the node leaves it running.
       expect(await c.nodeControl!.pids('n2')).toEqual([]);
+      // Only this run's helpers count: other runs on this machine may run delay helpers of their own.
+      const mine = `for p in $(pgrep -f ${HOST_TOOLS_DIR}/nfq-dela[y]); do tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -qx ${RUN_VAR}=${SSH_PREFIX} && echo $p; done; true`;
+      expect((await cluster.remote('n2').exec(['sh', '-c', mine])).stdout.trim()).not.toBe('');
       // A connect's SYN crosses the delayed link once: about 100 ms more (within 20%).
       const added = (await connectMs(cluster, 'n1', 'n2')) - base;
       expect(added).toBeGreaterThan(80);
@@ -245,7 +249,7 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       await c.net!.healPacket();
       expect((await cluster.remote('n2').exec(['iptables', '-S'])).stdout).not.toContain('FAULTLINE');
       expect((await connectMs(cluster, 'n1', 'n2')) - base).toBeLessThan(40);
-      const helpers = await cluster.remote('n2').exec(['sh', '-c', `pgrep -f ${HOST_TOOLS_DIR}/nfq-dela[y] || true`]);
+      const helpers = await cluster.remote('n2').exec(['sh', '-c', mine]);
       expect(helpers.stdout.trim()).toBe('');
     } finally {
       await provider.down();

@@ -131,17 +131,20 @@ export interface BuiltRun {
   results: Record<string, unknown>;
 }
 
-/** Writes test.json, history.jsonl, results.json and a node log into a fresh run directory. */
-export async function buildRunDir(name: string, history: Op[], checkers: Checker[], options: Record<string, unknown>, parent?: string): Promise<BuiltRun> {
+/**
+ * Writes test.json, history.jsonl, results.json and a node log into a fresh run directory
+ * (under `parent`, a directory made by an earlier buildRunDir, when given; `stamp` names the run).
+ */
+export async function buildRunDir(name: string, history: Op[], checkers: Checker[], options: Record<string, unknown>, parent?: string, stamp = '20261125T120000.000Z'): Promise<BuiltRun> {
   const root = parent ?? mkdtempSync(join(tmpdir(), ROOT_PREFIX));
-  const runDir = join(root, name, '20261125T120000.000Z');
+  const runDir = join(root, name, stamp);
   mkdirSync(join(runDir, 'nodes', 'n1'), { recursive: true });
   writeFileSync(join(runDir, 'nodes', 'n1', 'db.log'), 'started\nleader elected\n');
   const test = {
     options: { name, db: 'reference:raft', provider: 'local', nodes: ['n1', 'n2', 'n3'], nemesisIntervalS: 1, timeLimitS: 10, rate: 0, seed: 42, ...options },
     seed: 42,
     replay: ['faultline', 'test', '--name', name, '--workload', String(options['workload']), '--seed', '42'],
-    startedAt: '2026-11-25T12:00:00.000Z',
+    startedAt: `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}.000Z`,
   };
   writeFileSync(join(runDir, 'test.json'), JSON.stringify(test, null, 2));
   writeFileSync(join(runDir, 'history.jsonl'), history.map((op) => JSON.stringify(op)).join('\n') + '\n');

@@ -1,6 +1,9 @@
 // Tests for the register workload's op generation.
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../../src/generator/rng.ts';
+import { simulate } from '../../src/generator/simulate.ts';
+import { optionValues } from '../../src/options/parse.ts';
+import { BUILTIN_WORKLOADS } from '../index.ts';
 import { RecentWrites, registerOp } from './index.ts';
 
 describe('register workload', () => {
@@ -39,5 +42,26 @@ describe('register workload', () => {
       if (o.f !== 'read') written.set(key, [...mine, n]);
     }
     expect(cas).toBeGreaterThan(400);
+  });
+});
+
+describe('register workload, read-modify-write (cas-from=read)', () => {
+  it('a compare-and-set expects what its process last read, once it has read', () => {
+    const def = BUILTIN_WORKLOADS.find((w) => w.name === 'register')!;
+    const test = { name: 't', nodes: ['n1'], concurrency: 4, timeLimitS: 1, opTimeoutMs: 1000, seed: 1, options: {} };
+    const options = optionValues('workload register', def.options ?? {}, { 'cas-ratio': 0.4, 'read-ratio': 0.4, 'cas-from': 'read' });
+    const workload = def.create({ options, test });
+    // Every read returns a value of its own; some fail, so only ok reads may count.
+    const h = simulate(workload.generator, { concurrency: 4, seed: 5, maxInvocations: 600, latencyMs: 1, complete: (inv) => (inv.f === 'read' ? (inv.index % 7 === 0 ? { type: 'fail' } : { value: 1000 + inv.index }) : {}) });
+    const lastRead = new Map<unknown, unknown>();
+    let checked = 0;
+    for (const op of h) {
+      if (op.f === 'read' && op.type === 'ok') lastRead.set(op.process, op.value);
+      if (op.f === 'cas' && op.type === 'invoke' && lastRead.has(op.process)) {
+        expect((op.value as [unknown, unknown])[0]).toBe(lastRead.get(op.process));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
   });
 });

@@ -9,7 +9,7 @@ import { kv, kvUnpartitioned } from './kv.ts';
 import { multiRegister } from './multi-register.ts';
 import { mutex } from './mutex.ts';
 import { fifoQueue, unorderedQueue } from './queue.ts';
-import { casRegister, etcdRegister, register } from './register.ts';
+import { absentCasRegister, casRegister, etcdRegister, register } from './register.ts';
 import { setModel } from './set.ts';
 
 export interface ModelEntry {
@@ -21,6 +21,7 @@ export interface ModelEntry {
 export const MODELS: Readonly<Record<string, ModelEntry>> = {
   register: { create: (i) => register(i), description: 'read/write register (default init null; nil reads are unknown)' },
   'cas-register': { create: (i) => casRegister(i), description: 'read/write/cas [old new] register (default init null; nil reads are unknown)' },
+  'absent-cas-register': { create: (i) => absentCasRegister(i), description: 'cas-register where a nil read means empty and must match (Faultline\'s register workload)' },
   'etcd-register': { create: (i) => etcdRegister(i), description: 'cas-register as in Jepsen etcd logs: init absent, nil read = absent, failed cas = failed compare' },
   'multi-register': { create: (i) => multiRegister(i), description: 'txn of [read|write key value] micro-ops over a map (default init {})' },
   kv: { create: (i) => kv(i), description: 'get/put/append on [key value] strings, partitioned by key (default init "")' },

@@ -3,7 +3,8 @@
  * `etcd-register`, the cas-register with the semantics of Jepsen's 2014 etcd logs.
  *
  * Knossos semantics (the default): a read that returns nil has an unknown value and is dropped;
- * a failed cas did not happen. etcd-register: the register starts absent (null), a nil read
+ * a failed cas did not happen. absent-cas-register (what Faultline's register workload uses): a
+ * nil read means the register is empty and must match. etcd-register: the register starts absent (null), a nil read
  * means "no value" and must match, and a failed cas is a compare that failed (legal only when
  * the register does not hold `old`). Reads with an unknown result (crashed, or failed) are dropped.
  */
@@ -82,6 +83,14 @@ export function register(init: unknown = null): Model<unknown> {
 
 export function casRegister(init: unknown = null): Model<unknown> {
   return registerModel('cas-register', init, { cas: true, nilReadsUnknown: true, failedCasIsCompare: false });
+}
+
+/**
+ * The cas-register as Faultline's own clients report it: a read of null means the register is
+ * empty (so losing every write is caught), and a failed cas did not happen.
+ */
+export function absentCasRegister(init: unknown = null): Model<unknown> {
+  return registerModel('absent-cas-register', init, { cas: true, nilReadsUnknown: false, failedCasIsCompare: false });
 }
 
 export function etcdRegister(init: unknown = null): Model<unknown> {

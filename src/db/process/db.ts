@@ -106,7 +106,7 @@ export class ProcessDb extends DaemonDb implements DB {
   protected async spawn(ctx: NodeContext): Promise<void> {
     const remote = ctx.cluster.remote(ctx.node.name);
     await remote.exec(['mkdir', '-p', join(ctx.dir, 'data')]);
-    const pid = await remote.spawnDaemon({ argv: this.argv(ctx), cwd: this.#o.cwd ?? ctx.dir, logFile: this.logFile(ctx) });
+    const pid = await remote.spawnDaemon({ argv: this.argv(ctx), cwd: this.#o.cwd ?? ctx.dir, logFile: this.logFile(ctx), fakeClock: this.honoursFakeClock });
     this.daemons.set(ctx.node.name, pid);
   }
 

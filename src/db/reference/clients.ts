@@ -1,7 +1,8 @@
 /**
  * Workload clients for the bundled reference stores, over their HTTP/JSON API. Each client talks
- * to its node and follows a not-leader hint to the leader (the store never forwards). The store
- * client already classifies outcomes: definite rejections are `fail`, unknown outcomes `info`.
+ * to its node and follows a not-leader hint to the leader (the store never forwards), sending from
+ * its node's region when the cluster places clients in regions. The store client already
+ * classifies outcomes: definite rejections are `fail`, unknown outcomes `info`.
  *
  * The mapping between a workload's ops and the store's requests (`STORE_OP_MAPPINGS`) is shared
  * with the simulator's clients (src/sim/store-clients.ts), so a simulated run records exactly
@@ -71,7 +72,8 @@ export const STORE_OP_MAPPINGS: Readonly<Record<string, StoreOpMapping>> = {
 function factory(addressOf: (node: NodeInfo) => string, timeoutMs: number, mapping: StoreOpMapping): ClientFactory {
   return {
     open(ctx): Client {
-      const store = new StoreClient(addressOf(ctx.node), { timeoutMs });
+      const localAddress = ctx.cluster.clientAddress?.(ctx.node.name);
+      const store = new StoreClient(addressOf(ctx.node), { timeoutMs, ...(localAddress !== undefined ? { localAddress } : {}) });
       return {
         async invoke(op, { signal }) {
           const req = mapping.request(op);

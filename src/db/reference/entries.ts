@@ -105,6 +105,9 @@ export const REFERENCE_DBS = [
       'no-fsync': 'acknowledges before fsync: acknowledged writes vanish after kill -9 (needs --nemesis kill)',
       'lease-reads': 'the leader serves reads on a clock lease: stale reads under clock skew (needs --nemesis clock)',
       'volatile-votes': 'votes are not persisted: two leaders in one term after restarts (needs --nemesis kill)',
+      'lazy-fsync':
+        'never fsyncs, but writes every record to its files at once (nothing kept in the process): survives kill -9, ' +
+        'loses acknowledged writes when a node loses power (needs a disk that drops un-fsynced writes: the fault filesystem, src/disk)',
     },
     expect: 'valid under every nemesis',
     invariants: () => [oneLeaderPerTerm()],

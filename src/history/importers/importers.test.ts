@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.ts';
+import { inputError } from '../../../test/input-error.ts';
 import { parseEdn } from './edn.ts';
 import { detectFormat, loadHistory, parseHistoryText } from './index.ts';
 import { parseJepsenEdn } from './jepsen-edn.ts';
 import { parseJepsenLog } from './jepsen-log.ts';
-
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('EDN reader', () => {
   it('reads the values Jepsen histories use', () => {

@@ -3,7 +3,7 @@
 // as values; the same history as EDN and as Elle JSON reads the same; and the kind of
 // transactions (list-append, rw-register, Knossos multi-register) is told from the micro-ops.
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../core/errors.ts';
+import { inputError } from '../../../test/input-error.ts';
 import type { Op } from '../../core/op.ts';
 import { listAppend } from '../../../checkers/elle/index.ts';
 import { validateHistory } from '../validate.ts';
@@ -31,16 +31,6 @@ const elleJson = `[
  {"index": 9, "type": "info", "process": "nemesis", "f": "stop-partition"},
  {"index": 10, "type": "invoke", "process": 2, "value": [["append", "x", 2]]}
 ]`;
-
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('Elle histories', () => {
   it('reads indices that start at 1 with gaps, a missing :f and :time, nemesis entries and a pending invocation', () => {
@@ -97,6 +87,27 @@ describe('Elle histories', () => {
       [1, 9],
     ]);
     expect(validateHistory(gaps.history)).toEqual([]);
+  });
+});
+
+describe('histories without :process', () => {
+  it('pair each invocation with the next completion and give a lone completion its own invocation', () => {
+    const r = parseHistoryText(`[{:type :invoke, :f :read, :value [[:r 0 nil]]}
+{:type :ok, :f :read, :value [[:r 0 1]]}
+{:type :ok, :f :write, :value [[:w 0 1]]}]`);
+    expect(validateHistory(r.history)).toEqual([]);
+    expect(r.history.map((o) => [o.process, o.type, o.f])).toEqual([
+      [1_000_000_000, 'invoke', 'read'],
+      [1_000_000_000, 'ok', 'read'],
+      [1_000_000_001, 'invoke', 'write'],
+      [1_000_000_001, 'ok', 'write'],
+    ]);
+    expect(r.notes).toContain('2 ops have no :process: each is a session of its own, paired in file order');
+  });
+
+  it('refuse a second open invocation, naming the op', () => {
+    const e = inputError(() => parseHistoryText('[{:type :invoke :f :read} {:type :invoke :f :read}]'));
+    expect(e.message).toMatch(/op 1 is a second invocation without :process/);
   });
 });
 

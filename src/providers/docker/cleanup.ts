@@ -22,6 +22,14 @@ function labelFilter(prefix: string | undefined): string {
   return JSON.stringify({ label: [prefix === undefined ? PREFIX_LABEL : `${PREFIX_LABEL}=${prefix}`] });
 }
 
+/** The prefixes that have anything labelled, sorted. */
+export async function dockerPrefixes(docker: Docker): Promise<string[]> {
+  const filters = labelFilter(undefined);
+  const [cs, ns, vs] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters }), docker.listVolumes({ filters })]);
+  const labels = [...cs.map((c) => c.Labels), ...ns.map((n) => n.Labels ?? {}), ...(vs.Volumes ?? []).map((v) => v.Labels ?? {})];
+  return [...new Set(labels.map((l) => l[PREFIX_LABEL]).filter((p): p is string => p !== undefined))].sort();
+}
+
 /** Everything still labelled for the prefix (or any prefix): "container n", "network x", ... */
 export async function dockerLeftovers(docker: Docker, prefix?: string): Promise<string[]> {
   const filters = labelFilter(prefix);

@@ -32,6 +32,7 @@ import { LIBFAKETIME } from '../local/clock.ts';
 import { DEFAULT_PREFIX, MAX_NODES, checkPrefix, parseSubnet } from '../local/layout.ts';
 import { cidrOverlap } from '../local/topology.ts';
 import { HostClock } from '../ssh/host-control.ts';
+import { type RunLock, type RunLockRequest, acquireRunLock, refuseIfHeld } from '../run-lock.ts';
 import { NODE_LABEL, PREFIX_LABEL, ROLE_LABEL, cleanupDocker } from './cleanup.ts';
 import { DockerNodeControl } from './node-control.ts';
 
@@ -60,6 +61,8 @@ export interface DockerProviderOptions {
   socketPath?: string;
   /** Start daemons under the image's libfaketime (default: when the image has it). */
   fakeClock?: boolean;
+  /** Where the takeover of a dead run's prefix or subnet is reported (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export interface DockerCluster extends Cluster {
@@ -125,7 +128,7 @@ async function requireFreeSubnet(docker: Docker, cidr: string, prefix: string): 
 export interface DockerProvider extends Provider {
   readonly prefix: string;
   readonly nodes: readonly NodeInfo[];
-  /** Checks engine, image and subnet without creating anything; one-line UsageErrors with the fix. */
+  /** Checks engine, image, subnet and that no live run holds the prefix or subnet, without creating anything; one-line UsageErrors with the fix. */
   preflight(): Promise<void>;
 }
 
@@ -141,6 +144,12 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
   const docker = dockerClient(o.socketPath);
   const netName = `${prefix}-net`;
   const containerName = (node: string): string => `${prefix}-${node}`;
+  const lockRequest: RunLockRequest = { prefix, subnet: cidr, provider: 'docker', prefixOption: '--opt docker.prefix', subnetOption: '--opt docker.subnet' };
+  let lock: RunLock | undefined;
+  const giveBack = async (): Promise<void> => {
+    await lock?.release();
+    lock = undefined;
+  };
 
   const labels = (node: string | undefined, role: string): Record<string, string> => ({
     [PREFIX_LABEL]: prefix,
@@ -219,24 +228,32 @@ export function dockerProvider(o: DockerProviderOptions = {}): DockerProvider {
     prefix,
     nodes,
     async preflight(): Promise<void> {
+      await refuseIfHeld(lockRequest);
       await requireEngine(docker, o.socketPath);
       await requireImage(docker, image);
       await requireFreeSubnet(docker, cidr, prefix);
     },
     async up(): Promise<Cluster> {
       await this.preflight();
-      const stale = await cleanupDocker(docker, prefix);
-      if (stale.problems.length > 0) throw new UsageError(`cannot remove what an earlier docker run ${prefix} left: ${stale.problems.join('; ')}`);
+      lock = await acquireRunLock(lockRequest, o.log ? { log: o.log } : {});
       try {
+        const stale = await cleanupDocker(docker, prefix);
+        if (stale.problems.length > 0) throw new UsageError(`cannot remove what an earlier docker run ${prefix} left: ${stale.problems.join('; ')}`);
         return await bringUp();
       } catch (e) {
         await cleanupDocker(docker, prefix).catch(() => undefined);
+        await giveBack();
         throw e;
       }
     },
     async down(): Promise<void> {
-      const report = await cleanupDocker(docker, prefix);
-      if (report.problems.length > 0) throw new Error(`docker cleanup of run ${prefix} left: ${report.problems.join('; ')}`);
+      if (!lock) return;
+      try {
+        const report = await cleanupDocker(docker, prefix);
+        if (report.problems.length > 0) throw new Error(`docker cleanup of run ${prefix} left: ${report.problems.join('; ')}`);
+      } finally {
+        await giveBack();
+      }
     },
   };
 }

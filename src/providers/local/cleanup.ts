@@ -1,19 +1,25 @@
 /**
- * Crash-safe cleanup of a local run, keyed only by its prefix: every `up` runs it first, `down`
- * runs it, and `faultline cleanup` runs it on demand. Order matters (measured): find our processes
- * three ways (inside our namespaces, in our cgroups, carrying our env marker), thaw and SIGKILL
- * them by pid, wait until they are gone; then delete the switch ports, the namespaces (which
+ * Crash-safe cleanup of a local run, keyed only by its prefix: every `up` runs it first (once it
+ * holds the prefix, so only a dead run's leftovers are there), `down` runs it, and `faultline
+ * cleanup` runs it on demand for runs whose controller is dead. Order matters (measured): find our
+ * processes three ways (inside our namespaces, in our cgroups, carrying our env marker), thaw and
+ * SIGKILL them by pid, wait until they are gone; then unmount the run's fault filesystems (named
+ * faultfs:<prefix>:<node>, see src/disk); then delete the switch ports, the namespaces (which
  * removes every rule, qdisc and queue inside them), the controller veth, the cgroups, the
- * per-namespace /etc/netns dirs and the run's registry entry. Nothing is killed by name and the
- * root namespace's firewall is never touched.
+ * per-namespace /etc/netns dirs, the run's work directory and its registry entry. Nothing is
+ * killed by name and the root namespace's firewall is never touched.
  */
-import { mkdir, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CONTROLLER_HOST } from '../../control/host-build.ts';
 import { RUN_VAR } from '../../control/marker.ts';
+import { faultFsMounts, mountTag } from '../../disk/commands.ts';
+import { cleanupFaultFs, mountsOn } from '../../disk/faultfs.ts';
 import { isLive, processEnviron, waitGone } from '../../control/proc.ts';
 import { run } from '../../control/run.ts';
+import { type DeadRuns, type LockStore, forEachDeadRun } from '../run-lock.ts';
 import { findCgroupRoot, killGroup, nodeDir, removeRunGroups, runDir, runPids, thawRunGroups } from './cgroups.ts';
-import { isRunNamespace } from './layout.ts';
+import { checkPrefix, defaultWorkDir, isRunNamespace } from './layout.ts';
 
 export const REGISTRY_DIR = '/run/faultline/runs';
 const NETNS_DIR = '/run/netns';
@@ -31,7 +37,11 @@ export interface CleanupReport {
   killed: number[];
   namespaces: string[];
   links: string[];
+  /** Fault filesystems unmounted (their directories). */
+  mounts: string[];
   cgroups: boolean;
+  /** The work directory, when there was one to remove. */
+  workDir?: string;
   /** Anything that could not be removed, one line each. */
   problems: string[];
 }
@@ -41,13 +51,37 @@ export async function registerRun(rec: RunRecord): Promise<void> {
   await writeFile(path.join(REGISTRY_DIR, `${rec.prefix}.json`), JSON.stringify(rec) + '\n');
 }
 
-/** Prefixes of runs that may have left something behind: registered ones and marked processes. */
+/** The registry entry of a run, when it has one. */
+export async function registeredRun(prefix: string): Promise<RunRecord | undefined> {
+  const text = await readFile(path.join(REGISTRY_DIR, `${prefix}.json`), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Prefixes of runs that may have left something behind: registered ones, switch namespaces, marked processes, fault filesystems. */
 export async function knownRuns(): Promise<string[]> {
   const found = new Set<string>();
+  for (const m of faultFsMounts(await mountsOn(CONTROLLER_HOST))) {
+    const prefix = mountTag(m).split(':')[0] ?? '';
+    try {
+      checkPrefix(prefix); // a run's tag starts with its prefix; tests and benchmarks use other words
+      found.add(prefix);
+    } catch {
+      // not a run's mount
+    }
+  }
   try {
     for (const f of await readdir(REGISTRY_DIR)) if (f.endsWith('.json')) found.add(f.slice(0, -5));
   } catch {
     // no registry yet
+  }
+  for (const ns of await readdir(NETNS_DIR).catch(() => [] as string[])) {
+    const m = /^([a-z][a-z0-9]{0,9})-sw$/.exec(ns);
+    if (m) found.add(m[1]!);
   }
   for (const pid of await allPids()) {
     const r = (await processEnviron(pid))?.get(RUN_VAR);
@@ -116,9 +150,14 @@ async function quiet(argv: string[]): Promise<boolean> {
   return (await run(argv, { check: false })).exitCode === 0;
 }
 
-/** Removes everything of the run `prefix`; safe to call when nothing is there. */
-export async function cleanupRun(prefix: string): Promise<CleanupReport> {
-  const report: CleanupReport = { prefix, killed: [], namespaces: [], links: [], cgroups: false, problems: [] };
+/**
+ * Removes everything of the run `prefix`; safe to call when nothing is there. The caller makes
+ * sure no live controller runs it (it holds the run's prefix lock). The work directory is the
+ * given one, else the registered one, else the default.
+ */
+export async function cleanupRun(prefix: string, o: { workDir?: string } = {}): Promise<CleanupReport> {
+  const report: CleanupReport = { prefix, killed: [], namespaces: [], links: [], mounts: [], cgroups: false, problems: [] };
+  const workDir = o.workDir ?? (await registeredRun(prefix))?.workDir ?? defaultWorkDir(prefix);
   const root = await findCgroupRoot();
   if (root) await thawRunGroups(root, prefix);
   // Kill in rounds: a dying parent may have forked a last child.
@@ -135,6 +174,9 @@ export async function cleanupRun(prefix: string): Promise<CleanupReport> {
     report.killed.push(...victims.filter((p) => !left.includes(p)));
     if (round === 2 && left.length > 0) report.problems.push(`processes still alive: ${left.join(', ')}`);
   }
+  const unmounted = await cleanupFaultFs(CONTROLLER_HOST, prefix);
+  report.mounts.push(...unmounted.unmounted);
+  report.problems.push(...unmounted.problems);
   // The controller veth goes first: deleting it is synchronous and takes its peer on the bridge.
   const ctl = `${prefix}-ctl`;
   if (await quiet(['ip', 'link', 'show', 'dev', ctl])) {
@@ -159,8 +201,29 @@ export async function cleanupRun(prefix: string): Promise<CleanupReport> {
     report.problems.push(...(await removeRunGroups(root, prefix)));
     report.cgroups = existed;
   }
+  if (await stat(workDir).then(() => true, () => false)) {
+    await rm(workDir, { recursive: true, force: true }).then(
+      () => (report.workDir = workDir),
+      (e: Error) => report.problems.push(`cannot remove ${workDir}: ${e.message}`),
+    );
+  }
   if (report.problems.length === 0) await rm(path.join(REGISTRY_DIR, `${prefix}.json`), { force: true });
   return report;
+}
+
+/**
+ * Cleans up each run whose controller is dead (see forEachDeadRun); a run whose controller lives
+ * is left alone and named. The work directory is the dead run's own, as its lock recorded it.
+ */
+export function cleanupDeadRuns(prefixes: readonly string[], o: { store?: LockStore; log?: (line: string) => void } = {}): Promise<DeadRuns<CleanupReport>> {
+  return forEachDeadRun(
+    prefixes,
+    (prefix, dead) => {
+      const workDir = dead.find((h) => h.workDir !== undefined)?.workDir;
+      return cleanupRun(prefix, workDir !== undefined ? { workDir } : {});
+    },
+    o,
+  );
 }
 
 /** What of the run still exists (namespaces, link, cgroup, processes), one line each. */
@@ -171,5 +234,6 @@ export async function runLeftovers(prefix: string): Promise<string[]> {
   const root = await findCgroupRoot();
   if (root && (await stat(runDir(root, prefix)).then(() => true, () => false))) out.push(`cgroup ${runDir(root, prefix)}`);
   for (const p of await runProcesses(prefix)) out.push(`process ${p}`);
+  for (const m of faultFsMounts(await mountsOn(CONTROLLER_HOST), prefix)) out.push(`fault filesystem ${m.target}`);
   return out;
 }

@@ -2,6 +2,7 @@
  * Names and addresses of a local cluster, derived only from (prefix, subnet, node count), so a
  * later cleanup can find everything again: namespaces P-n1..P-nN and P-sw, switch ports n1..nN,
  * root-side controller veth P-ctl, controller at .1, node i at .(10+i), MACs 02:<subnet>:00:<host>.
+ * With a topology, the clients of each region send from .2 to .9 on the controller veth.
  */
 import { UsageError } from '../../core/errors.ts';
 
@@ -26,12 +27,19 @@ export interface LocalLayout {
   ctlPort: string;
   ctlAddress: string;
   ctlMac: string;
+  /** Addresses for the clients of each region of a topology (.2 to .9), added to the controller veth. */
+  regionClientAddresses: string[];
   nodes: LocalNode[];
 }
 
 export const DEFAULT_PREFIX = 'fl';
 export const DEFAULT_SUBNET = '10.213.0.0/24';
 export const MAX_NODES = 200;
+
+/** Where a run keeps its node logs, clock files and helper logs unless told otherwise. */
+export function defaultWorkDir(prefix: string): string {
+  return `/tmp/faultline-${prefix}`;
+}
 
 /** Prefixes are short so that `<prefix>-ctl` fits the 15-character interface name limit. */
 export function checkPrefix(prefix: string): void {
@@ -83,6 +91,7 @@ export function localLayout(opts: { prefix?: string; subnet?: string; nodes?: nu
     ctlPort: 'ctl',
     ctlAddress: `${net24}.1`,
     ctlMac: mac(net24, 1),
+    regionClientAddresses: Array.from({ length: 8 }, (_, i) => `${net24}.${2 + i}`),
     nodes,
   };
 }

@@ -34,9 +34,10 @@ export async function checkRouteConflicts(layout: LocalLayout): Promise<void> {
     if (!route.dst || route.dst === 'default' || route.dev === layout.ctlLink) continue;
     if (route.type && route.type !== 'unicast') continue;
     if (cidrOverlap(route.dst, layout.cidr)) {
-      throw new UsageError(
-        `subnet ${layout.cidr} is already routed via ${route.dev ?? '?'} (${route.dst}): pick another --subnet, or run \`faultline cleanup\` if it is a leftover`,
-      );
+      // A crashed local run's controller veth is named <prefix>-ctl.
+      const prefix = /^([a-z][a-z0-9]{0,9})-ctl$/.exec(route.dev ?? '')?.[1];
+      const leftover = prefix ? `, or \`faultline cleanup --prefix ${prefix}\` if run ${prefix} crashed` : '';
+      throw new UsageError(`subnet ${layout.cidr} is already routed via ${route.dev ?? '?'} (${route.dst}): pick another subnet with --opt local.subnet=A.B.C.0/24${leftover}`);
     }
   }
 }

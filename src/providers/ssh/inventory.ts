@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { InputError } from '../../core/errors.ts';
+import { InputError, UsageError } from '../../core/errors.ts';
 import type { HostKeyPolicy } from '../../control/known-hosts.ts';
 import type { SshTarget } from '../../control/ssh.ts';
 
@@ -96,6 +96,26 @@ export async function readInventory(file: string): Promise<Inventory> {
     throw new InputError(`not valid JSON: ${(e as Error).message}`, { file });
   }
   return parseInventory(data, file);
+}
+
+/**
+ * Refuses, before anything starts, a private key that cannot be read, and a known-hosts file that
+ * cannot be read while the host-key policy is "strict" (accept-new creates it; off never reads
+ * it): one line naming the file and how to fix it. `file` is the inventory, for the message.
+ */
+export async function checkInventoryFiles(inv: Inventory, file: string): Promise<void> {
+  const why = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+  for (const key of new Set(inv.nodes.map((n) => n.privateKey))) {
+    await readFile(key).catch((e: unknown) => {
+      throw new UsageError(`ssh private key ${key} cannot be read (${why(e)}): create it (ssh-keygen -t ed25519 -f ${key}) or name another with "privateKey" in ${file}`);
+    });
+  }
+  if (inv.hostKeyPolicy !== 'strict') return;
+  await readFile(inv.knownHosts).catch((e: unknown) => {
+    throw new UsageError(
+      `known-hosts file ${inv.knownHosts} cannot be read (${why(e)}) and hostKeyPolicy is "strict": add the hosts' keys (ssh-keyscan HOST >> ${inv.knownHosts}), name another with "knownHosts" in ${file}, or use hostKeyPolicy "accept-new"`,
+    );
+  });
 }
 
 /** How to reach one inventory host: the ssh target its Remote uses. */

@@ -2,13 +2,16 @@
  * Builds report.html: one self-contained file with the static summary and anomaly panels, the
  * run's data inline (ops as packed columns, event details inflated only when an op is opened),
  * uPlot and the report script inlined. The event details come after the script, so the first
- * render does not wait for the parser to get through them. No request leaves the file.
+ * render does not wait for the parser to get through them. No request leaves the file: its
+ * Content-Security-Policy (../csp.ts) allows only its own inline scripts and styles.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { packageFile } from '../../code-paths.ts';
+import { REPORT_POLICY } from '../csp.ts';
 import { verdictWord } from '../summary.ts';
+import { describeEnd } from '../../runner/outcome.ts';
 import { analyzeRun, type RunAnalysis } from './analysis.ts';
 import { escapeHtml as esc, jsonForScript, scriptForHtml } from './escape.ts';
 import { encodeOpTable } from './op-table.ts';
@@ -16,6 +19,7 @@ import { eventDetails } from './event-details.ts';
 import type { RunData } from './run-data.ts';
 import { anomaliesSection, coverageSection, logsSection, summarySection, type NodeLog } from './sections.ts';
 import { latencyQuantiles, throughput } from './series.ts';
+import { regionsSection } from './regions.ts';
 
 const browserAssets = packageFile('src/report/html/browser');
 let assets: { uplotJs: string; uplotCss: string; js: string; css: string } | undefined;
@@ -74,7 +78,10 @@ export function renderHtmlReport(an: RunAnalysis, opts: HtmlReportOptions = {}):
   const a = loadAssets();
   const { run, test, valid, checkers, table, evidence, coverage } = an;
   const resultError = typeof run.results['error'] === 'string' && !run.results['checkers'] ? run.results['error'] : undefined;
-  const word = verdictWord(valid);
+  // A run cut short that found nothing definite is INCOMPLETE, never VALID.
+  const word = an.outcome === 'incomplete' ? 'INCOMPLETE' : verdictWord(valid);
+  const banner = an.end ? `<p class="run-end" role="alert"><strong>${an.outcome === 'not-started' ? 'Not started' : 'Incomplete'}:</strong> ${esc(describeEnd(an.end))}</p>\n` : '';
+  const regions = regionsSection(run.test, checkers['regions']);
   const details = eventDetails(run.history);
   const anomalyOps = [...new Set(evidence.flatMap((e) => e.cases.flatMap((c) => c.ops)))].slice(0, 10_000);
   const { detail: pairDetail, ...packedTable } = encodeOpTable(table);
@@ -88,17 +95,17 @@ export function renderHtmlReport(an: RunAnalysis, opts: HtmlReportOptions = {}):
     nodes: details.nodes,
   };
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${REPORT_POLICY}"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(run.name)} — ${word}</title>
 <style>${a.uplotCss}</style>
 <style>${a.css}</style>
 </head><body class="${word}">
 <header><h1>${esc(run.name)} <span class="verdict ${word}">${word}</span></h1>
-<nav><a href="#summary">Summary</a> <a href="#anomalies">Anomalies</a> <a href="#charts">Latency &amp; throughput</a> <a href="#timeline">Timeline</a> <a href="#faults">Faults</a> <a href="#logs">Logs</a> <a href="history.jsonl">history.jsonl</a> <a href="results.json">results.json</a></nav></header>
+<nav><a href="#summary">Summary</a> <a href="#anomalies">Anomalies</a> ${regions ? '<a href="#regions">Regions</a> ' : ''}<a href="#charts">Latency &amp; throughput</a> <a href="#timeline">Timeline</a> <a href="#faults">Faults</a> <a href="#logs">Logs</a> <a href="history.jsonl">history.jsonl</a> <a href="results.json">results.json</a></nav></header>
 <main>
-${summarySection({ valid, evidence, checkers, test, counts: an.counts, runErrors: an.runErrors, resultError })}
+${banner}${summarySection({ valid, evidence, checkers, test, counts: an.counts, runErrors: an.runErrors, resultError })}
 ${anomaliesSection(evidence, run.history, an.partner)}
-<section id="charts"><h2>Latency and throughput</h2>
+${regions}<section id="charts"><h2>Latency and throughput</h2>
 <noscript><p>The charts and the timeline need JavaScript; the summary, anomalies, fault coverage and logs above and below do not.</p></noscript>
 <div class="legend" id="fault-legend"></div>
 <h3>Latency of every op</h3><div class="chart" id="chart-latency"></div><div class="legend" id="latency-legend"></div>

@@ -2,13 +2,32 @@
  * The fields of every event that the op table does not hold, for the op detail panel: the node
  * as a byte column over a table of node names, all values as one JSON array, and any other field
  * (error, extras, a non-numeric process) in a sparse map by event index. Each part is packed
- * (gzip, base64); the browser inflates them only when an op is first opened.
+ * (gzip, base64); the browser inflates them only when an op is first opened. A value whose JSON
+ * is longer than MAX_VALUE_CHARS is shown as its first characters and a marker with its length
+ * (history.jsonl keeps it whole), so one huge value cannot make the page huge.
  */
 import type { History } from '../../core/op.ts';
+import { boundEvidence, cutString } from '../../../checkers/bounded.ts';
+import { jsonUpTo } from './escape.ts';
 import { packBase64 } from './pack.ts';
+
+/** Longest JSON of one value kept in the page; longer ones become a cut string saying how long they were. */
+export const MAX_VALUE_CHARS = 4000;
 
 /** Fields the op table or the node column already carries. */
 const KNOWN = new Set(['index', 'time', 'type', 'f', 'value', 'node', 'process']);
+
+/** The JSON of a value, or for one longer than MAX_VALUE_CHARS a string of its first characters and its length. */
+function valueJson(v: unknown): string {
+  const small = jsonUpTo(v, MAX_VALUE_CHARS);
+  if (small !== undefined) return small;
+  if (typeof v === 'string') return JSON.stringify(cutString(v, MAX_VALUE_CHARS));
+  // Bounded first (long strings and lists inside carry their own markers), so the cost does not
+  // grow with the value; kept as JSON when that is short enough, else as cut text.
+  const preview = JSON.stringify(boundEvidence(v, { maxString: 400, maxItems: 40, maxKeys: 40, maxDepth: 8 }));
+  if (preview.length <= MAX_VALUE_CHARS) return preview;
+  return JSON.stringify(`${preview.slice(0, MAX_VALUE_CHARS - 60)}…[value cut short; history.jsonl has it whole]`);
+}
 
 export interface EventDetails {
   /** Node names; the node column holds 1 + the position here, 0 for none. */
@@ -31,7 +50,7 @@ export function eventDetails(history: History): EventDetails {
   for (let i = 0; i < history.length; i++) {
     const op = history[i]!;
     const v = op.value;
-    values[i] = v === null || v === undefined ? 'null' : typeof v === 'number' && Number.isFinite(v) ? String(v) : (JSON.stringify(v) ?? 'null');
+    values[i] = v === null || v === undefined ? 'null' : typeof v === 'number' && Number.isFinite(v) ? String(v) : valueJson(v);
     let extra: Record<string, unknown> | undefined;
     if (typeof op.node === 'string') {
       let id = nodeIds.get(op.node);
@@ -47,7 +66,7 @@ export function eventDetails(history: History): EventDetails {
     }
     if (typeof op.process !== 'number' && op.process !== 'nemesis') (extra ??= {})['process'] = op.process;
     for (const k in op) if (!KNOWN.has(k)) (extra ??= {})[k] = op[k];
-    if (extra) extras.push(`"${i}":${JSON.stringify(extra)}`);
+    if (extra) extras.push(`"${i}":${JSON.stringify(boundEvidence(extra, { maxString: MAX_VALUE_CHARS, maxItems: 200, maxKeys: 200 }))}`);
   }
   return {
     nodes,

@@ -3,8 +3,12 @@
  * their evidence in different shapes (Elle-style `anomalies: {G1c: [{cycle, steps}]}`, lists
  * such as `errors: [{kind, index}]` or `lost: [...]`, Knossos-style counterexamples with
  * `op`, `previousOk` and `finalPaths`); absent or unexpected fields are skipped, never fatal.
+ * Checkers with evidence of their own shape are read by checker-cases.ts; counts come from
+ * ../counts.ts for every checker.
  */
 import type { CheckResult, Validity } from '../../core/validity.ts';
+import { anomalyCounts } from '../counts.ts';
+import { checkerCases } from './checker-cases.ts';
 import { showValue } from './escape.ts';
 import { isRecord } from './run-data.ts';
 
@@ -49,19 +53,33 @@ export interface AnomalyCase {
   explanation: string[];
   /** History indexes of the ops involved, in the order they were found. */
   ops: number[];
+  /** The ops with what each is in the case ("stale read", "first write it missed"), in the order to show them; empty when unknown. */
+  roles: Array<[number, string]>;
+  /** A client session whose ops from `from` to `to` (event indexes) show the case. */
+  session: { process: unknown; from: number; to: number } | undefined;
   /** Scalar facts of the case (key, shown value). */
   facts: Array<[string, string]>;
   cycle: CycleEvidence | undefined;
   linear: LinearEvidence | undefined;
 }
 
+/** A summary table of a checker's evidence (a distribution, counts by kind). */
+export interface EvidenceTable {
+  caption: string;
+  head: string[];
+  rows: string[][];
+  /** Draw the last column (a count) as bars too: a histogram. */
+  bars?: boolean;
+}
+
 export interface CheckerEvidence {
   checker: string;
   valid: Validity;
   anomalyTypes: string[];
-  /** Cases per anomaly type (counted over everything the checker reported, not only shown cases). */
+  /** Cases per anomaly type, from anomalyCounts (../counts.ts): everything the checker found, not only the cases shown. */
   counts: Record<string, number>;
   cases: AnomalyCase[];
+  tables: EvidenceTable[];
   error: string | undefined;
   /** Consistency models ruled out (weakest first) and the stronger ones also ruled out. */
   not: string[];
@@ -232,13 +250,15 @@ function linearOf(c: Rec, limit: number): LinearEvidence | undefined {
 function toCase(type: string, raw: unknown, limit: number): AnomalyCase {
   if (!isRec(raw)) {
     const ops = collectOpIndexes(raw, limit);
-    return { type, explanation: [show(raw)], ops, facts: [], cycle: undefined, linear: undefined };
+    return { type, explanation: [show(raw)], ops, roles: [], session: undefined, facts: [], cycle: undefined, linear: undefined };
   }
   const t = typeof raw['type'] === 'string' ? raw['type'] : typeof raw['kind'] === 'string' ? raw['kind'] : type;
   return {
     type: t,
     explanation: explanationOf(raw),
     ops: collectOpIndexes(raw, limit),
+    roles: [],
+    session: undefined,
     facts: factsOf(raw),
     cycle: cycleOf(raw),
     linear: linearOf(raw, limit),
@@ -268,39 +288,19 @@ function rawCases(r: CheckResult): Array<[string, unknown[]]> {
   return groups;
 }
 
-/** How many cases of each type the checker reported, preferring its own `<type>Count` fields. */
-function countsOf(r: CheckResult, cases: Array<[string, unknown[]]>): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const [type, list] of cases) {
-    for (const c of list) {
-      const t = isRec(c) && typeof (c['type'] ?? c['kind']) === 'string' ? String(c['type'] ?? c['kind']) : type;
-      counts[t] = (counts[t] ?? 0) + 1;
-    }
-  }
-  const given = r['anomalyCounts'];
-  if (isRec(given)) for (const [type, n] of Object.entries(given)) if (typeof n === 'number') counts[type] = n;
-  for (const type of r.anomalyTypes ?? []) {
-    if (isRec(given) && typeof given[type] === 'number') continue;
-    const camel = type.replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase());
-    const n = r[`${camel}Count`];
-    if (typeof n === 'number') counts[type] = n;
-    else counts[type] ??= 0;
-  }
-  return counts;
-}
-
 /** Reads one checker's result; `historyLength` bounds the op indexes accepted as references. */
 export function readEvidence(checker: string, r: CheckResult, historyLength: number, maxCasesPerType = 20): CheckerEvidence {
-  const groups = rawCases(r);
-  const cases: AnomalyCase[] = [];
-  for (const [type, list] of groups) for (const c of list.slice(0, maxCasesPerType)) cases.push(toCase(type, c, historyLength));
+  const own = checkerCases(checker, r, historyLength, maxCasesPerType);
+  const cases: AnomalyCase[] = own?.cases ?? [];
+  if (!own) for (const [type, list] of rawCases(r)) for (const c of list.slice(0, maxCasesPerType)) cases.push(toCase(type, c, historyLength));
   const possible = stringList(pick(r, 'possible', 'possibleModels', 'strongestPossible', 'strongestPossibleModels', 'satisfies'));
   return {
     checker,
     valid: r.valid,
     anomalyTypes: stringList(r.anomalyTypes),
-    counts: countsOf(r, groups),
+    counts: anomalyCounts(r),
     cases,
+    tables: own?.tables ?? [],
     error: typeof r.error === 'string' ? r.error : undefined,
     not: stringList(r['not']),
     alsoNot: stringList(pick(r, 'alsoNot', 'also-not')),

@@ -1,13 +1,13 @@
 /**
- * A linearizability counterexample as a static SVG: the ops involved as intervals (one row per
- * process, time warped to event order so every op stays readable), coloured by completion, with
- * each partial linearization drawn as a line through its ops' linearization points; a path that
- * cannot continue ends in a red cross on the op it could not take.
+ * Ops as static SVG intervals (one row per process, time warped to event order so every op stays
+ * readable), coloured by completion. A linearizability counterexample draws each partial
+ * linearization as a line through its ops' linearization points, a path that cannot continue
+ * ending in a red cross on the op it could not take; other anomalies outline the ops involved.
  */
 import type { History } from '../../core/op.ts';
 import { escapeHtml, showValue } from './escape.ts';
 import type { LinearEvidence } from './evidence.ts';
-import { pairAt } from './op-text.ts';
+import { pairAt, type PairRef } from './op-text.ts';
 
 const TYPE_COLORS: Record<string, string> = { ok: '#6DB6FE', info: '#FFAA26', fail: '#FEB5DA', none: '#FFD89A' };
 const PATH_COLORS = ['#222222', '#1b9e77', '#7570b3', '#e7298a', '#66a61e', '#a6761d'];
@@ -28,12 +28,98 @@ interface Bar {
   label: string;
 }
 
+/** The bars of some ops, one row per process, time warped to event order so every op stays readable. */
+interface Layout {
+  bars: Bar[];
+  processes: string[];
+  width: number;
+  height: number;
+}
+
+const ROW_H = 34;
+
+function layout(invokes: readonly number[], history: History, partner: Int32Array, label: (pair: PairRef) => string): Layout {
+  const pairs = invokes.map((i) => pairAt(history, partner, i));
+  const times = [...new Set(pairs.flatMap((p) => [p.invoke?.time, p.completion?.time]).filter((t): t is number => t !== undefined))].sort((a, b) => a - b);
+  const rank = new Map(times.map((t, i) => [t, i]));
+  const step = 56;
+  const left = 70;
+  const width = left + times.length * step + 40;
+  const processes = [...new Set(pairs.map((p) => String((p.invoke ?? p.completion)!.process)))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const bars: Bar[] = pairs.map((p, k) => {
+    const op = (p.invoke ?? p.completion)!;
+    const x0 = left + (p.invoke ? rank.get(p.invoke.time)! : 0) * step;
+    const x1 = p.completion ? left + rank.get(p.completion.time)! * step + step / 2 : width - 10;
+    return { invoke: invokes[k]!, row: processes.indexOf(String(op.process)), x0, x1: Math.max(x1, x0 + 24), type: p.completion?.type ?? 'none', label: label(p) };
+  });
+  return { bars, processes, width, height: processes.length * ROW_H + 30 };
+}
+
+function opLabel(p: PairRef): string {
+  const op = (p.invoke ?? p.completion)!;
+  const value = p.completion?.type === 'ok' && p.completion.value !== null ? p.completion.value : p.invoke?.value;
+  return `${op.f} ${showValue(value, 16)}`;
+}
+
+function svgOpen(l: Layout, cls: string, label: string): string[] {
+  const out = [`<svg class="${cls}" viewBox="0 0 ${l.width} ${l.height}" width="${l.width}" height="${l.height}" role="img" aria-label="${escapeHtml(label)}">`];
+  l.processes.forEach((p, r) => out.push(`<text x="4" y="${r * ROW_H + 26}" class="row-label">${escapeHtml(/^\d+$/.test(p) ? `p${p}` : p)}</text>`));
+  return out;
+}
+
+function barSvg(b: Bar, cls: string, title?: string): string {
+  const y = b.row * ROW_H + 10;
+  return (
+    `<a href="#op-${b.invoke}" data-op="${b.invoke}"><rect x="${b.x0}" y="${y}" width="${b.x1 - b.x0}" height="22" rx="3" fill="${TYPE_COLORS[b.type] ?? '#ccc'}" class="op${cls}"/>` +
+    `<text x="${b.x0 + 4}" y="${y + 15}" class="op-label">${escapeHtml(b.label)}</text>${title ? `<title>${escapeHtml(title)}</title>` : ''}</a>`
+  );
+}
+
+/** The invocation index of the pair around any event index. */
+function invokeOf(history: History, partner: Int32Array, i: number): number | undefined {
+  const pair = pairAt(history, partner, i);
+  return pair.invoke?.index ?? pair.completion?.index;
+}
+
+/**
+ * Some ops of a case on their processes' timelines: `ops` are [event index, role] pairs; ops with
+ * a role are outlined, numbered as in the case's list and named in their tooltip, the others
+ * (context, such as the rest of a session between two ops, role '') are drawn plainly. Empty
+ * when no op is found.
+ */
+export function opsSvg(ops: ReadonlyArray<readonly [number, string]>, history: History, partner: Int32Array): string {
+  const roleOf = new Map<number, string>();
+  const numberOf = new Map<number, number>();
+  const invokes: number[] = [];
+  ops.forEach(([i, role], k) => {
+    const inv = invokeOf(history, partner, i);
+    if (inv === undefined || (invokes.length >= MAX_OPS && !roleOf.has(inv))) return;
+    if (!roleOf.has(inv)) invokes.push(inv);
+    if (role) {
+      roleOf.set(inv, roleOf.get(inv) ? `${roleOf.get(inv)}; ${role}` : role);
+      if (!numberOf.has(inv)) numberOf.set(inv, k + 1);
+    } else if (!roleOf.has(inv)) roleOf.set(inv, '');
+  });
+  if (invokes.length === 0) return '';
+  // Ops with a role carry their number in the case's list of ops.
+  const l = layout(invokes, history, partner, (p) => {
+    const n = numberOf.get((p.invoke ?? p.completion)!.index);
+    return `${n === undefined ? '' : `${n}. `}${opLabel(p)}`;
+  });
+  const out = svgOpen(l, 'intervals ops-strip', `${invokes.length} ops`);
+  for (const b of l.bars) {
+    const role = roleOf.get(b.invoke);
+    out.push(barSvg(b, role ? ' involved' : '', role ? `${role}: op ${b.invoke}` : `op ${b.invoke}`));
+  }
+  out.push('</svg>');
+  return out.join('');
+}
+
 export function intervalsSvg(ev: LinearEvidence, history: History, partner: Int32Array): string {
   const invokes: number[] = [];
   const seen = new Set<number>();
   const addOp = (i: number): void => {
-    const pair = pairAt(history, partner, i);
-    const inv = pair.invoke?.index ?? pair.completion?.index;
+    const inv = invokeOf(history, partner, i);
     if (inv !== undefined && !seen.has(inv) && invokes.length < MAX_OPS) {
       seen.add(inv);
       invokes.push(inv);
@@ -43,34 +129,12 @@ export function intervalsSvg(ev: LinearEvidence, history: History, partner: Int3
   for (const p of ev.paths) pathTail(p.ops).forEach(addOp);
   ev.ops.forEach(addOp);
   if (invokes.length === 0) return '';
-  const pairs = invokes.map((i) => pairAt(history, partner, i));
-  const times = [...new Set(pairs.flatMap((p) => [p.invoke?.time, p.completion?.time]).filter((t): t is number => t !== undefined))].sort((a, b) => a - b);
-  const rank = new Map(times.map((t, i) => [t, i]));
-  const step = 56;
-  const left = 70;
-  const right = left + times.length * step + 40;
-  const processes = [...new Set(pairs.map((p) => String((p.invoke ?? p.completion)!.process)))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const rowH = 34;
-  const bars: Bar[] = pairs.map((p, k) => {
-    const op = (p.invoke ?? p.completion)!;
-    const x0 = left + (p.invoke ? rank.get(p.invoke.time)! : 0) * step;
-    const x1 = p.completion ? left + rank.get(p.completion.time)! * step + step / 2 : right - 10;
-    const value = p.completion?.type === 'ok' && p.completion.value !== null ? p.completion.value : p.invoke?.value;
-    return { invoke: invokes[k]!, row: processes.indexOf(String(op.process)), x0, x1: Math.max(x1, x0 + 24), type: p.completion?.type ?? 'none', label: `${op.f} ${showValue(value, 16)}` };
-  });
-  const height = processes.length * rowH + 30;
-  const out: string[] = [`<svg class="intervals" viewBox="0 0 ${right} ${height}" width="${right}" height="${height}" role="img" aria-label="counterexample: ${bars.length} ops">`];
-  processes.forEach((p, r) => out.push(`<text x="4" y="${r * rowH + 26}" class="row-label">${escapeHtml(/^\d+$/.test(p) ? `p${p}` : p)}</text>`));
+  const l = layout(invokes, history, partner, opLabel);
+  const bars = l.bars;
+  const out = svgOpen(l, 'intervals', `counterexample: ${bars.length} ops`);
   const failingInv = ev.failing !== undefined ? pairAt(history, partner, ev.failing).invoke?.index : undefined;
   const prevInv = ev.previousOk !== undefined ? pairAt(history, partner, ev.previousOk).invoke?.index : undefined;
-  for (const b of bars) {
-    const y = b.row * rowH + 10;
-    const cls = b.invoke === failingInv ? ' failing' : b.invoke === prevInv ? ' previous' : '';
-    out.push(
-      `<a href="#op-${b.invoke}" data-op="${b.invoke}"><rect x="${b.x0}" y="${y}" width="${b.x1 - b.x0}" height="22" rx="3" fill="${TYPE_COLORS[b.type] ?? '#ccc'}" class="op${cls}"/>`,
-      `<text x="${b.x0 + 4}" y="${y + 15}" class="op-label">${escapeHtml(b.label)}</text></a>`,
-    );
-  }
+  for (const b of bars) out.push(barSvg(b, b.invoke === failingInv ? ' failing' : b.invoke === prevInv ? ' previous' : ''));
   const barOf = new Map(bars.map((b) => [b.invoke, b]));
   ev.paths.forEach((path, k) => {
     const color = PATH_COLORS[k % PATH_COLORS.length]!;
@@ -82,7 +146,7 @@ export function intervalsSvg(ev: LinearEvidence, history: History, partner: Int3
       if (!b) continue;
       const x = Math.min(Math.max(lastX + 6, b.x0 + 6), b.x1 - 4);
       lastX = x;
-      points.push([x, b.row * rowH + 14 + (k % 4) * 4]);
+      points.push([x, b.row * ROW_H + 14 + (k % 4) * 4]);
     }
     if (points.length === 0) return;
     const last = points[points.length - 1]!;

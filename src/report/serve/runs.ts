@@ -1,7 +1,8 @@
 /**
  * The runs in a results directory (results/<test>/<timestamp>/), each described from its
- * summary.json when present, else from test.json and results.json; and pass rates per
- * workload × nemesis across runs, oldest to newest, to show flakiness over time.
+ * summary.json when present, else from test.json and results.json; and pass rates of like runs
+ * (same db, workload, nemesis, bug flags and options that change what is promised or checked)
+ * across runs, oldest to newest, to show flakiness over time.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,37 @@ export interface RunEntry {
   workload: string;
   nemesis: string;
   db: string;
+  /** Bug flags the run turned on, sorted. */
+  bugs: string[];
+  /** `--opt` settings that change what the system promises or what is checked, as `k=v`, sorted (see promiseOptions). */
+  options: string[];
+  seed: number | null;
+  /** Cases per anomaly type (from summary.json; empty without it). */
+  anomalyCounts: Record<string, number>;
   hasReport: boolean;
+  hasSummary: boolean;
+}
+
+/** Option prefixes and keys that place or pace the run without changing what it promises or checks. */
+const HARNESS_OPTION_PREFIXES = ['local.', 'docker.', 'ssh.', 'nemesis.'];
+const HARNESS_OPTIONS = new Set(['etcd-tarball', 'consul.binary', 'latency-ms']);
+
+/**
+ * The `--opt` settings that make runs unlike each other (e.g. quorum.r=1, lf.mode=sync,
+ * consistency-models=...), as sorted `k=v`; where the nodes run (local.prefix, docker.subnet, ...)
+ * and how faults are spaced do not count.
+ */
+export function promiseOptions(options: unknown): string[] {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) return [];
+  return Object.entries(options as Rec)
+    .filter(([k]) => !HARNESS_OPTIONS.has(k) && !HARNESS_OPTION_PREFIXES.some((p) => k.startsWith(p)))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .sort();
+}
+
+/** What a run tests, in words: `reference:quorum register / partition, bug x, quorum.r=1`. */
+export function configLabel(r: Pick<RunEntry, 'db' | 'workload' | 'nemesis' | 'bugs' | 'options'>): string {
+  return [`${r.db || '?'} ${r.workload} / ${r.nemesis}`, ...r.bugs.map((b) => `bug ${b}`), ...r.options].join(', ');
 }
 
 type Rec = Record<string, unknown>;
@@ -68,12 +99,21 @@ function describeRun(root: string, test: string, stamp: string): RunEntry {
     workload: typeof options['workload'] === 'string' ? options['workload'] : '?',
     nemesis: Array.isArray(options['nemesis']) ? options['nemesis'].join('+') || 'none' : typeof options['nemesis'] === 'string' ? options['nemesis'] : 'none',
     db: typeof options['db'] === 'string' ? options['db'] : '',
+    bugs: (Array.isArray(options['bug']) ? options['bug'].map(String) : typeof options['bug'] === 'string' ? [options['bug']] : []).sort(),
+    options: promiseOptions(options['options']),
+    seed: typeof testJson['seed'] === 'number' ? testJson['seed'] : typeof options['seed'] === 'number' ? options['seed'] : null,
+    anomalyCounts: {},
     hasReport: existsSync(files[3]!),
+    hasSummary: summary !== undefined,
   };
   if (summary && 'valid' in summary) {
     entry.valid = asValidity(summary['valid']);
     entry.anomalyTypes = Array.isArray(summary['anomalyTypes']) ? summary['anomalyTypes'].map(String) : [];
     entry.durationS = typeof summary['durationS'] === 'number' ? summary['durationS'] : null;
+    const counts = summary['anomalyCounts'];
+    if (counts && typeof counts === 'object' && !Array.isArray(counts)) {
+      entry.anomalyCounts = Object.fromEntries(Object.entries(counts).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    }
   } else {
     const results = readJson(files[1]!);
     if (results) {
@@ -111,8 +151,13 @@ export function scanRuns(root: string): RunEntry[] {
 }
 
 export interface PassRate {
+  db: string;
   workload: string;
   nemesis: string;
+  bugs: string[];
+  options: string[];
+  /** The group in words (configLabel). */
+  label: string;
   runs: number;
   valid: number;
   invalid: number;
@@ -123,11 +168,12 @@ export interface PassRate {
   recent: Array<{ path: string; valid: Validity | null }>;
 }
 
+/** Pass rates per db × workload × nemesis × bug flags × promise options: only like runs are averaged. */
 export function passRates(runs: readonly RunEntry[]): PassRate[] {
   const groups = new Map<string, PassRate>();
   for (const r of [...runs].reverse()) {
-    const key = `${r.workload}\u0000${r.nemesis}`;
-    const g = groups.get(key) ?? { workload: r.workload, nemesis: r.nemesis, runs: 0, valid: 0, invalid: 0, unknown: 0, rate: null, recent: [] };
+    const key = JSON.stringify([r.db, r.workload, r.nemesis, r.bugs, r.options]);
+    const g = groups.get(key) ?? { db: r.db, workload: r.workload, nemesis: r.nemesis, bugs: r.bugs, options: r.options, label: configLabel(r), runs: 0, valid: 0, invalid: 0, unknown: 0, rate: null, recent: [] };
     g.runs++;
     if (r.valid === true) g.valid++;
     else if (r.valid === false) g.invalid++;
@@ -140,5 +186,10 @@ export function passRates(runs: readonly RunEntry[]): PassRate[] {
     const checked = g.valid + g.invalid + g.unknown;
     g.rate = checked ? g.valid / checked : null;
   }
-  return [...groups.values()].sort((a, b) => a.workload.localeCompare(b.workload) || a.nemesis.localeCompare(b.nemesis));
+  return [...groups.values()].sort((a, b) => a.label.localeCompare(b.label));
+}
+
+/** summary.json of a run (a path from scanRuns), or undefined when it has none. */
+export function readRunSummary(root: string, run: RunEntry): Rec | undefined {
+  return readJson(join(root, run.path, 'summary.json'));
 }

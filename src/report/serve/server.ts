@@ -3,16 +3,23 @@
  *   /                 the run list and pass-rate table (?q=words&verdict=valid|invalid|unknown|none)
  *   /api/runs         the same as JSON {runs, passRates}
  *   /runs/<t>/<s>/    one run: its files and a link to its report
+ *   /tests/<t>/       one test's runs, oldest to newest, with a form to compare two
+ *   /compare?a=<t>/<s>&b=<t>/<s>   two runs side by side
  *   /files/<path>     a file under the results directory, as is
  * Only GET and HEAD; only files under the results directory (see safe-path.ts). Binds to
- * 127.0.0.1 unless told otherwise.
+ * 127.0.0.1 unless told otherwise, and then answers only requests whose Host is a loopback name
+ * (so a web page cannot reach it by DNS rebinding). Every response carries a Content-Security-
+ * Policy that lets pages and reports run their own inline scripts and styles and nothing else:
+ * no request leaves a page.
  */
 import { createReadStream, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, relative } from 'node:path';
-import { indexPage, runPage, urlPath, type FileItem } from './pages.ts';
-import { passRates, scanRuns } from './runs.ts';
+import { SERVED_POLICY } from '../csp.ts';
+import { comparePage } from './compare-page.ts';
+import { indexPage, runPage, testPage, urlPath, type FileItem } from './pages.ts';
+import { passRates, readRunSummary, scanRuns } from './runs.ts';
 import { resolveUnder } from './safe-path.ts';
 
 const TYPES: Record<string, string> = {
@@ -31,7 +38,10 @@ const TYPES: Record<string, string> = {
 export interface ServeOptions {
   /** The results directory. */
   root: string;
-  /** Default 127.0.0.1. */
+  /**
+   * Default 127.0.0.1. On a loopback address only loopback Host names are answered; on any
+   * other address (bound there on purpose, to share the results) every Host is.
+   */
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
@@ -43,9 +53,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const SECURITY_HEADERS = { 'content-security-policy': SERVED_POLICY, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', head = false): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(head ? undefined : body);
+}
+
+/** Whether an address is a loopback one (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The host name of a Host header (`name`, `name:port`, `[v6]:port`), or undefined when malformed. */
+function hostName(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /^(\[[0-9a-fA-F:.]+\]|[^:\[\]]+)(?::\d{1,5})?$/.exec(header.trim());
+  return m ? m[1] : undefined;
 }
 
 function listFiles(dir: string, rel = '', depth = 0, out: FileItem[] = []): FileItem[] {
@@ -64,8 +88,23 @@ function listFiles(dir: string, rel = '', depth = 0, out: FileItem[] = []): File
   return out;
 }
 
-function handle(realRoot: string, req: IncomingMessage, res: ServerResponse): void {
+/**
+ * Whether a server bound to `bound` answers a request with this Host header: on a loopback
+ * address only loopback names (a DNS-rebinding page has another name); bound elsewhere on
+ * purpose, any.
+ */
+export function answersHost(bound: string, hostHeader: string | undefined): boolean {
+  if (!isLoopback(bound)) return true;
+  const name = hostName(hostHeader);
+  return name !== undefined && isLoopback(name);
+}
+
+function handle(realRoot: string, bound: string, req: IncomingMessage, res: ServerResponse): void {
   const head = req.method === 'HEAD';
+  if (!answersHost(bound, req.headers.host)) {
+    send(res, 421, `this server answers only to loopback names (localhost, 127.0.0.1, [::1]), not to Host ${JSON.stringify(req.headers.host ?? '')}\n`, undefined, head);
+    return;
+  }
   if (req.method !== 'GET' && !head) {
     res.setHeader('allow', 'GET, HEAD');
     send(res, 405, 'only GET and HEAD\n');
@@ -87,7 +126,35 @@ function handle(realRoot: string, req: IncomingMessage, res: ServerResponse): vo
     return;
   }
   if (path === '/favicon.ico') {
-    res.writeHead(204).end();
+    res.writeHead(204, SECURITY_HEADERS).end();
+    return;
+  }
+  if (path === '/compare') {
+    const runs = scanRuns(realRoot);
+    const [a, b] = [query.get('a'), query.get('b')].map((p) => runs.find((r) => r.path === p));
+    if (!a || !b) {
+      send(res, 404, 'compare needs two runs: /compare?a=<test>/<timestamp>&b=<test>/<timestamp>\n', undefined, head);
+      return;
+    }
+    const page = comparePage({ run: a, summary: readRunSummary(realRoot, a) }, { run: b, summary: readRunSummary(realRoot, b) });
+    send(res, 200, page, 'text/html; charset=utf-8', head);
+    return;
+  }
+  const testMatch = /^\/tests\/([^/]+)\/?$/.exec(path);
+  if (testMatch) {
+    let test: string;
+    try {
+      test = decodeURIComponent(testMatch[1]!);
+    } catch {
+      send(res, 400, 'malformed percent-encoding\n', undefined, head);
+      return;
+    }
+    const runs = scanRuns(realRoot).filter((r) => r.test === test);
+    if (!runs.length) {
+      send(res, 404, 'no runs of that test\n', undefined, head);
+      return;
+    }
+    send(res, 200, testPage(test, runs), 'text/html; charset=utf-8', head);
     return;
   }
   const route = path.startsWith('/files/') ? 'files' : path.startsWith('/runs/') ? 'runs' : undefined;
@@ -108,7 +175,7 @@ function handle(realRoot: string, req: IncomingMessage, res: ServerResponse): vo
       return;
     }
     if (route === 'files' || !path.endsWith('/')) {
-      res.writeHead(302, { location: `/runs/${urlPath(rel)}/` }).end();
+      res.writeHead(302, { ...SECURITY_HEADERS, location: `/runs/${urlPath(rel)}/` }).end();
       return;
     }
     const run = scanRuns(realRoot).find((r) => r.path === rel);
@@ -120,9 +187,9 @@ function handle(realRoot: string, req: IncomingMessage, res: ServerResponse): vo
     return;
   }
   res.writeHead(200, {
+    ...SECURITY_HEADERS,
     'content-type': TYPES[extname(target.path).toLowerCase()] ?? 'application/octet-stream',
     'content-length': st.size,
-    'x-content-type-options': 'nosniff',
   });
   if (head) {
     res.end();
@@ -134,15 +201,15 @@ function handle(realRoot: string, req: IncomingMessage, res: ServerResponse): vo
 /** Starts the server; resolves once it listens. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const realRoot = realpathSync(opts.root);
+  const host = opts.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     try {
-      handle(realRoot, req, res);
+      handle(realRoot, host, req, res);
     } catch (e) {
       if (!res.headersSent) send(res, 500, `internal error: ${(e as Error).message}\n`);
       else res.destroy();
     }
   });
-  const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {

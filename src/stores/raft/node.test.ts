@@ -5,13 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { Simulator } from '../../sim/simulator.ts';
 import type { StoreReply, StoreRequest } from '../protocol.ts';
 import { appendRequest, clientViolations } from '../append-checks.ts';
+import { STORES } from '../registry.ts';
 import { RaftNode, type RaftBug } from './node.ts';
 
 type RaftSim = Simulator<StoreRequest, StoreReply>;
 
 function makeSim(seed: number, size: number, bugs: RaftBug[] = [], fsyncMs: [number, number] = [0, 2], dropRate = 0): RaftSim {
   const nodes = Array.from({ length: size }, (_, i) => `n${i + 1}`);
-  const sim = new Simulator<StoreRequest, StoreReply>({ seed, nodes, fsyncMs, create: rt => new RaftNode(rt, { bugs: new Set(bugs) }) });
+  // The disk syncs as the real store's would with these bugs.
+  const syncMode = STORES.raft!.syncMode(new Set(bugs));
+  const sim = new Simulator<StoreRequest, StoreReply>({ seed, nodes, fsyncMs, syncMode, create: rt => new RaftNode(rt, { bugs: new Set(bugs) }) });
   const links = nodes.flatMap(from => nodes.filter(to => to !== from).map(to => ({ from, to })));
   if (dropRate > 0) sim.network.setPacketFaults(links, { loss: dropRate });
   return sim;
@@ -281,6 +284,25 @@ describe('raft bug flags are caught by the same checks', () => {
       sim.runFor(2000);
       const problems = clientViolations(sim.requests, finalRead(sim));
       expect(w.reply.ok).toBe(true);
+      if (bugs.length) expect(problems).toContain('acknowledged append 1 lost');
+      else expect(problems).toEqual([]);
+    }
+  });
+
+  it('lazy-fsync: acknowledged writes survive every node crashing, and are lost when every node loses power', () => {
+    for (const bugs of [[], ['lazy-fsync']] as RaftBug[][]) {
+      const { sim, leader } = settled(bugs, [30, 40]);
+      const w = sim.submit(leader, appendReq(1));
+      while (!w.reply) sim.runFor(1);
+      expect(w.reply.ok).toBe(true);
+      for (const id of sim.nodeIds) sim.crash(id);
+      for (const id of sim.nodeIds) sim.restart(id);
+      sim.runFor(2000);
+      expect(finalRead(sim)).toEqual([1]);
+      for (const id of sim.nodeIds) sim.powerLoss(id);
+      for (const id of sim.nodeIds) sim.restart(id);
+      sim.runFor(2000);
+      const problems = clientViolations(sim.requests, finalRead(sim));
       if (bugs.length) expect(problems).toContain('acknowledged append 1 lost');
       else expect(problems).toEqual([]);
     }

@@ -15,6 +15,9 @@
  *   stale-reads     followers and candidates serve reads from their own state
  *   no-fsync        replies and acknowledgements do not wait for the disk (and the real disk
  *                   buffers writes in the process for seconds: see real/file-storage.ts)
+ *   lazy-fsync      the disk never fsyncs but writes everything to its files at once, keeping
+ *                   nothing in the process (the node logic is unchanged; registry.ts picks the
+ *                   `unsynced` disk): kills lose nothing, a power loss loses acknowledged writes
  *   lease-reads     the leader serves reads during a lease measured with the wall clock
  *   volatile-votes  the vote is never written to disk, so a restarted node may vote twice in a term
  */
@@ -25,7 +28,7 @@ import { RaftLog } from './log.ts';
 import type { AppendReply, AppendRequest, Command, Entry, RaftMessage, VoteReply, VoteRequest } from './messages.ts';
 import { isRaftMessage } from './validate.ts';
 
-export const RAFT_BUGS = ['stale-reads', 'no-fsync', 'lease-reads', 'volatile-votes'] as const;
+export const RAFT_BUGS = ['stale-reads', 'no-fsync', 'lease-reads', 'volatile-votes', 'lazy-fsync'] as const;
 export type RaftBug = (typeof RAFT_BUGS)[number];
 
 export interface RaftOptions {

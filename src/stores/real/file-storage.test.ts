@@ -1,5 +1,6 @@
 // FileStorage: what was flushed survives a reopen, truncations replay, a torn tail is dropped,
-// damage elsewhere is reported with file and line, and lazy mode really leaves writes in memory.
+// damage elsewhere is reported with file and line, lazy mode really leaves writes in memory and
+// unsynced mode really does not.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,6 +122,18 @@ describe('FileStorage', () => {
     fs.writeFileSync(file, '');
     fs.writeFileSync(path.join(dir, 'state.json'), '[1]');
     expect(() => open(dir)).toThrow(/state\.json:1: state file is not a JSON object/);
+  });
+
+  it('unsynced mode writes every flush to the files before calling back, keeping nothing in the process', async () => {
+    const dir = tempDir();
+    const s = open(dir, 'unsynced');
+    s.append([{ term: 1, command: cmd(1) }]);
+    s.saveState({ term: 1, votedFor: 'n1' });
+    await flushed(s);
+    // A process killed now loses nothing: the entry and the vote are in the files already.
+    expect(fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8')).toMatch(/^\{"i":1,"t":1,/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'))).toEqual({ term: 1, votedFor: 'n1' });
+    await s.close();
   });
 
   it('lazy mode acknowledges at once but leaves the write in memory until its timer', async () => {

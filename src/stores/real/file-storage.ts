@@ -7,7 +7,11 @@
  * run one at a time, so callbacks arrive in order and concurrent flushes share one fsync. In
  * `lazy` mode (the no-fsync bug) nothing is synced and buffered writes reach the file only every
  * five seconds, so a killed process loses up to five seconds of acknowledged writes (a SIGKILL
- * cannot lose the page cache, so the loss has to come from a buffer in the process).
+ * cannot lose the page cache, so the loss has to come from a buffer in the process). In
+ * `unsynced` mode (the lazy-fsync bug) a flush writes everything to the files at once and calls
+ * back, and nothing is ever fsynced (not at open or close either): nothing stays in the process,
+ * so a kill loses nothing and only a disk that drops un-fsynced writes (a power loss on the fault
+ * filesystem) shows the bug.
  * The log file is grown ahead of the data in zero-filled chunks, so that an fdatasync only has to
  * flush data, not the file's new size (about 1.5x cheaper here); the data ends at the first NUL.
  * Loading tolerates a torn last line (cut by a crash mid-write, never acknowledged) and names
@@ -18,7 +22,7 @@ import path from 'node:path';
 import { InputError } from '../../core/errors.ts';
 import type { DurableContents, DurableStorage, LogRecord } from '../runtime.ts';
 
-export type SyncMode = 'fsync' | 'lazy';
+export type SyncMode = 'fsync' | 'lazy' | 'unsynced';
 
 const LAZY_WRITE_MS = 5000;
 const PREALLOCATE_BYTES = 1024 * 1024;
@@ -67,8 +71,10 @@ export class FileStorage implements DurableStorage {
     const state = readState(path.join(dir, 'state.json'));
     const fd = fs.openSync(logPath, fs.constants.O_WRONLY | fs.constants.O_CREAT);
     fs.ftruncateSync(fd, goodBytes);
-    fs.fsyncSync(fd);
-    syncDir(dir);
+    if (opts.mode !== 'unsynced') {
+      fs.fsyncSync(fd);
+      syncDir(dir);
+    }
     return new FileStorage(dir, fd, { state, log }, goodBytes, opts.mode, opts.onFatal);
   }
 
@@ -100,21 +106,26 @@ export class FileStorage implements DurableStorage {
       queueMicrotask(done);
       return;
     }
+    if (this.mode === 'unsynced') {
+      this.writeBuffered();
+      queueMicrotask(done);
+      return;
+    }
     this.waiting.push(done);
     if (!this.busy) void this.syncLoop();
   }
 
-  /** Writes and syncs whatever is buffered, then closes the file. */
+  /** Writes and syncs whatever is buffered (unsynced mode: only writes), then closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.lazyTimer) clearTimeout(this.lazyTimer);
     await new Promise<void>(resolve => {
-      if (this.mode === 'lazy') this.writeBuffered();
+      if (this.mode !== 'fsync') this.writeBuffered();
       this.waiting.push(resolve);
       if (!this.busy) void this.syncLoop();
     });
     this.closed = true;
-    fs.fdatasyncSync(this.fd);
+    if (this.mode !== 'unsynced') fs.fdatasyncSync(this.fd);
     fs.closeSync(this.fd);
   }
 

@@ -1,0 +1,59 @@
+/**
+ * Runs test files again and again, to find flaky tests: `npm run repeat -- FILE... [--times N]`
+ * (default 10). Each run is a fresh vitest process (the suite's global set-up runs once, before
+ * the first); every failure is reported with its run number, test name and first error line, and
+ * the exit code is 1 when any run failed.
+ *
+ *   npm run repeat -- test/local/ssh.test.ts --times 10
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface JsonReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults: { name: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+}
+
+const args = process.argv.slice(2);
+const timesAt = args.indexOf('--times');
+const times = timesAt >= 0 ? Number(args[timesAt + 1]) : 10;
+const files = args.filter((_, i) => i !== timesAt && i !== timesAt + 1);
+if (files.length === 0 || !(times >= 1)) {
+  console.error('usage: npm run repeat -- FILE... [--times N]');
+  process.exit(254);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'repeat-'));
+const failures: string[] = [];
+let passedRuns = 0;
+try {
+  for (let run = 1; run <= times; run++) {
+    const out = join(dir, `run-${run}.json`);
+    const t0 = performance.now();
+    spawnSync('npx', ['vitest', 'run', ...files, '--reporter=json', `--outputFile=${out}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...(run > 1 ? { FAULTLINE_SKIP_SETUP: '1' } : {}) },
+    });
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    let report: JsonReport;
+    try {
+      report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
+    } catch {
+      failures.push(`run ${run}: vitest wrote no report (crashed?)`);
+      console.log(`run ${run}/${times}: no report (${seconds} s)`);
+      continue;
+    }
+    const failed = report.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'failed').map((a) => ({ file: f.name, a })));
+    for (const { a } of failed) failures.push(`run ${run}: ${a.fullName}: ${(a.failureMessages[0] ?? '').split('\n')[0]}`);
+    if (failed.length === 0 && report.numPassedTests > 0) passedRuns++;
+    console.log(`run ${run}/${times}: ${report.numPassedTests} passed, ${report.numFailedTests} failed (${seconds} s)`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`\n${files.join(' ')}: ${passedRuns} of ${times} runs passed`);
+for (const f of failures) console.log(`  ${f}`);
+process.exit(failures.length > 0 ? 1 : 0);
