@@ -41,7 +41,7 @@ export interface SimFlags {
 }
 
 export const SIM_DEFAULTS = {
-  nemesis: ['partition', 'kill', 'pause', 'clock', 'packet'],
+  nemesis: ['partition', 'kill', 'pause', 'clock', 'packet', 'power-loss'],
   nodeCount: 5,
   concurrency: 5,
   timeLimitS: 20,

@@ -45,9 +45,11 @@ export class SimDisk {
     return view;
   }
 
-  /** Power lost: every write that was not fsynced is gone. */
-  losePower(): void {
+  /** Power lost: every write that was not fsynced is gone; returns how many. */
+  losePower(): number {
+    const lost = this.pageCache.length;
     this.pageCache = [];
+    return lost;
   }
 }
 

@@ -17,6 +17,7 @@ import { optionPrefix, type Parts } from '../plugins/registry.ts';
 import type { NodeLogic } from '../stores/runtime.ts';
 import { BUILTIN_NEMESES, NEMESIS_PACKAGE_OPTIONS } from '../../nemeses/index.ts';
 import { SIM_OPTIONS } from './options.ts';
+import { POWER_LOSS } from './power-loss.ts';
 import type { SimEnvironment } from './environment.ts';
 
 /** A simulation as names, option text and numbers. */
@@ -59,6 +60,8 @@ export interface SimPlan {
   workloadOptions: OptionValues<OptionSchema>;
   /** How the workload's ops become store requests. */
   mapping: StoreOpMapping;
+  /** Faultline's definitions of the fault kinds, by name. */
+  nemeses: Readonly<Record<string, NemesisDefinition>>;
   /** Options of each fault kind by name. */
   nemesisOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   nemesisPackage: OptionValues<typeof NEMESIS_PACKAGE_OPTIONS>;
@@ -66,8 +69,8 @@ export interface SimPlan {
   sim: OptionValues<typeof SIM_OPTIONS>;
 }
 
-/** The fault kinds the simulator injects: every one of Faultline's own but the disk kinds. */
-const SIMULATED_KINDS = BUILTIN_NEMESES.filter((d) => !d.capabilities?.includes('disk')).map((d) => d.name);
+/** The fault kinds the simulator injects: Faultline's own, of the disk kinds only power-loss. */
+const SIMULATED_KINDS = BUILTIN_NEMESES.filter((d) => !d.capabilities?.includes('disk') || d.name === POWER_LOSS).map((d) => d.name);
 
 const SIM_OWNER: OptionOwner<typeof SIM_OPTIONS> = { part: 'sim', prefix: 'sim', schema: SIM_OPTIONS };
 const PACKAGE_OWNER: OptionOwner<typeof NEMESIS_PACKAGE_OPTIONS> = { part: 'nemesis', prefix: 'nemesis', schema: NEMESIS_PACKAGE_OPTIONS };
@@ -98,7 +101,7 @@ export async function planSim(spec: SimSpec, parts: Parts, log: Logger): Promise
   }
   const nemeses: NemesisDefinition[] = spec.nemesis.map((n) => {
     const def = BUILTIN_NEMESES.find((d) => d.name === n);
-    if (!def || def.capabilities?.includes('disk')) {
+    if (!def || !SIMULATED_KINDS.includes(def.name)) {
       const why = !def ? (looksLikePath(n) ? 'a fault kind from a module may act outside the simulation' : 'no such fault kind') : 'it acts on a fault filesystem under a real node\'s directory';
       throw new UsageError(`nemesis ${JSON.stringify(n)}: the simulator injects Faultline's own fault kinds ${SIMULATED_KINDS.join(', ')}; ${why}`);
     }
@@ -122,6 +125,7 @@ export async function planSim(spec: SimSpec, parts: Parts, log: Logger): Promise
     workload,
     workloadOptions: parsed.valuesOf(owners.workload),
     mapping,
+    nemeses: Object.fromEntries(nemeses.map((n) => [n.name, n])),
     nemesisOptions: Object.fromEntries(nemeses.map((n, i) => [n.name, parsed.valuesOf(owners.nemeses[i]!)])),
     nemesisPackage: parsed.valuesOf(PACKAGE_OWNER),
     checkers: checkerDefs.map((def, i) => ({ def, options: parsed.valuesOf(owners.checkers[i]!) })),

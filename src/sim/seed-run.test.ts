@@ -47,10 +47,28 @@ describe('a seed of faultline sim', () => {
     expect(found.flat()).toContain('linearizable');
   });
 
+  it('loses power on the simulated disks: the correct store passes, lazy-fsync fails', async () => {
+    const nemesis = ['power-loss', 'partition'];
+    const correct = await plan({ nemesis });
+    const lazy = await plan({ nemesis, bug: ['lazy-fsync'] });
+    const seeds = [1, 2, 3, 4, 5, 6];
+    const lost = [];
+    for (const seed of seeds) {
+      const o = await runSeed(correct, { seed });
+      expect(o.failed).toBe(false);
+      lost.push(...o.history.filter((op) => op.f === 'start-power-loss' && op.type === 'ok'));
+    }
+    expect(lost.length).toBeGreaterThan(0);
+    const found = [];
+    for (const seed of seeds) found.push(...(await runSeed(lazy, { seed })).failedCheckers);
+    expect(found.length).toBeGreaterThan(0);
+  });
+
   it('refuses what it cannot simulate, and unknown options with the keys that would work', async () => {
     await expect(plan({ db: 'etcd' })).rejects.toThrow(/no node logic the simulator can run.*reference:raft/);
     await expect(plan({ workload: 'bank' })).rejects.toThrow(/store workloads register, list-append, rw-register/);
     await expect(plan({ nemesis: ['./my-nemesis.ts'] })).rejects.toThrow(/Faultline's own fault kinds/);
+    await expect(plan({ nemesis: ['disk-errors'] })).rejects.toThrow(/disk-errors.*acts on a fault filesystem/);
     await expect(plan({ options: { 'sim.latncy': 'slow' } })).rejects.toThrow(/Did you mean --opt sim.latency/);
     await expect(plan({ options: { 'sim.latency': 'fast' } })).rejects.toThrow(/sim.latency: expected lan \| datacenter/);
   });

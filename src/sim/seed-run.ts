@@ -30,6 +30,7 @@ import { scriptedOps, type SimScript } from './script.ts';
 import { Simulator } from './simulator.ts';
 import { SimStoreClients } from './store-clients.ts';
 import { InvariantWatch } from './invariant-checker.ts';
+import { POWER_LOSS, simPowerLoss } from './power-loss.ts';
 
 /** What one seed runs: the seed, and optionally a fixed environment and a script to play. */
 export interface SimCase {
@@ -131,9 +132,11 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
     ...(plan.nemesisPackage.targets ? { targets: plan.nemesisPackage.targets } : {}),
     options: plan.nemesisOptions,
   };
+  // Faultline's fault kinds act on the simulated cluster as they are; power-loss on the simulated disks.
+  const kinds = environment.nemeses.map((n) => (n === POWER_LOSS ? simPowerLoss(plan.nemeses[n]!, sim) : n));
   const nemesis: NemesisPackage | null = script
-    ? makeNemesisPackage(environment.nemeses, { ...packageOptions, schedule: { version: 1, entries: script.faults } })
-    : makeNemesisPackage(environment.nemeses, { ...packageOptions, intervalS: environment.nemesisIntervalS });
+    ? makeNemesisPackage(kinds, { ...packageOptions, schedule: { version: 1, entries: script.faults } })
+    : makeNemesisPackage(kinds, { ...packageOptions, intervalS: environment.nemesisIntervalS });
   const generator = buildGenerator({
     rate: script ? 0 : spec.rate,
     workload: script ? { ...workload, generator: scriptedOps(script.ops) } : workload,

@@ -1,8 +1,10 @@
 // The simulator's world on a tiny node logic: determinism per seed, partitions and packet faults,
-// crashes losing what was not flushed (fsync and lazy disks), pauses holding everything until
-// resume, client requests refused / reset / answered with copies, and the JSON copy of messages.
+// crashes losing what was not flushed (fsync and lazy disks), power losses losing what was not
+// fsynced, pauses holding everything until resume, client requests refused / reset / answered
+// with copies, and the JSON copy of messages.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { SyncMode } from '../stores/real/file-storage.ts';
 import type { Runtime } from '../stores/runtime.ts';
 import { jsonCopy } from './json-copy.ts';
 import { LAZY_WRITE_MS } from './disk.ts';
@@ -53,8 +55,8 @@ class Probe implements SimNode<Req, unknown> {
   stop(): void {}
 }
 
-function world(seed = 1, opts: { lazy?: boolean } = {}): Simulator<Req, unknown> {
-  return new Simulator<Req, unknown>({ seed, nodes: ['a', 'b', 'c'], create: (rt) => new Probe(rt), ...(opts.lazy ? { syncMode: 'lazy' } : {}) });
+function world(seed = 1, opts: { syncMode?: SyncMode } = {}): Simulator<Req, unknown> {
+  return new Simulator<Req, unknown>({ seed, nodes: ['a', 'b', 'c'], create: (rt) => new Probe(rt), ...opts });
 }
 
 const probe = (sim: Simulator<Req, unknown>, id: string): Probe => sim.node(id) as Probe;
@@ -126,7 +128,7 @@ describe('the simulator', () => {
   });
 
   it('with a lazy disk, answers flushes at once and writes only five seconds later', () => {
-    const sim = world(1, { lazy: true });
+    const sim = world(1, { syncMode: 'lazy' });
     const w = sim.submit('a', { op: 'write', n: 1, flush: true });
     sim.runFor(1);
     expect(w.reply).toBe('durable');
@@ -139,6 +141,22 @@ describe('the simulator', () => {
     sim.crash('a');
     sim.restart('a');
     expect(sim.submit('a', { op: 'load' }).reply).toEqual([2]);
+  });
+
+  it('keeps unfsynced writes through a crash and loses them in a power loss; fsynced ones survive both', () => {
+    const cases: [SyncMode, number[]][] = [['fsync', [1]], ['unsynced', []], ['lazy', []]];
+    for (const [syncMode, afterPowerLoss] of cases) {
+      const sim = world(1, { syncMode });
+      const w = sim.submit('a', { op: 'write', n: 1, flush: true });
+      sim.runFor(LAZY_WRITE_MS + 10); // flushed, and for the lazy disk written (never fsynced)
+      expect(w.reply).toBe('durable');
+      sim.crash('a');
+      sim.restart('a');
+      expect(sim.submit('a', { op: 'load' }).reply).toEqual([1]);
+      expect(sim.powerLoss('a')).toBe(afterPowerLoss.length === 0 ? 1 : 0);
+      sim.restart('a');
+      expect([syncMode, sim.submit('a', { op: 'load' }).reply]).toEqual([syncMode, afterPowerLoss]);
+    }
   });
 
   it("holds a paused node's timers and messages and runs them, in order, when it resumes", () => {

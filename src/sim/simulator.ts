@@ -232,10 +232,10 @@ export class Simulator<Req, Rep> {
     inc.waiting.clear();
   }
 
-  /** SIGKILL and a power cut: the node crashes and its disk loses every write not fsynced. */
-  powerLoss(id: string): void {
+  /** SIGKILL and a power cut: the node crashes and its disk loses every write not fsynced (returns how many). */
+  powerLoss(id: string): number {
     this.crash(id);
-    this.#disks.get(id)!.losePower();
+    return this.#disks.get(id)!.losePower();
   }
 
   /** Starts a crashed node again from what its disk holds; a running node is left alone. */

@@ -88,7 +88,7 @@ export interface StoreNode<M> {
  */
 export interface NodeLogic<S extends OptionSchema = OptionSchema> {
   create(rt: Runtime<unknown>, b: { readonly options: OptionValues<S>; readonly bugs: ReadonlySet<string> }): StoreNode<unknown>;
-  /** How the node's disk syncs under these bugs: `lazy` buffers writes for seconds (default `fsync`). */
+  /** How the node's disk syncs under these bugs: `lazy` buffers writes for seconds, `unsynced` never fsyncs (default `fsync`). */
   syncMode?(bugs: ReadonlySet<string>): SyncMode;
   /**
    * Properties of the nodes' states that must hold at every moment (fresh ones for every run):
