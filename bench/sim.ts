@@ -16,7 +16,7 @@
  *
  *   npx tsx bench/sim.ts [throughput] [workers] [detection] [correct] [--seconds 20] [--budget 60]
  *     [--runs 5] [--workers N] [--correct-minutes 10] [--bug stale-reads,...] [--dbs reference:raft,...]
- *   npm run bench:sim                       # all four with the defaults (about 35 minutes)
+ *   npm run bench:sim                       # all four with the defaults (up to 40 minutes)
  *
  * Prints one line per measurement and the machine's load average (the machine may be shared).
  */
