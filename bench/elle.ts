@@ -9,18 +9,16 @@
  *   node --max-old-space-size=4096 --import tsx bench/elle.ts 1000000
  */
 import type { History } from '../src/core/op.ts';
-import { makeRng } from '../src/generator/rng.ts';
-import { simulate } from '../src/inprocess/simulate.ts';
+import { runClients } from '../src/inprocess/client-histories.ts';
 import { serializableTxnStore, type TxnKind } from '../src/inprocess/txn-serializable.ts';
 import { snapshotTxnStore } from '../src/inprocess/txn-snapshot.ts';
 import { TxnSource } from '../workloads/list-append/txn-source.ts';
 import { listAppend, rwRegister } from '../checkers/elle/index.ts';
 
 function history(kind: TxnKind, txns: number, store: 'serializable' | 'snapshot'): History {
-  const rng = makeRng(42);
   const source = new TxnSource(kind === 'list-append' ? 'append' : 'w', { keyCount: 10, maxWritesPerKey: 32 });
-  return simulate({
-    rng,
+  return runClients({
+    seed: 42,
     store: store === 'serializable' ? serializableTxnStore(kind) : snapshotTxnStore(kind),
     threads: 10,
     nodes: ['n1'],

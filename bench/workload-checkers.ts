@@ -12,8 +12,8 @@ import { parseArgs } from 'node:util';
 import type { Checker } from '../src/core/checker.ts';
 import type { OpTemplate, Rng } from '../src/core/generator.ts';
 import type { History, Op } from '../src/core/op.ts';
-import { makeRng } from '../src/generator/rng.ts';
-import { simulate, type SimStore } from '../src/inprocess/simulate.ts';
+import { runClients } from '../src/inprocess/client-histories.ts';
+import type { InProcessStore } from '../src/inprocess/model-node.ts';
 import { bankStore } from '../src/inprocess/bank-store.ts';
 import { counterStore } from '../src/inprocess/counter-store.ts';
 import { keyedSetStore } from '../src/inprocess/keyed-set-store.ts';
@@ -51,7 +51,7 @@ const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
 interface Case {
   name: string;
   checker: Checker;
-  store: () => SimStore;
+  store: () => InProcessStore;
   nextOp: (rng: Rng, n: number) => OpTemplate | null;
   retry?: (op: Op) => OpTemplate | null;
   final?: readonly OpTemplate[];
@@ -75,7 +75,7 @@ function addFaults(h: History, every: number): Op[] {
 }
 
 const cases: Case[] = [
-  { name: 'set-full', checker: setFull(), store: () => setStore(NODES), nextOp: (rng, n) => setOp(rng, n, { keys: 2000 }) },
+  { name: 'set-full', checker: setFull(), store: () => setStore(), nextOp: (rng, n) => setOp(rng, n, { keys: 2000 }) },
   { name: 'counter', checker: counter(), store: () => counterStore(), nextOp: (rng) => counterOp(rng, { pn: true }) },
   { name: 'bank', checker: bank({ accounts: DEFAULT_ACCOUNTS, total: 50 }), store: () => bankStore(DEFAULT_ACCOUNTS, 10), nextOp: (rng) => bankOp(rng) },
   {
@@ -87,17 +87,17 @@ const cases: Case[] = [
     final: queueFinalOps,
   },
   { name: 'unique-ids', checker: uniqueIds(), store: () => uniqueIdsStore(), nextOp: () => uniqueIdsOp() },
-  { name: 'session', checker: sessionGuarantees(), store: () => keyedSetStore(NODES), nextOp: (rng, n) => sessionOp(rng, n) },
-  { name: 'causal-reverse', checker: causalReverse(), store: () => keyedSetStore(NODES), nextOp: (rng, n) => causalOp(rng, n) },
-  { name: 'long-fork', checker: longFork(), store: () => longForkStore(NODES), nextOp: (rng, n) => longForkOp(rng, n, { groupSize: 5 }) },
-  { name: 'stale-reads', checker: staleReads(), store: () => registerStore(NODES), nextOp: (rng, n) => registerOp(rng, n, { keys: 1000 }) },
+  { name: 'session', checker: sessionGuarantees(), store: () => keyedSetStore(), nextOp: (rng, n) => sessionOp(rng, n) },
+  { name: 'causal-reverse', checker: causalReverse(), store: () => keyedSetStore(), nextOp: (rng, n) => causalOp(rng, n) },
+  { name: 'long-fork', checker: longFork(), store: () => longForkStore(), nextOp: (rng, n) => longForkOp(rng, n, { groupSize: 5 }) },
+  { name: 'stale-reads', checker: staleReads(), store: () => registerStore(), nextOp: (rng, n) => registerOp(rng, n, { keys: 1000 }) },
   { name: 'availability', checker: availability(), store: () => counterStore(), nextOp: (rng) => counterOp(rng), withFaults: true },
 ];
 
 async function runCase(c: Case): Promise<void> {
   const genStart = performance.now();
-  let history: History = simulate({
-    rng: makeRng(42),
+  let history: History = runClients({
+    seed: 42,
     store: c.store(),
     threads: 10,
     nodes: NODES,

@@ -7,7 +7,7 @@
  * front for DBs whose processes ignore a faked clock (Go binaries such as etcd).
  */
 import type { Completion } from '../src/core/client.ts';
-import type { RunContext } from '../src/core/context.ts';
+import { REAL_TIMERS, type RunContext, type RunTimers } from '../src/core/context.ts';
 import type { DB } from '../src/core/db.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 import type { ClockControl } from '../src/core/provider.ts';
@@ -36,12 +36,19 @@ export function checkClockSupport(db: DB | null): void {
   }
 }
 
+/** A strobe running in the background: its next flip and the flip in progress. */
+interface Strobe {
+  timers: RunTimers;
+  timer?: unknown;
+  last: Promise<unknown>;
+}
+
 export class ClockNemesis implements Nemesis {
   readonly name = 'clock';
   readonly fs = ['start-clock', 'stop-clock'] as const;
   readonly #ctx: NemesisContext;
   #touched = false;
-  #strobe: { timer?: NodeJS.Timeout; last: Promise<unknown> } | undefined;
+  #strobe: Strobe | undefined;
 
   /** Built by the clock definition, which has checked that the DB honours a faked clock. */
   constructor(ctx: NemesisContext) {
@@ -74,26 +81,25 @@ export class ClockNemesis implements Nemesis {
       const periodMs = Math.max(1, v.periodMs ?? 1000);
       const durationMs = v.durationMs ?? Number.POSITIVE_INFINITY;
       await this.#stopStrobe();
-      this.#startStrobe(() => bump(false), (on) => bump(on), periodMs, durationMs);
+      this.#startStrobe(run.timers ?? REAL_TIMERS, () => bump(false), (on) => bump(on), periodMs, durationMs);
       return { mode: 'strobe', nodes, deltaMs: v.deltaMs, periodMs, ...(v.durationMs !== undefined ? { durationMs } : {}) };
     });
   }
 
-  /** Flips the offsets every period in the background; after the duration stops and restores. */
-  #startStrobe(restore: () => Promise<unknown>, flip: (on: boolean) => Promise<unknown>, periodMs: number, durationMs: number): void {
-    const end = Date.now() + durationMs;
+  /** Flips the offsets every period in the background (on the run's clock); after the duration stops and restores. */
+  #startStrobe(timers: RunTimers, restore: () => Promise<unknown>, flip: (on: boolean) => Promise<unknown>, periodMs: number, durationMs: number): void {
+    const end = timers.now() + durationMs;
     let on = false;
-    const strobe: { timer?: NodeJS.Timeout; last: Promise<unknown> } = { last: Promise.resolve() };
+    const strobe: Strobe = { timers, last: Promise.resolve() };
     const tick = () => {
-      if (Date.now() >= end) {
+      if (timers.now() >= end) {
         if (this.#strobe === strobe) void this.#stopStrobe().then(restore).catch(() => {});
         return;
       }
       on = !on;
       strobe.last = strobe.last.then(() => flip(on)).catch(() => {});
+      strobe.timer = timers.after(periodMs, tick);
     };
-    strobe.timer = setInterval(tick, periodMs);
-    strobe.timer.unref();
     this.#strobe = strobe;
     tick();
   }
@@ -103,7 +109,7 @@ export class ClockNemesis implements Nemesis {
     const s = this.#strobe;
     if (!s) return;
     this.#strobe = undefined;
-    clearInterval(s.timer);
+    s.timers.cancel(s.timer);
     await s.last;
   }
 

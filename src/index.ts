@@ -39,6 +39,14 @@ export { parseOptions, optionValues, type OptionOwner, type ParsedOptions } from
 export { builtinParts, loadParts, Registry, type Parts } from './plugins/registry.ts';
 export { CAPABILITIES, type Capability, type CapabilityName } from './setup/capabilities.ts';
 
+// Node logic for the simulator (docs/simulation.md): the runtime it is written against, the
+// store protocol its clients speak, the key-value state machine, node invariants.
+export type { Runtime, TimerHandle, DurableStorage, DurableContents, LogRecord, StoreNode, NodeLogic, NodeInvariant } from './stores/runtime.ts';
+export type { StoreRequest, StoreReply, StoreStatus, StoreError, ErrorCode, Key, MicroOp, LeaderHint } from './stores/protocol.ts';
+export { errorReply, isReadOnly } from './stores/protocol.ts';
+export { KvState } from './stores/kv-state.ts';
+export { oneLeaderPerTerm } from './stores/invariants.ts';
+
 // Running.
 export { runTest as run, type RunOutcome, type RunIo, type RunProgress } from './runner/run-test.ts';
 export { planTest, type PlanOptions } from './runner/plan.ts';

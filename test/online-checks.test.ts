@@ -16,7 +16,8 @@ import { keyedSetStore } from '../src/inprocess/keyed-set-store.ts';
 import { queueStore } from '../src/inprocess/queue-store.ts';
 import { registerStore } from '../src/inprocess/register-store.ts';
 import { setStore } from '../src/inprocess/set-store.ts';
-import { simulate, type SimStore } from '../src/inprocess/simulate.ts';
+import { runClients } from '../src/inprocess/client-histories.ts';
+import type { InProcessStore } from '../src/inprocess/model-node.ts';
 import { uniqueIdsStore } from '../src/inprocess/unique-ids-store.ts';
 import { availability } from '../checkers/availability/availability.ts';
 import { bank } from '../checkers/bank/bank.ts';
@@ -43,7 +44,7 @@ const NODES = ['n1', 'n2', 'n3'];
 interface Case {
   name: string;
   checkers: () => Checker[];
-  store: (flawed: boolean) => SimStore;
+  store: (flawed: boolean) => InProcessStore;
   nextOp: (rng: Rng, n: number) => OpTemplate;
   retry?: (op: Op) => OpTemplate | null;
   final?: readonly OpTemplate[];
@@ -58,11 +59,11 @@ const CASES: Case[] = [
   {
     name: 'register',
     checkers: () => [linearizable({ model: 'cas-register', init: null, threads: 0 }), staleReads()],
-    store: (f) => registerStore(NODES, f ? 'follower-reads' : undefined),
+    store: (f) => registerStore(f ? 'follower-reads' : undefined),
     nextOp: (rng, n) => registerOp(rng, n),
   },
   { name: 'bank', checkers: () => [bank({ accounts: DEFAULT_ACCOUNTS, total: 50 })], store: (f) => bankStore(DEFAULT_ACCOUNTS, 10, f ? 'torn-transfers' : undefined), nextOp: (rng) => bankOp(rng) },
-  { name: 'set-full', checkers: () => [setFull({ linearizable: true })], store: (f) => setStore(NODES, f ? 'lossy' : undefined), nextOp: (rng, n) => setOp(rng, n, { keys: 3 }) },
+  { name: 'set-full', checkers: () => [setFull({ linearizable: true })], store: (f) => setStore(f ? 'lossy' : undefined), nextOp: (rng, n) => setOp(rng, n, { keys: 3 }) },
   {
     name: 'queue',
     checkers: () => [queue({ delivery: 'exactly-once' })],
@@ -71,7 +72,7 @@ const CASES: Case[] = [
     retry: (op) => queueRetry(op),
     final: queueFinalOps,
   },
-  { name: 'session', checkers: () => [sessionGuarantees()], store: (f) => keyedSetStore(NODES, f ? 'async-replicas' : undefined), nextOp: (rng, n) => sessionOp(rng, n) },
+  { name: 'session', checkers: () => [sessionGuarantees()], store: (f) => keyedSetStore(f ? 'async-replicas' : undefined), nextOp: (rng, n) => sessionOp(rng, n) },
 ];
 
 /** Inserts start/stop-partition pairs at random points. */
@@ -91,8 +92,8 @@ function withFaults(h: readonly Op[], rng: Rng): Op[] {
 
 function history(c: Case, seed: number, flawed: boolean): Op[] {
   const rng = makeRng(seed);
-  const h = simulate({
-    rng,
+  const h = runClients({
+    seed,
     store: c.store(flawed),
     threads: 1 + rng.int(8),
     nodes: NODES,

@@ -15,7 +15,8 @@ import type { OnlineRecord } from '../src/runner/online-check.ts';
 import { planTest } from '../src/runner/plan.ts';
 import { runTest } from '../src/runner/run-test.ts';
 import { testSpec } from '../src/runner/spec.ts';
-import { atomStore } from '../src/inprocess/atom.ts';
+import { inProcessClients } from '../src/inprocess/inprocess-clients.ts';
+import { registerStore } from '../src/inprocess/register-store.ts';
 import { repeat } from '../src/generator/index.ts';
 import { stats } from '../checkers/stats.ts';
 
@@ -97,7 +98,7 @@ describe('online verdicts against the check of the recorded history', () => {
 describe('the library API', () => {
   it('refuses failFast with checkOnline: false', async () => {
     const workload = { name: 'reads', generator: repeat({ f: 'read', value: null }), finalGenerator: null, checker: stats() };
-    const test = defineTest({ name: 'contradiction', client: atomStore(), workload, failFast: true, checkOnline: false, resultsDir });
+    const test = defineTest({ name: 'contradiction', client: inProcessClients(registerStore(), { seed: 1, nodes: ['n1'] }), workload, failFast: true, checkOnline: false, resultsDir });
     await expect(runTest(test, { log: SILENT })).rejects.toThrow(/failFast .* cannot go with checkOnline: false/);
   });
 });

@@ -2,16 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { bankStore, type BankFlaw } from '../../src/inprocess/bank-store.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { bankFinalOps, bankOp, DEFAULT_ACCOUNTS } from '../../workloads/bank/index.ts';
 import { bank } from './bank.ts';
 
 const opts = { accounts: DEFAULT_ACCOUNTS, total: 50 };
 
 function run(seed: number, flaw?: BankFlaw) {
-  return simulate({ rng: makeRng(seed), store: bankStore(DEFAULT_ACCOUNTS, 10, flaw), threads: 5, nodes: ['n1'], infoRate: 0.05, ops: 300, nextOp: (rng) => bankOp(rng), final: bankFinalOps });
+  return runClients({ seed, store: bankStore(DEFAULT_ACCOUNTS, 10, flaw), threads: 5, nodes: ['n1'], infoRate: 0.05, ops: 300, nextOp: (rng) => bankOp(rng), final: bankFinalOps });
 }
 
 describe('bank', () => {

@@ -2,16 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { keyedSetStore, type KeyedSetFlaw } from '../../src/inprocess/keyed-set-store.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { causalOp } from '../../workloads/causal/index.ts';
 import { causalReverse } from './causal-reverse.ts';
 
 const NODES = ['n1', 'n2', 'n3'];
 
 function run(seed: number, flaw?: KeyedSetFlaw) {
-  return simulate({ rng: makeRng(seed), store: keyedSetStore(NODES, flaw), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => causalOp(rng, n, { opsPerGroup: 100 }) });
+  return runClients({ seed, store: keyedSetStore(flaw), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => causalOp(rng, n, { opsPerGroup: 100 }) });
 }
 
 type Result = { valid: unknown; anomalyTypes?: string[]; anomalyCounts: Record<string, number>; count: number; byLink: Record<'session' | 'read' | 'time', number>; violations: Array<{ key: string; value: unknown; link: string; ops: Array<{ index: number }>; read: { index: number } }> };

@@ -2,14 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { counterStore, type CounterFlaw } from '../../src/inprocess/counter-store.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { counterFinalOps, counterOp } from '../../workloads/counter/index.ts';
 import { counter } from './counter.ts';
 
 function run(seed: number, pn: boolean, flaw?: CounterFlaw) {
-  return simulate({ rng: makeRng(seed), store: counterStore(flaw), threads: 5, nodes: ['n1'], infoRate: 0.1, ops: 300, nextOp: (rng) => counterOp(rng, { pn }), final: counterFinalOps });
+  return runClients({ seed, store: counterStore(flaw), threads: 5, nodes: ['n1'], infoRate: 0.1, ops: 300, nextOp: (rng) => counterOp(rng, { pn }), final: counterFinalOps });
 }
 
 describe('counter', () => {

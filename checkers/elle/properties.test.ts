@@ -5,8 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { History, Op } from '../../src/core/op.ts';
-import { makeRng } from '../../src/generator/rng.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { serializableTxnStore, type TxnKind } from '../../src/inprocess/txn-serializable.ts';
 import { snapshotTxnStore } from '../../src/inprocess/txn-snapshot.ts';
 import { TxnSource } from '../../workloads/list-append/txn-source.ts';
@@ -25,13 +24,12 @@ const params = fc.record({
 type Params = typeof params extends fc.Arbitrary<infer T> ? T : never;
 
 function run(kind: TxnKind, p: Params, store = serializableTxnStore(kind)): History {
-  const rng = makeRng(p.seed);
   const source = new TxnSource(kind === 'list-append' ? 'append' : 'w', {
     keyCount: p.keyCount,
     maxWritesPerKey: p.maxWritesPerKey,
     keyDistribution: p.keyDistribution,
   });
-  return simulate({ rng, store, threads: p.threads, nodes: ['n1'], ops: p.ops, infoRate: p.infoRate, nextOp: (r) => source.next(r) });
+  return runClients({ seed: p.seed, store, threads: p.threads, nodes: ['n1'], ops: p.ops, infoRate: p.infoRate, nextOp: (r) => source.next(r) });
 }
 
 describe('valid stores give valid histories', () => {

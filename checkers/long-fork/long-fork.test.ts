@@ -4,9 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { longForkStore, type LongForkFlaw } from '../../src/inprocess/long-fork-store.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { parseHistoryText } from '../../src/history/importers/index.ts';
 import { longForkOp } from '../../workloads/long-fork/index.ts';
 import { longFork } from './long-fork.ts';
@@ -15,7 +14,7 @@ const NODES = ['n1', 'n2', 'n3'];
 const FIXTURE = path.resolve(import.meta.dirname, '../../../shared/corpus/elle/test-data/long-fork.edn');
 
 function run(seed: number, flaw?: LongForkFlaw) {
-  return simulate({ rng: makeRng(seed), store: longForkStore(NODES, flaw), threads: 5, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 800, nextOp: (rng, n) => longForkOp(rng, n, { groupSize: 4 }) });
+  return runClients({ seed, store: longForkStore(flaw), threads: 5, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 800, nextOp: (rng, n) => longForkOp(rng, n, { groupSize: 4 }) });
 }
 
 const r = (k: number, v: number | null) => ['r', k, v];

@@ -2,16 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { queueStore, type QueueFlaw } from '../../src/inprocess/queue-store.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { queueFinalOps, queueOp, queueRetry } from '../../workloads/queue/index.ts';
 import { queue, type Delivery } from './queue.ts';
 
 function run(seed: number, o: { keys: boolean; dedupe: boolean; flaw?: QueueFlaw; infoRate?: number }) {
   const store = o.flaw ? queueStore({ dedupe: o.dedupe, flaw: o.flaw }) : queueStore({ dedupe: o.dedupe });
-  return simulate({
-    rng: makeRng(seed),
+  return runClients({
+    seed,
     store,
     threads: 4,
     nodes: ['n1'],

@@ -2,9 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { keyedSetStore, type KeyedSetFlaw } from '../../src/inprocess/keyed-set-store.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { sessionOp } from '../../workloads/session/index.ts';
 import { sessionGuarantees, type SessionViolation } from './session-guarantees.ts';
 
@@ -12,7 +11,7 @@ const NODES = ['n1', 'n2', 'n3'];
 const on = (node: string) => ({ node });
 
 function run(seed: number, flaw?: KeyedSetFlaw) {
-  return simulate({ rng: makeRng(seed), store: keyedSetStore(NODES, flaw), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => sessionOp(rng, n, { opsPerGroup: 100 }) });
+  return runClients({ seed, store: keyedSetStore(flaw), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => sessionOp(rng, n, { opsPerGroup: 100 }) });
 }
 
 async function violations(b: HistoryBuilder, opts = {}): Promise<{ valid: unknown; anomalyTypes?: string[]; violations: SessionViolation[] }> {

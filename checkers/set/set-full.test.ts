@@ -2,18 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { setStore, type SetFlaw } from '../../src/inprocess/set-store.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { setFinalOps, setOp } from '../../workloads/set/index.ts';
 import { setFull } from './set-full.ts';
 
 const NODES = ['n1', 'n2', 'n3'];
 
 function run(seed: number, keys: number, flaw?: SetFlaw) {
-  return simulate({
-    rng: makeRng(seed),
-    store: setStore(NODES, flaw),
+  return runClients({
+    seed,
+    store: setStore(flaw),
     threads: 4,
     nodes: NODES,
     switchNodeRate: 0.2,

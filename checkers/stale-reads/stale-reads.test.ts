@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { loadHistory } from '../../src/history/importers/index.ts';
 import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { registerStore, type RegisterFlaw } from '../../src/inprocess/register-store.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { registerOp } from '../../workloads/register/index.ts';
 import { staleReads } from './stale-reads.ts';
 
@@ -28,7 +27,7 @@ function linearizableCasRegisters(folder: string, dataDir: string): string[] {
 }
 
 function run(seed: number, keys: number, flaw?: RegisterFlaw) {
-  return simulate({ rng: makeRng(seed), store: registerStore(NODES, flaw), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 300, nextOp: (rng, n) => registerOp(rng, n, { keys }) });
+  return runClients({ seed, store: registerStore(flaw), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 300, nextOp: (rng, n) => registerOp(rng, n, { keys }) });
 }
 
 describe('staleReads', () => {

@@ -2,16 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { uniqueIdsStore } from '../../src/inprocess/unique-ids-store.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { uniqueIdsOp } from '../../workloads/unique-ids/index.ts';
 import { uniqueIds } from './unique-ids.ts';
 
 const NODES = ['n1', 'n2', 'n3'];
 
 function run(seed: number, flawed: boolean) {
-  return simulate({ rng: makeRng(seed), store: uniqueIdsStore(flawed ? 'node-local-counter' : undefined), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 200, nextOp: uniqueIdsOp });
+  return runClients({ seed, store: uniqueIdsStore(flawed ? 'node-local-counter' : undefined), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 200, nextOp: uniqueIdsOp });
 }
 
 describe('uniqueIds', () => {

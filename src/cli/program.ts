@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/validity.ts';
 import { isUserError } from '../core/errors.ts';
 import { registerTest } from './test.ts';
+import { registerSim } from './sim.ts';
 import { registerCheck } from './check.ts';
 import { registerReport } from './report.ts';
 import { registerList } from './list.ts';
@@ -25,6 +26,7 @@ export function buildProgram(partsHelp?: string): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerTest(program, partsHelp);
+  registerSim(program);
   registerCheck(program);
   registerReport(program);
   registerList(program);

@@ -45,7 +45,7 @@ interface TestFlags {
   progress: boolean;
 }
 
-function num(flag: string, text: string, { min = 0, integer = false } = {}): number {
+export function num(flag: string, text: string, { min = 0, integer = false } = {}): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
     throw new UsageError(`${flag} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${JSON.stringify(text)}`);
@@ -53,7 +53,7 @@ function num(flag: string, text: string, { min = 0, integer = false } = {}): num
   return n;
 }
 
-function parseNodes(text: string): string[] {
+export function parseNodes(text: string): string[] {
   if (/^\d+$/.test(text)) {
     const n = num('--nodes', text, { min: 1, integer: true });
     return Array.from({ length: n }, (_, i) => `n${i + 1}`);
@@ -67,7 +67,7 @@ function parseNodes(text: string): string[] {
 }
 
 /** A part given by path is recorded as an absolute path, so the replay works from anywhere. */
-function part(value: string): string {
+export function part(value: string): string {
   return looksLikePath(value) ? resolve(value) : value;
 }
 
@@ -76,7 +76,7 @@ function partName(value: string): string {
   return looksLikePath(value) ? basename(value).replace(/\.[cm]?[jt]sx?$/, '') : value;
 }
 
-const list = (text: string): string[] => (text === 'none' || text === '' ? [] : text.split(',').map((s) => s.trim()).filter(Boolean));
+export const list = (text: string): string[] => (text === 'none' || text === '' ? [] : text.split(',').map((s) => s.trim()).filter(Boolean));
 
 export function specFromFlags(flags: TestFlags): TestSpec {
   if (flags.failFast && flags.checkOnline === false) throw new UsageError('--fail-fast stops at a violation the online check finds: it cannot go with --no-check-online');
@@ -130,7 +130,7 @@ export function replayArgv(o: TestSpec): string[] {
   return argv;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerTest(program: Command, partsHelp?: string): void {
   program

@@ -33,6 +33,26 @@ export interface TestInfo {
   readonly topology?: Topology;
 }
 
+/** Timers on the run's clock: real time in `faultline test`, simulated time in `faultline sim`. */
+export interface RunTimers {
+  /** Milliseconds on the run's monotonic clock. */
+  now(): number;
+  /** Calls `fn` once after `ms` (never keeping the process alive); the handle is for `cancel`. */
+  after(ms: number, fn: () => void): unknown;
+  cancel(handle: unknown): void;
+}
+
+/** Real time, for runs whose context names no timers. */
+export const REAL_TIMERS: RunTimers = {
+  now: () => performance.now(),
+  after(ms, fn) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  cancel: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface RunContext {
   readonly test: TestInfo;
   /** The nodes with their addresses and Remotes, and the fault capabilities of the provider. */
@@ -44,6 +64,8 @@ export interface RunContext {
   readonly log: Logger;
   /** Seeded from the test's seed: choices made here replay with the seed. */
   readonly rng: Rng;
+  /** The clock for a part's own background work (a strobing clock fault); REAL_TIMERS when absent. */
+  readonly timers?: RunTimers;
 }
 
 export interface NodeContext extends RunContext {

@@ -17,6 +17,7 @@ import type { Provider } from './provider.ts';
 import type { Workload } from './workload.ts';
 import type { OptionSchema, OptionValues } from '../options/schema.ts';
 import type { CapabilityName } from '../setup/capabilities.ts';
+import type { NodeLogic } from '../stores/runtime.ts';
 
 export type PartKind = 'db' | 'workload' | 'nemesis' | 'checker' | 'provider';
 
@@ -63,6 +64,8 @@ export interface DbDefinition<S extends OptionSchema = OptionSchema> extends Par
   readonly packages?: readonly string[];
   /** Builds the adapter; may fetch and check what the nodes will need (a release archive). */
   create(b: BuildContext<S> & { readonly bugs: readonly string[] }): DbInstance | Promise<DbInstance>;
+  /** Optional: its nodes as node logic over Faultline's runtime, so `faultline sim` can run them (docs/simulation.md). */
+  readonly nodeLogic?: NodeLogic<S>;
 }
 
 export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> extends PartBase<'workload', S> {

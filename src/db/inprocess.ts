@@ -1,15 +1,18 @@
 /**
  * The in-process stores as DB definitions, one per workload family, each with its deliberate
  * flaws as bug flags, and the two register stores `inprocess:atom` (linearizable) and
- * `inprocess:stale-atom`. They need no cluster (`--provider none`), so every workload and
- * checker can be exercised end to end anywhere, without root.
+ * `inprocess:stale-atom`. Their nodes are node logic running in the simulator inside the
+ * controller, in step with the wall clock (src/inprocess/), so they need no cluster
+ * (`--provider none`) and every workload and checker can be exercised end to end anywhere,
+ * without root.
  */
 import type { DbDefinition } from '../core/parts.ts';
+import { UsageError } from '../core/errors.ts';
 import { opt } from '../options/schema.ts';
 import { defineDb } from '../plugins/define.ts';
-import { makeRng } from '../generator/index.ts';
-import { atomStore } from '../inprocess/atom.ts';
-import { simClientFactory, onlyFlaw, type SimDbSpec } from '../inprocess/sim-db.ts';
+import type { InProcessStore } from '../inprocess/model-node.ts';
+import { inProcessClients } from '../inprocess/inprocess-clients.ts';
+import { registerStore } from '../inprocess/register-store.ts';
 import { setStore, type SetFlaw } from '../inprocess/set-store.ts';
 import { counterStore, type CounterFlaw } from '../inprocess/counter-store.ts';
 import { bankStore, type BankFlaw } from '../inprocess/bank-store.ts';
@@ -22,7 +25,20 @@ import { longForkStore, type LongForkFlaw } from '../inprocess/long-fork-store.t
 const BANK_ACCOUNTS = [0, 1, 2, 3, 4];
 const BANK_BALANCE = 10;
 
-function inProcess(name: string, what: string, spec: SimDbSpec): DbDefinition {
+interface InProcessSpec {
+  workloads: readonly string[];
+  /** Flaw name → what the checkers should find. */
+  flaws: Readonly<Record<string, string>>;
+  make(flaw: string | undefined): InProcessStore;
+  loadBalanced?: boolean;
+}
+
+function onlyFlaw(bugs: readonly string[]): string | undefined {
+  if (bugs.length > 1) throw new UsageError(`in-process stores take one bug flag at a time, got ${bugs.join(', ')}`);
+  return bugs[0];
+}
+
+function inProcess(name: string, what: string, spec: InProcessSpec): DbDefinition {
   return defineDb({
     name,
     description: `in-process ${what} store (no cluster); flaws as bug flags`,
@@ -31,8 +47,7 @@ function inProcess(name: string, what: string, spec: SimDbSpec): DbDefinition {
     bugs: spec.flaws,
     expect: 'valid without a bug flag; invalid with one',
     create({ test, bugs }) {
-      const flaw = onlyFlaw(bugs);
-      const factory = simClientFactory(spec.make(test, flaw), test.seed ^ 0x51d, test.nodes, spec.loadBalanced ?? false);
+      const factory = inProcessClients(spec.make(onlyFlaw(bugs)), { seed: test.seed ^ 0x51d, nodes: test.nodes, loadBalanced: spec.loadBalanced ?? false });
       return { db: null, client: (w) => (spec.workloads.includes(w) ? factory : undefined) };
     },
   });
@@ -46,11 +61,11 @@ function register(name: string, stale: boolean, description: string, expect: str
     providers: ['none'],
     workloads: ['register'],
     expect,
-    options: { 'latency-ms': opt.number({ doc: 'largest simulated latency of an op, ms', default: 1, min: 0, aliases: ['latency-ms'] }) },
+    options: { 'latency-ms': opt.number({ doc: 'longest one-way latency of a message between nodes, ms', default: 1, min: 0, aliases: ['latency-ms'] }) },
     create({ options, test }) {
-      const rng = makeRng(test.seed ^ 0x5eed);
-      const store = atomStore({ stale, random: () => rng.next(), maxLatencyMs: options['latency-ms'] });
-      return { db: null, client: (w) => (w === 'register' ? store : undefined) };
+      const store = registerStore(stale ? 'follower-reads' : undefined);
+      const factory = inProcessClients(store, { seed: test.seed ^ 0x5eed, nodes: test.nodes, latencyMs: options['latency-ms'] });
+      return { db: null, client: (w) => (w === 'register' ? factory : undefined) };
     },
   });
 }
@@ -61,38 +76,38 @@ export const IN_PROCESS_DBS: readonly DbDefinition[] = [
   inProcess('inprocess:set', 'grow-only set', {
     workloads: ['set'],
     flaws: { lossy: 'acknowledges some adds without keeping them (set-full: lost)', 'stale-reads': 'reads from lagging replicas (set-full: stale, with --opt set.linearizable=true)', duplicates: 'reads sometimes list an element twice (set-full: duplicated)' },
-    make: (t, f) => setStore(t.nodes, f as SetFlaw | undefined),
+    make: (f) => setStore(f as SetFlaw | undefined),
   }),
   inProcess('inprocess:counter', 'counter', {
     workloads: ['counter'],
     flaws: { 'lost-increments': 'drops some acknowledged increments (counter: read below range)', 'double-apply': 'applies some increments twice (counter: read above range)' },
-    make: (_t, f) => counterStore(f as CounterFlaw | undefined),
+    make: (f) => counterStore(f as CounterFlaw | undefined),
   }),
   inProcess('inprocess:bank', 'bank', {
     workloads: ['bank'],
     flaws: { 'torn-transfers': 'reads can see half a transfer (bank: wrong total)', overdraft: 'transfers may overdraw (bank: negative balance)' },
-    make: (_t, f) => bankStore(BANK_ACCOUNTS, BANK_BALANCE, f as BankFlaw | undefined),
+    make: (f) => bankStore(BANK_ACCOUNTS, BANK_BALANCE, f as BankFlaw | undefined),
   }),
   inProcess('inprocess:queue', 'queue', {
     workloads: ['queue'],
     flaws: { redeliver: 'delivers some messages twice (queue: duplicated, with --opt queue.delivery=exactly-once or at-most-once)', lossy: 'drops some enqueued messages (queue: lost)' },
-    make: (_t, f) => queueStore({ dedupe: true, ...(f ? { flaw: f as QueueFlaw } : {}) }),
+    make: (f) => queueStore({ dedupe: true, ...(f ? { flaw: f as QueueFlaw } : {}) }),
   }),
   inProcess('inprocess:unique-ids', 'unique id', {
     workloads: ['unique-ids'],
     flaws: { 'node-local-counter': 'each node counts on its own (unique-ids: duplicates)' },
-    make: (_t, f) => uniqueIdsStore(f as UniqueIdsFlaw | undefined),
+    make: (f) => uniqueIdsStore(f as UniqueIdsFlaw | undefined),
   }),
   inProcess('inprocess:kv', 'replicated key-value', {
     workloads: ['session', 'causal'],
     flaws: { 'async-replicas': 'replicas learn writes asynchronously, clients move between nodes (session guarantees and causal order broken)' },
-    make: (t, f) => keyedSetStore(t.nodes, f as KeyedSetFlaw | undefined),
+    make: (f) => keyedSetStore(f as KeyedSetFlaw | undefined),
     loadBalanced: true,
   }),
   inProcess('inprocess:long-fork', 'snapshot', {
     workloads: ['long-fork'],
     flaws: { 'parallel-snapshots': 'concurrent writes become visible in different orders on different nodes (long-fork)' },
-    make: (t, f) => longForkStore(t.nodes, f as LongForkFlaw | undefined),
+    make: (f) => longForkStore(f as LongForkFlaw | undefined),
     loadBalanced: true,
   }),
 ];

@@ -142,13 +142,16 @@ export function lift(x: GenLike): Generator {
 class IndexedGen implements Generator {
   readonly k: number;
   readonly fn: (k: number) => OpTemplate;
+  /** fn(k), made on first use: it depends on k alone, and a generator is asked many times. */
+  #template: OpTemplate | undefined;
   constructor(k: number, fn: (k: number) => OpTemplate) {
     this.k = k;
     this.fn = fn;
   }
   op(_test: GenTest, ctx: GenContext): GenResult {
     if (ctx.freeThreads.length === 0) return { op: 'pending', gen: this };
-    const inv = fillTemplate(this.fn(this.k), ctx);
+    this.#template ??= this.fn(this.k);
+    const inv = fillTemplate(this.#template, ctx);
     return inv === null ? { op: 'pending', gen: this } : { op: inv, gen: new IndexedGen(this.k + 1, this.fn) };
   }
   update(): Generator {

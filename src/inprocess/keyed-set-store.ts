@@ -1,33 +1,32 @@
 /**
  * In-process keyed grow-only-set stores for the session and causal workloads (`write [k, v]`,
  * `read [k, null]` → `[k, [v...]]`, multi-key `read null | [k...]` → `{k: [v...]}`). The
- * correct store is one linearizable copy. The `async-replicas` flaw gives every node its own
- * replica: writes apply on the client's node and reach the others later, in any order across
+ * correct store is one copy on the primary. The `async-replicas` flaw gives every node its own
+ * copy: writes apply on the client's node and reach the others as messages, in any order across
  * origins, and reads are served locally, so a client that moves between nodes may miss its own
  * writes, see values disappear, or see a write before the writes it depended on.
  */
-import type { Completion } from '../core/client.ts';
-import type { Rng } from '../core/generator.ts';
-import { Replicas } from './replicas.ts';
-import type { SimStore, StoreOp } from './simulate.ts';
+import { modelStore, type InProcessStore } from './model-node.ts';
 
 export type KeyedSetFlaw = 'async-replicas';
 
 type Sets = Map<string, unknown[]>;
 
-export function keyedSetStore(nodes: readonly string[], flaw?: KeyedSetFlaw): SimStore {
-  const replicas = new Replicas<Sets>(flaw ? nodes : ['primary'], () => new Map());
-  const home = (node: string): string => (flaw ? node : 'primary');
-  return {
-    apply(op: StoreOp): Completion {
-      const sets = replicas.state(home(op.node));
+function write(sets: Sets, k: unknown, v: unknown): void {
+  const list = sets.get(String(k));
+  if (list) list.push(v);
+  else sets.set(String(k), [v]);
+}
+
+export function keyedSetStore(flaw?: KeyedSetFlaw): InProcessStore {
+  return modelStore<Sets, [unknown, unknown]>({
+    init: () => new Map(),
+    where: () => (flaw ? 'here' : 'primary'),
+    apply(sets, op, ctx) {
       if (op.f === 'write') {
         const [k, v] = op.value as [unknown, unknown];
-        replicas.update(home(op.node), (s) => {
-          const list = s.get(String(k));
-          if (list) list.push(v);
-          else s.set(String(k), [v]);
-        });
+        write(sets, k, v);
+        if (flaw) ctx.replicate([k, v]);
         return { type: 'ok' };
       }
       if (op.f !== 'read') return { type: 'fail', error: `unknown f ${op.f}` };
@@ -36,11 +35,6 @@ export function keyedSetStore(nodes: readonly string[], flaw?: KeyedSetFlaw): Si
       const keys = Array.isArray(v) ? v.map(String) : [...sets.keys()];
       return { type: 'ok', value: Object.fromEntries(keys.map((k) => [k, [...(sets.get(k) ?? [])]])) };
     },
-    tick(rng: Rng): void {
-      if (rng.next() < 0.3) replicas.tick(rng);
-    },
-    settle(): void {
-      replicas.settle();
-    },
-  };
+    merge: (sets, [k, v]) => write(sets, k, v),
+  });
 }

@@ -1,45 +1,52 @@
 /**
  * In-process register stores for the register workload (`read`, `write v`, `cas [old, new]`,
- * each optionally keyed as `[k, ...]`), driven by the simulation. The correct store is one
- * linearizable copy. The `follower-reads` flaw applies writes on a leader (n1) and serves reads
- * from the client's node, whose replica catches up asynchronously (stale reads).
+ * each optionally keyed as `[k, ...]`). The correct store is one linearizable copy on the
+ * primary. The `follower-reads` flaw applies writes and compare-and-sets on the primary but
+ * serves reads from the client's node, whose copy learns of writes as the primary's messages
+ * arrive (stale reads).
  */
-import type { Completion } from '../core/client.ts';
-import type { Rng } from '../core/generator.ts';
-import { Replicas } from './replicas.ts';
-import type { SimStore, StoreOp } from './simulate.ts';
+import { modelStore, type InProcessStore, type ModelOp } from './model-node.ts';
 
 export type RegisterFlaw = 'follower-reads';
 
-export function registerStore(nodes: readonly string[], flaw?: RegisterFlaw): SimStore {
-  const leader = flaw ? nodes[0]! : 'primary';
-  const replicas = new Replicas<Map<unknown, unknown>>(flaw ? nodes : ['primary'], () => new Map());
-  return {
-    apply(op: StoreOp): Completion {
-      const keyed = op.f === 'cas' ? Array.isArray(op.value) && Array.isArray((op.value as unknown[])[1]) : Array.isArray(op.value);
-      const [k, arg] = keyed ? (op.value as [unknown, unknown]) : [null, op.value];
-      const answer = (v: unknown): unknown => (keyed ? [k, v] : v);
+type Registers = Map<string, unknown>;
+
+/** [key, argument]: the key is null for the unkeyed register. */
+function parts(op: ModelOp): [unknown, unknown, boolean] {
+  const keyed = op.f === 'cas' ? Array.isArray(op.value) && Array.isArray((op.value as unknown[])[1]) : Array.isArray(op.value);
+  return keyed ? [(op.value as [unknown, unknown])[0], (op.value as [unknown, unknown])[1], true] : [null, op.value, false];
+}
+
+export function registerStore(flaw?: RegisterFlaw): InProcessStore {
+  return modelStore<Registers, [string, unknown]>({
+    init: () => new Map(),
+    where: (op) => (flaw && op.f === 'read' ? 'here' : 'primary'),
+    apply(regs, op, ctx) {
+      const [k, arg, keyed] = parts(op);
+      const id = JSON.stringify(k);
+      const set = (v: unknown): void => {
+        regs.set(id, v);
+        if (flaw) ctx.replicate([id, v]);
+      };
       switch (op.f) {
-        case 'read':
-          return { type: 'ok', value: answer(replicas.state(flaw ? op.node : leader).get(k) ?? null) };
+        case 'read': {
+          const v = regs.get(id) ?? null;
+          return { type: 'ok', value: keyed ? [k, v] : v };
+        }
         case 'write':
-          replicas.update(leader, (s) => s.set(k, arg));
+          set(arg);
           return { type: 'ok' };
         case 'cas': {
+          if (!Array.isArray(arg) || arg.length !== 2) return { type: 'fail', error: 'cas value must be [expected, new]' };
           const [old, next] = arg as [unknown, unknown];
-          if ((replicas.state(leader).get(k) ?? null) !== old) return { type: 'fail', error: 'cas-mismatch' };
-          replicas.update(leader, (s) => s.set(k, next));
+          if ((regs.get(id) ?? null) !== old) return { type: 'fail', error: 'cas-mismatch' };
+          set(next);
           return { type: 'ok' };
         }
         default:
           return { type: 'fail', error: `unknown f ${op.f}` };
       }
     },
-    tick(rng: Rng): void {
-      if (rng.next() < 0.2) replicas.tick(rng);
-    },
-    settle(): void {
-      replicas.settle();
-    },
-  };
+    merge: (regs, [id, v]) => void regs.set(id, v),
+  });
 }

@@ -1,11 +1,10 @@
 /**
  * An in-process transactional store that is strict serializable by construction: each `txn`
- * (list-append `append`/`r` or rw-register `w`/`r` micro-ops) runs entirely at its one apply
- * instant against a single copy of the data. Reads of an unwritten key return [] for lists and
- * null for registers.
+ * (list-append `append`/`r` or rw-register `w`/`r` micro-ops) runs entirely at one instant
+ * against the one copy the primary holds. Reads of an unwritten key return [] for lists and null
+ * for registers.
  */
-import type { Completion } from '../core/client.ts';
-import type { SimStore, StoreOp } from './simulate.ts';
+import { modelStore, type InProcessStore } from './model-node.ts';
 
 export type TxnKind = 'list-append' | 'rw-register';
 export type Mop = [f: string, key: unknown, value: unknown];
@@ -27,13 +26,13 @@ export function runMops(kind: TxnKind, mops: readonly Mop[], read: (k: unknown) 
   });
 }
 
-export function serializableTxnStore(kind: TxnKind): SimStore {
-  const data = new Map<unknown, unknown>();
-  return {
-    apply(op: StoreOp): Completion {
+export function serializableTxnStore(kind: TxnKind): InProcessStore {
+  return modelStore<Map<unknown, unknown>>({
+    init: () => new Map(),
+    apply(data, op) {
       if (op.f !== 'txn' || !Array.isArray(op.value)) return { type: 'fail', error: `unknown f ${op.f}` };
       const value = runMops(kind, op.value as Mop[], (k) => data.get(k), (k, v) => data.set(k, v));
       return { type: 'ok', value };
     },
-  };
+  });
 }

@@ -1,13 +1,11 @@
 /**
- * An in-process snapshot-isolation store: each `txn` reads from a committed snapshot that may be
- * a few commits old, buffers its writes, and commits unless a key it writes was changed after its
- * snapshot (first committer wins; the loser fails). So it allows write skew (G2-item) and stale
- * reads, but never dirty reads, lost updates or read skew: histories satisfy snapshot isolation,
- * not serializability.
+ * An in-process snapshot-isolation store, one copy on the primary: each `txn` reads from a
+ * committed snapshot that may be a few commits old, buffers its writes, and commits unless a key
+ * it writes was changed after its snapshot (first committer wins; the loser fails). So it allows
+ * write skew (G2-item) and stale reads, but never dirty reads, lost updates or read skew:
+ * histories satisfy snapshot isolation, not serializability.
  */
-import type { Completion } from '../core/client.ts';
-import type { Rng } from '../core/generator.ts';
-import type { SimStore, StoreOp } from './simulate.ts';
+import { modelStore, type InProcessStore } from './model-node.ts';
 import { runMops, type Mop, type TxnKind } from './txn-serializable.ts';
 
 export interface SnapshotStoreOptions {
@@ -15,41 +13,44 @@ export interface SnapshotStoreOptions {
   maxStaleness?: number;
 }
 
-export function snapshotTxnStore(kind: TxnKind, opts: SnapshotStoreOptions = {}): SimStore {
+export function snapshotTxnStore(kind: TxnKind, opts: SnapshotStoreOptions = {}): InProcessStore {
   const maxStaleness = opts.maxStaleness ?? 3;
   /** Per key, its committed versions in commit order: [commit number, value]. */
-  const versions = new Map<unknown, [number, unknown][]>();
-  let committed = 0;
-  const readAt = (k: unknown, snapshot: number): unknown => {
-    const vs = versions.get(k);
+  interface Versions {
+    byKey: Map<unknown, [number, unknown][]>;
+    committed: number;
+  }
+  const readAt = (s: Versions, k: unknown, snapshot: number): unknown => {
+    const vs = s.byKey.get(k);
     if (!vs) return undefined;
     for (let i = vs.length - 1; i >= 0; i--) if (vs[i]![0] <= snapshot) return vs[i]![1];
     return undefined;
   };
-  return {
-    apply(op: StoreOp, rng: Rng): Completion {
+  return modelStore<Versions>({
+    init: () => ({ byKey: new Map(), committed: 0 }),
+    apply(s, op, ctx) {
       if (op.f !== 'txn' || !Array.isArray(op.value)) return { type: 'fail', error: `unknown f ${op.f}` };
-      const snapshot = committed - rng.int(Math.min(committed, maxStaleness) + 1);
+      const snapshot = s.committed - Math.floor(ctx.random() * (Math.min(s.committed, maxStaleness) + 1));
       const writes = new Map<unknown, unknown>();
       const value = runMops(
         kind,
         op.value as Mop[],
-        (k) => (writes.has(k) ? writes.get(k) : readAt(k, snapshot)),
+        (k) => (writes.has(k) ? writes.get(k) : readAt(s, k, snapshot)),
         (k, v) => writes.set(k, v),
       );
       for (const k of writes.keys()) {
-        const vs = versions.get(k);
+        const vs = s.byKey.get(k);
         if (vs && vs[vs.length - 1]![0] > snapshot) return { type: 'fail', error: 'write conflict' };
       }
       if (writes.size > 0) {
-        committed++;
+        s.committed++;
         for (const [k, v] of writes) {
-          const vs = versions.get(k) ?? [];
-          vs.push([committed, v]);
-          versions.set(k, vs);
+          const vs = s.byKey.get(k) ?? [];
+          vs.push([s.committed, v]);
+          s.byKey.set(k, vs);
         }
       }
       return { type: 'ok', value };
     },
-  };
+  });
 }

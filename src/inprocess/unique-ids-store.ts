@@ -1,21 +1,20 @@
 /**
- * In-process id generators for the unique-ids workload (`generate` → id). The correct store
- * prefixes a per-node counter with the node name. The `node-local-counter` flaw forgets the
- * prefix, so two nodes hand out the same ids.
+ * In-process id generators for the unique-ids workload (`generate` → id): each node counts on its
+ * own. The correct store prefixes the count with the node's name. The `node-local-counter` flaw
+ * forgets the prefix, so two nodes hand out the same ids.
  */
-import type { Completion } from '../core/client.ts';
-import type { SimStore, StoreOp } from './simulate.ts';
+import { modelStore, type InProcessStore } from './model-node.ts';
 
 export type UniqueIdsFlaw = 'node-local-counter';
 
-export function uniqueIdsStore(flaw?: UniqueIdsFlaw): SimStore {
-  const counters = new Map<string, number>();
-  return {
-    apply(op: StoreOp): Completion {
+export function uniqueIdsStore(flaw?: UniqueIdsFlaw): InProcessStore {
+  return modelStore<{ count: number }>({
+    init: () => ({ count: 0 }),
+    where: () => 'here',
+    apply(s, op, ctx) {
       if (op.f !== 'generate') return { type: 'fail', error: `unknown f ${op.f}` };
-      const n = (counters.get(op.node) ?? 0) + 1;
-      counters.set(op.node, n);
-      return { type: 'ok', value: flaw === 'node-local-counter' ? n : `${op.node}-${n}` };
+      const n = ++s.count;
+      return { type: 'ok', value: flaw === 'node-local-counter' ? n : `${ctx.node}-${n}` };
     },
-  };
+  });
 }

@@ -78,7 +78,12 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function buildGenerator(test: Test): Generator {
+/**
+ * The whole run as one generator: the workload's ops (paced to the test's rate) with the
+ * nemesis' faults for the time limit, then the heal-all ops, the recovery wait and the final
+ * reads. `faultline sim` runs the same generator in simulated time.
+ */
+export function buildGenerator(test: Pick<Test, 'rate' | 'workload' | 'nemesis' | 'timeLimitS' | 'recoveryS'>): Generator {
   // stagger spaces ops across all workers, so 1/rate seconds apart on average gives `rate` ops/s.
   const clientGen = test.rate > 0 ? stagger(1 / test.rate, test.workload.generator) : test.workload.generator;
   const main = test.nemesis?.generator ? any(clients(clientGen), nemesisOnly(test.nemesis.generator)) : clients(clientGen);

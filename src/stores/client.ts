@@ -35,7 +35,8 @@ export interface StoreClientOptions {
   localAddress?: string;
 }
 
-const MAX_REDIRECTS = 2;
+/** How many times a client follows a not-leader hint before it gives up. */
+export const MAX_REDIRECTS = 2;
 const OP_PATH: Readonly<Record<StoreRequest['f'], string>> = { read: '/read', write: '/write', cas: '/cas', txn: '/txn' };
 
 /** What a single HTTP exchange produced. */
@@ -89,16 +90,12 @@ export class StoreClient {
         return { type: readOnly ? 'fail' : 'info', error: 'bad-response', message, node };
       }
       const r = ex.body;
-      if (r.ok) return r.value === undefined ? { type: 'ok', node } : { type: 'ok', value: r.value, node };
-      const hint = r.error.leader?.address;
-      if (r.error.code === 'not-leader' && this.followLeader && hint && hint !== node && hop < MAX_REDIRECTS) {
+      const hint = r.ok ? undefined : r.error.leader?.address;
+      if (!r.ok && r.error.code === 'not-leader' && this.followLeader && hint && hint !== node && hop < MAX_REDIRECTS) {
         node = hint;
         continue;
       }
-      const type = r.error.definite || readOnly ? 'fail' : 'info';
-      const out: StoreOutcome = { type, error: r.error.code, message: r.error.message, node };
-      if (r.error.value !== undefined) out.current = r.error.value;
-      return out;
+      return outcomeOfReply(r, readOnly, node);
     }
   }
 
@@ -184,4 +181,17 @@ function isReply(x: unknown): x is StoreReply {
   const r = x as { ok?: unknown; error?: { code?: unknown; definite?: unknown } };
   if (r.ok === true) return true;
   return r.ok === false && typeof r.error?.code === 'string' && typeof r.error.definite === 'boolean';
+}
+
+/**
+ * What a store's reply means for the history: ok with what it observed; a definite error is
+ * `fail`; any other error `info`, except for read-only requests, which change nothing and so
+ * `fail`. (Following a not-leader hint is the caller's business.)
+ */
+export function outcomeOfReply(r: StoreReply, readOnly: boolean, node: string): StoreOutcome {
+  if (r.ok) return r.value === undefined ? { type: 'ok', node } : { type: 'ok', value: r.value, node };
+  const type = r.error.definite || readOnly ? 'fail' : 'info';
+  const out: StoreOutcome = { type, error: r.error.code, message: r.error.message, node };
+  if (r.error.value !== undefined) out.current = r.error.value;
+  return out;
 }

@@ -2,13 +2,14 @@
 // quorum sizes its cluster cannot have.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.ts';
+import type { StoreReply, StoreRequest } from './protocol.ts';
 import { STORES, type NodeSettings } from './registry.ts';
-import { Simulation } from './sim.ts';
+import { Simulator } from '../sim/simulator.ts';
 
 const NODES = ['n1', 'n2', 'n3'];
 
-function boot(store: string, settings: Partial<NodeSettings> = {}): Simulation<unknown> {
-  return new Simulation<unknown>({ seed: 1, nodes: NODES }, rt => STORES[store]!.create(rt, { bugs: new Set(), ...settings }));
+function boot(store: string, settings: Partial<NodeSettings> = {}): Simulator<StoreRequest, StoreReply> {
+  return new Simulator<StoreRequest, StoreReply>({ seed: 1, nodes: NODES, create: rt => STORES[store]!.create(rt, { bugs: new Set(), ...settings }) });
 }
 
 describe('store registry', () => {

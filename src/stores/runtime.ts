@@ -2,9 +2,12 @@
  * The runtime a store node's logic is written against: messages to peers, timers, clocks,
  * randomness and durable storage. Node logic does no I/O of its own, so the same code runs as a
  * real process (real/runtime.ts: TCP, files, Date.now) and inside the deterministic simulator
- * (sim.ts: a message queue, a fake clock and an in-memory disk that loses unsynced writes).
+ * (src/sim/simulator.ts: an event queue, a fake clock, a faulty network and disks that lose
+ * unsynced writes). docs/simulation.md teaches the contract to authors of node logic.
  */
+import type { OptionSchema, OptionValues } from '../options/schema.ts';
 import type { StoreReply, StoreRequest, StoreStatus } from './protocol.ts';
+import type { SyncMode } from './real/file-storage.ts';
 
 /** Opaque: whatever the runtime's setTimer returned. */
 export type TimerHandle = object;
@@ -14,7 +17,10 @@ export interface Runtime<M> {
   readonly self: string;
   /** The other nodes' ids. */
   readonly peers: readonly string[];
-  /** Best-effort delivery: a message may be lost, delayed or reordered across reconnects. */
+  /**
+   * Best-effort delivery: a message may be lost, duplicated, delayed or overtaken by later ones.
+   * The receiver gets a copy as JSON carries it (functions and undefined fields are gone).
+   */
   send(to: string, msg: M): void;
   /** Runs `fn` after `ms` of monotonic time. */
   setTimer(ms: number, fn: () => void): TimerHandle;
@@ -67,4 +73,40 @@ export interface StoreNode<M> {
   status(): StoreStatus;
   /** Stops timers and answers every pending request; the node ignores everything afterwards. */
   stop(): void;
+}
+
+/**
+ * A DB's nodes as node logic (`nodeLogic` of a DB definition): what lets `faultline sim` run them
+ * in the simulator. `create` is called at every start and restart of a node, with the DB's
+ * options and the bug flags of the run.
+ *
+ * @example
+ * nodeLogic: {
+ *   create: (rt, { bugs }) => new MyNode(rt, { skipFsync: bugs.has('no-fsync') }),
+ *   modules: [import.meta.url],
+ * }
+ */
+export interface NodeLogic<S extends OptionSchema = OptionSchema> {
+  create(rt: Runtime<unknown>, b: { readonly options: OptionValues<S>; readonly bugs: ReadonlySet<string> }): StoreNode<unknown>;
+  /** How the node's disk syncs under these bugs: `lazy` buffers writes for seconds, `unsynced` never fsyncs (default `fsync`). */
+  syncMode?(bugs: ReadonlySet<string>): SyncMode;
+  /**
+   * Properties of the nodes' states that must hold at every moment (fresh ones for every run):
+   * the simulator shows each node's status to them after every event the node handled, and a
+   * violation fails the run like a checker's finding (checker `node-invariants`).
+   */
+  invariants?(): NodeInvariant[];
+  /**
+   * Modules (file URLs or paths) of the node code. Their sources, and the sources they import by
+   * relative path, are hashed into every simulated run, so a replay can say when the code changed.
+   */
+  readonly modules: readonly string[];
+}
+
+/** A property of the nodes' states that the simulator checks after every event (see NodeLogic). */
+export interface NodeInvariant {
+  /** Its name, which is also the anomaly type of a violation: "one-leader-per-term". */
+  readonly name: string;
+  /** Sees a node's status (at least its role and term) after an event it handled; returns what is wrong, if anything. */
+  observe(node: string, status: { readonly role: string; readonly term: number; readonly [detail: string]: unknown }): string | undefined;
 }

@@ -1,13 +1,12 @@
 /**
  * One invalid history per checker that can say INVALID, from the in-process stores with their
- * flaws switched on (driven by the simulation with the workloads' own op generators), or built
+ * flaws switched on (clients in the simulator, with the workloads' own op generators), or built
  * by hand where no store has the flaw. Each comes with the checkers a run of that workload gets.
  */
 import type { Checker } from '../../src/core/checker.ts';
 import type { History } from '../../src/core/op.ts';
-import { makeRng } from '../../src/generator/rng.ts';
 import { HistoryBuilder } from '../../src/inprocess/history-builder.ts';
-import { simulate } from '../../src/inprocess/simulate.ts';
+import { runClients } from '../../src/inprocess/client-histories.ts';
 import { registerStore } from '../../src/inprocess/register-store.ts';
 import { keyedSetStore } from '../../src/inprocess/keyed-set-store.ts';
 import { setStore } from '../../src/inprocess/set-store.ts';
@@ -60,62 +59,62 @@ export const INVALID_RUNS: readonly InvalidRun[] = [
   {
     checker: 'linearizable',
     workload: 'register',
-    history: () => simulate({ rng: makeRng(3), store: registerStore(NODES, 'follower-reads'), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 300, nextOp: (rng, n) => registerOp(rng, n) }),
+    history: () => runClients({ seed: 3, store: registerStore('follower-reads'), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 300, nextOp: (rng, n) => registerOp(rng, n) }),
     checkers: () => [linearizable({ model: 'cas-register', init: null, threads: 0 }), staleReads(), ...base()],
   },
   {
     checker: 'stale-reads',
     workload: 'register',
-    history: () => simulate({ rng: makeRng(4), store: registerStore(NODES, 'follower-reads'), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 300, nextOp: (rng, n) => registerOp(rng, n) }),
+    history: () => runClients({ seed: 4, store: registerStore('follower-reads'), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 300, nextOp: (rng, n) => registerOp(rng, n) }),
     checkers: () => [staleReads(), ...base()],
   },
   {
     checker: 'session',
     workload: 'session',
-    history: () => simulate({ rng: makeRng(5), store: keyedSetStore(NODES, 'async-replicas'), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => sessionOp(rng, n, { opsPerGroup: 100 }) }),
+    history: () => runClients({ seed: 5, store: keyedSetStore('async-replicas'), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => sessionOp(rng, n, { opsPerGroup: 100 }) }),
     checkers: () => [sessionGuarantees(), ...base()],
   },
   {
     checker: 'causal-reverse',
     workload: 'causal',
-    history: () => simulate({ rng: makeRng(6), store: keyedSetStore(NODES, 'async-replicas'), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => causalOp(rng, n, { opsPerGroup: 100 }) }),
+    history: () => runClients({ seed: 6, store: keyedSetStore('async-replicas'), threads: 4, nodes: NODES, switchNodeRate: 0.5, infoRate: 0.05, ops: 400, nextOp: (rng, n) => causalOp(rng, n, { opsPerGroup: 100 }) }),
     checkers: () => [causalReverse(), ...base()],
   },
   {
     checker: 'set-full',
     workload: 'set',
-    history: () => simulate({ rng: makeRng(7), store: setStore(NODES, 'lossy'), threads: 4, nodes: NODES, switchNodeRate: 0.2, infoRate: 0.05, ops: 300, nextOp: (rng, n) => setOp(rng, n), final: setFinalOps() }),
+    history: () => runClients({ seed: 7, store: setStore('lossy'), threads: 4, nodes: NODES, switchNodeRate: 0.2, infoRate: 0.05, ops: 300, nextOp: (rng, n) => setOp(rng, n), final: setFinalOps() }),
     checkers: () => [setFull(), ...base()],
   },
   {
     checker: 'counter',
     workload: 'counter',
-    history: () => simulate({ rng: makeRng(8), store: counterStore('lost-increments'), threads: 5, nodes: ['n1'], infoRate: 0.1, ops: 300, nextOp: (rng) => counterOp(rng), final: counterFinalOps }),
+    history: () => runClients({ seed: 8, store: counterStore('lost-increments'), threads: 5, nodes: ['n1'], infoRate: 0.1, ops: 300, nextOp: (rng) => counterOp(rng), final: counterFinalOps }),
     checkers: () => [counter(), ...base()],
   },
   {
     checker: 'bank',
     workload: 'bank',
-    history: () => simulate({ rng: makeRng(9), store: bankStore(DEFAULT_ACCOUNTS, 10, 'torn-transfers'), threads: 5, nodes: ['n1'], infoRate: 0.05, ops: 300, nextOp: (rng) => bankOp(rng), final: bankFinalOps }),
+    history: () => runClients({ seed: 9, store: bankStore(DEFAULT_ACCOUNTS, 10, 'torn-transfers'), threads: 5, nodes: ['n1'], infoRate: 0.05, ops: 150, nextOp: (rng) => bankOp(rng), final: bankFinalOps }),
     checkers: () => [bank({ accounts: [...DEFAULT_ACCOUNTS], total: 50 }), ...base()],
   },
   {
     checker: 'queue',
     workload: 'queue',
     history: () =>
-      simulate({ rng: makeRng(10), store: queueStore({ dedupe: true, flaw: 'lossy' }), threads: 4, nodes: ['n1'], infoRate: 0.02, ops: 300, nextOp: (rng, n) => queueOp(rng, n), retry: (op) => queueRetry(op), final: queueFinalOps }),
+      runClients({ seed: 10, store: queueStore({ dedupe: true, flaw: 'lossy' }), threads: 4, nodes: ['n1'], infoRate: 0.02, ops: 300, nextOp: (rng, n) => queueOp(rng, n), retry: (op) => queueRetry(op), final: queueFinalOps }),
     checkers: () => [queue(), ...base()],
   },
   {
     checker: 'unique-ids',
     workload: 'unique-ids',
-    history: () => simulate({ rng: makeRng(11), store: uniqueIdsStore('node-local-counter'), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 200, nextOp: uniqueIdsOp }),
+    history: () => runClients({ seed: 11, store: uniqueIdsStore('node-local-counter'), threads: 4, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 200, nextOp: uniqueIdsOp }),
     checkers: () => [uniqueIds(), ...base()],
   },
   {
     checker: 'long-fork',
     workload: 'long-fork',
-    history: () => simulate({ rng: makeRng(1), store: longForkStore(NODES, 'parallel-snapshots'), threads: 5, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 800, nextOp: (rng, n) => longForkOp(rng, n, { groupSize: 4 }) }),
+    history: () => runClients({ seed: 1, store: longForkStore('parallel-snapshots'), threads: 5, nodes: NODES, switchNodeRate: 0.3, infoRate: 0.05, ops: 800, nextOp: (rng, n) => longForkOp(rng, n, { groupSize: 4 }) }),
     checkers: () => [longFork(), ...base()],
   },
   {
@@ -129,7 +128,7 @@ export const INVALID_RUNS: readonly InvalidRun[] = [
     workload: 'rw-register',
     history: () => {
       const source = new TxnSource('w', { keyCount: 3, maxWritesPerKey: 8, keyDistribution: 'uniform' });
-      return simulate({ rng: makeRng(12), store: snapshotTxnStore('rw-register'), threads: 5, nodes: ['n1'], ops: 300, infoRate: 0.05, nextOp: (r) => source.next(r) });
+      return runClients({ seed: 12, store: snapshotTxnStore('rw-register'), threads: 5, nodes: ['n1'], ops: 300, infoRate: 0.05, nextOp: (r) => source.next(r) });
     },
     checkers: () => [rwRegister(), ...base()],
   },

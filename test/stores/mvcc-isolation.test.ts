@@ -6,9 +6,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listAppend } from '../../checkers/elle/index.ts';
 import type { Op } from '../../src/core/op.ts';
-import type { MicroOp } from '../../src/stores/protocol.ts';
-import { seededRandom, Simulation } from '../../src/stores/sim.ts';
-import { MvccNode, type MvccMessage, type MvccMode } from '../../src/stores/mvcc/node.ts';
+import type { MicroOp, StoreReply, StoreRequest } from '../../src/stores/protocol.ts';
+import { makeRng } from '../../src/generator/rng.ts';
+import { Simulator } from '../../src/sim/simulator.ts';
+import { MvccNode, type MvccMode } from '../../src/stores/mvcc/node.ts';
 
 const CLIENTS = 8;
 const KEYS = 4;
@@ -16,8 +17,9 @@ const RUN_MS = 1500;
 
 /** Runs random list-append transactions from CLIENTS sequential clients; returns the history. */
 function simulate(mode: MvccMode, seed: number): Op[] {
-  const sim = new Simulation<MvccMessage>({ seed, nodes: ['n1'] }, rt => new MvccNode(rt, { mode }));
-  const random = seededRandom(seed ^ 0x9e3779b9);
+  const sim = new Simulator<StoreRequest, StoreReply>({ seed, nodes: ['n1'], create: rt => new MvccNode(rt, { mode }) });
+  const rng = makeRng(seed ^ 0x9e3779b9);
+  const random = (): number => rng.next();
   const history: Op[] = [];
   let next = 0;
   const record = (op: Pick<Op, 'process' | 'type' | 'f' | 'value'> & { error?: string }): void => void history.push({ ...op, index: history.length, time: Math.round(sim.time * 1e6) });

@@ -2,12 +2,16 @@
  * The bundled reference stores (`--db reference:<store>`) as DB definitions: what each store is,
  * its bug flags and options, and what the checkers should find with each. Each node runs the
  * store's node program (src/stores/main) through the process DB, the same door a user's own node
- * program goes through; store options (`--opt raft.election-ms=300`) become program flags.
+ * program goes through; store options (`--opt raft.election-ms=300`) become program flags. The
+ * same node logic runs in `faultline sim` (`nodeLogic`), with the options as node settings.
  */
 import type { DbDefinition } from '../../core/parts.ts';
-import { nodeArgvFor } from '../../code-paths.ts';
+import { codeModule, nodeArgvFor } from '../../code-paths.ts';
 import { opt, type OptionSchema } from '../../options/schema.ts';
 import { defineDb } from '../../plugins/define.ts';
+import { oneLeaderPerTerm } from '../../stores/invariants.ts';
+import { STORES, type NodeSettings } from '../../stores/registry.ts';
+import type { NodeInvariant } from '../../stores/runtime.ts';
 import { ProcessDb } from '../process/db.ts';
 
 export const STORE_PORT = 8080;
@@ -22,6 +26,8 @@ export function storeArgv(store: string, bugs: readonly string[], flags: readonl
 }
 
 interface StoreSpec<S extends OptionSchema> {
+  /** What the simulator checks on the nodes' states after every event. */
+  invariants?: () => NodeInvariant[];
   store: string;
   /** The prefix of its option keys when not the store's name. */
   prefix?: string;
@@ -30,11 +36,29 @@ interface StoreSpec<S extends OptionSchema> {
   bugs?: Readonly<Record<string, string>>;
   expect: string;
   options: S;
-  /** The program flag of each option. */
-  flags: Readonly<Record<keyof S & string, string>>;
+  /** The node setting of each option (its program flag is the setting in kebab case: electionMs, --election-ms). */
+  settings: Readonly<Record<keyof S & string, SettingName>>;
+}
+
+type SettingName = Exclude<keyof NodeSettings, 'bugs'>;
+
+/** The node program flag of a setting: electionMs is --election-ms. */
+const flagOf = (setting: SettingName): string => `--${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The node settings of the options given. */
+function nodeSettings(names: Readonly<Record<string, SettingName>>, options: Readonly<Record<string, unknown>>, bugs: ReadonlySet<string>): NodeSettings {
+  const settings: NodeSettings = { bugs };
+  for (const [name, setting] of Object.entries(names)) {
+    const value = options[name];
+    if (value === undefined) continue;
+    if (setting === 'mode') settings.mode = String(value);
+    else settings[setting] = Number(value);
+  }
+  return settings;
 }
 
 function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDefinition<S> {
+  const kind = STORES[spec.store]!;
   return defineDb<S>({
     name: `reference:${spec.store}`,
     ...(spec.prefix ? { optionPrefix: spec.prefix } : {}),
@@ -45,9 +69,9 @@ function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDef
     options: spec.options,
     create({ options, bugs, test }) {
       const flags: string[] = [];
-      for (const [name, flag] of Object.entries(spec.flags) as [string, string][]) {
+      for (const [name, setting] of Object.entries(spec.settings) as [string, SettingName][]) {
         const value = (options as Record<string, unknown>)[name];
-        if (value !== undefined) flags.push(flag, String(value));
+        if (value !== undefined) flags.push(flagOf(setting), String(value));
       }
       const db = new ProcessDb({
         name: `reference:${spec.store}`,
@@ -59,6 +83,12 @@ function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDef
         workloads: spec.workloads,
       });
       return { db, client: (w) => db.client(w) };
+    },
+    nodeLogic: {
+      create: (rt, { options, bugs }) => kind.create(rt, nodeSettings(spec.settings, options, bugs)),
+      syncMode: (bugs) => kind.syncMode(bugs),
+      ...(spec.invariants ? { invariants: spec.invariants } : {}),
+      modules: [codeModule(`src/stores/${spec.store}/node`)],
     },
   });
 }
@@ -80,8 +110,9 @@ export const REFERENCE_DBS = [
         'loses acknowledged writes when a node loses power (needs a disk that drops un-fsynced writes: the fault filesystem, src/disk)',
     },
     expect: 'valid under every nemesis',
+    invariants: () => [oneLeaderPerTerm()],
     options: { 'election-ms': positive('minimum election timeout in ms (default 400)'), 'heartbeat-ms': positive('heartbeat interval in ms (default 50)') },
-    flags: { 'election-ms': '--election-ms', 'heartbeat-ms': '--heartbeat-ms' },
+    settings: { 'election-ms': 'electionMs', 'heartbeat-ms': 'heartbeatMs' },
   }),
   referenceStore({
     store: 'leader-follower',
@@ -92,7 +123,7 @@ export const REFERENCE_DBS = [
       'invalid under partition or kill: split brain and failover lose acknowledged writes (register: nonlinearizable; ' +
       'list-append: lost appends / G1 / G2); lf.mode=sync narrows the window but partitions still break it',
     options: { mode: opt.enum(['async', 'sync'], { doc: "async: ack once on the primary's disk; sync: also on one follower's disk", default: 'async' }) },
-    flags: { mode: '--mode' },
+    settings: { mode: 'mode' },
   }),
   referenceStore({
     store: 'quorum',
@@ -102,7 +133,7 @@ export const REFERENCE_DBS = [
       'invalid: with R + W <= N (e.g. quorum.r=1 quorum.w=1) stale reads (stale-read, nonlinearizable) even without faults; ' +
       'with R + W > N still nonlinearizable under concurrent writes (read repair after the reply, lagging version clocks, non-atomic CAS)',
     options: { n: positive('replicas per key (default 3)'), r: positive('replies a read waits for (default 2)'), w: positive('acknowledgements a write waits for (default 2)') },
-    flags: { n: '--n', r: '--r', w: '--w' },
+    settings: { n: 'n', r: 'r', w: 'w' },
   }),
   referenceStore({
     store: 'lww',
@@ -112,7 +143,7 @@ export const REFERENCE_DBS = [
       'invalid under partition: every side accepts writes and reads its own state (stale-read, nonlinearizable), converging after healing; ' +
       'under --nemesis clock writes from a node whose clock lags are lost outright (nonlinearizable)',
     options: { 'gossip-ms': positive('anti-entropy interval in ms (default 200)') },
-    flags: { 'gossip-ms': '--heartbeat-ms' },
+    settings: { 'gossip-ms': 'heartbeatMs' },
   }),
   referenceStore({
     store: 'mvcc',
@@ -122,6 +153,6 @@ export const REFERENCE_DBS = [
       'invalid for serializability but never G0 / G1: snapshot mode shows write skew (G2-item) only; ' +
       'read-committed mode also shows read skew (G-single)',
     options: { mode: opt.enum(['snapshot', 'read-committed'], { doc: 'snapshot isolation (first committer wins) or read committed', default: 'snapshot' }) },
-    flags: { mode: '--mode' },
+    settings: { mode: 'mode' },
   }),
 ];

@@ -2,17 +2,17 @@
 // acknowledged writes exactly where its design says it will (async split brain; semi-sync when
 // the confirming follower dies with the primary), which the same client checks catch.
 import { describe, expect, it } from 'vitest';
-import type { StoreRequest } from '../protocol.ts';
-import { Simulation } from '../sim.ts';
-import { appendRequest, clientViolations } from '../sim-checks.ts';
-import { LeaderFollowerNode, type LfMessage, type LfMode } from './node.ts';
+import type { StoreReply, StoreRequest } from '../protocol.ts';
+import { Simulator } from '../../sim/simulator.ts';
+import { appendRequest, clientViolations } from '../append-checks.ts';
+import { LeaderFollowerNode, type LfMode } from './node.ts';
 
-type LfSim = Simulation<LfMessage>;
+type LfSim = Simulator<StoreRequest, StoreReply>;
 const READ: StoreRequest = { f: 'read', key: 'k' };
 const append = (v: number): StoreRequest => appendRequest('k', v);
 
 function makeSim(mode: LfMode, seed = 1): LfSim {
-  return new Simulation<LfMessage>({ seed, nodes: ['n1', 'n2', 'n3'] }, rt => new LeaderFollowerNode(rt, { mode }));
+  return new Simulator<StoreRequest, StoreReply>({ seed, nodes: ['n1', 'n2', 'n3'], create: rt => new LeaderFollowerNode(rt, { mode }) });
 }
 
 function primaries(sim: LfSim): string[] {

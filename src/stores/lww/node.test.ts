@@ -2,18 +2,18 @@
 // (so stale), and a node whose clock lags loses its acknowledged writes to older ones.
 import { describe, expect, it } from 'vitest';
 import type { StoreReply, StoreRequest } from '../protocol.ts';
-import { Simulation } from '../sim.ts';
-import { compareStamps, LwwNode, type LwwMessage } from './node.ts';
+import { Simulator } from '../../sim/simulator.ts';
+import { compareStamps, LwwNode } from './node.ts';
 
 const NODES = ['n1', 'n2', 'n3'];
 const READ: StoreRequest = { f: 'read', key: 'k' };
 const write = (value: unknown): StoreRequest => ({ f: 'write', key: 'k', value });
 
-function makeSim(seed = 1): Simulation<LwwMessage> {
-  return new Simulation<LwwMessage>({ seed, nodes: NODES }, rt => new LwwNode(rt, { gossipMs: 50 }));
+function makeSim(seed = 1): Simulator<StoreRequest, StoreReply> {
+  return new Simulator<StoreRequest, StoreReply>({ seed, nodes: NODES, create: rt => new LwwNode(rt, { gossipMs: 50 }) });
 }
 
-function value(sim: Simulation<LwwMessage>, id: string, req: StoreRequest = READ): unknown {
+function value(sim: Simulator<StoreRequest, StoreReply>, id: string, req: StoreRequest = READ): unknown {
   const r = sim.submit(id, req);
   // Reads answer at once; writes after their flush.
   if (!r.reply) sim.runFor(10);

@@ -4,11 +4,11 @@
 // crash; only the lowest node id serves.
 import { describe, expect, it } from 'vitest';
 import type { MicroOp, StoreReply, StoreRequest } from '../protocol.ts';
-import { Simulation } from '../sim.ts';
-import { MvccNode, type MvccMessage, type MvccMode } from './node.ts';
+import { Simulator } from '../../sim/simulator.ts';
+import { MvccNode, type MvccMode } from './node.ts';
 
-function makeSim(mode: MvccMode, seed = 1): Simulation<MvccMessage> {
-  return new Simulation<MvccMessage>({ seed, nodes: ['n1', 'n2', 'n3'] }, rt => new MvccNode(rt, { mode, stepMs: 4 }));
+function makeSim(mode: MvccMode, seed = 1): Simulator<StoreRequest, StoreReply> {
+  return new Simulator<StoreRequest, StoreReply>({ seed, nodes: ['n1', 'n2', 'n3'], create: rt => new MvccNode(rt, { mode, stepMs: 4 }) });
 }
 
 const txn = (...ops: MicroOp[]): StoreRequest => ({ f: 'txn', ops });

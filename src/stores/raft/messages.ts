@@ -31,6 +31,8 @@ export interface AppendRequest {
   commit: number;
   /** The leader's heartbeat round; echoed so the leader knows a majority still follows it. */
   seq: number;
+  /** Names this append among the leader's (echoed): only the reply to the one outstanding moves flow control on. */
+  ref: number;
 }
 
 export interface AppendReply {
@@ -42,6 +44,7 @@ export interface AppendReply {
   /** On failure: where the leader should try next. */
   hint: number;
   seq: number;
+  ref: number;
 }
 
 export type RaftMessage = VoteRequest | VoteReply | AppendRequest | AppendReply;

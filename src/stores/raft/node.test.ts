@@ -2,20 +2,22 @@
 // partition schedules (fast-check), and each bug flag caught by the same checks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StoreRequest } from '../protocol.ts';
+import { Simulator } from '../../sim/simulator.ts';
+import type { StoreReply, StoreRequest } from '../protocol.ts';
+import { appendRequest, clientViolations } from '../append-checks.ts';
 import { STORES } from '../registry.ts';
-import { Simulation } from '../sim.ts';
-import { appendRequest, clientViolations } from '../sim-checks.ts';
-import type { RaftMessage } from './messages.ts';
 import { RaftNode, type RaftBug } from './node.ts';
 
-type RaftSim = Simulation<RaftMessage>;
+type RaftSim = Simulator<StoreRequest, StoreReply>;
 
 function makeSim(seed: number, size: number, bugs: RaftBug[] = [], fsyncMs: [number, number] = [0, 2], dropRate = 0): RaftSim {
   const nodes = Array.from({ length: size }, (_, i) => `n${i + 1}`);
   // The disk syncs as the real store's would with these bugs.
-  const unsyncedWrites = STORES.raft!.syncMode(new Set(bugs)) === 'unsynced';
-  return new Simulation<RaftMessage>({ seed, nodes, fsyncMs, dropRate, unsyncedWrites }, rt => new RaftNode(rt, { bugs: new Set(bugs) }));
+  const syncMode = STORES.raft!.syncMode(new Set(bugs));
+  const sim = new Simulator<StoreRequest, StoreReply>({ seed, nodes, fsyncMs, syncMode, create: rt => new RaftNode(rt, { bugs: new Set(bugs) }) });
+  const links = nodes.flatMap(from => nodes.filter(to => to !== from).map(to => ({ from, to })));
+  if (dropRate > 0) sim.network.setPacketFaults(links, { loss: dropRate });
+  return sim;
 }
 
 function raft(sim: RaftSim, id: string): RaftNode | undefined {

@@ -59,6 +59,8 @@ interface PeerProgress {
   seq: number;
   /** Monotonic time the outstanding append was sent, or null when none is outstanding. */
   inflightAt: number | null;
+  /** The ref of the outstanding append: a late or duplicated reply to an older one does not end it. */
+  inflightRef: number;
 }
 
 interface PendingWrite {
@@ -103,6 +105,10 @@ export class RaftNode implements StoreNode<RaftMessage> {
   private flushRequested = 0;
   private termStart = 0;
   private seq = 0;
+  /** The ref of the last append sent (see AppendRequest.ref). */
+  private appendRef = 0;
+  /** Reused by majorityValue, which runs on every append reply. */
+  private readonly scratch: number[] = [];
   private readonly roundStart = new Map<number, number>();
   private leaseUntil = -Infinity;
   private heartbeatTimer: TimerHandle | undefined;
@@ -265,7 +271,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
 
   private onAppend(from: string, m: AppendRequest): void {
     if (m.term < this.term) {
-      this.rt.send(from, { type: 'append-reply', term: this.term, success: false, matchIndex: 0, hint: 0, seq: m.seq });
+      this.rt.send(from, { type: 'append-reply', term: this.term, success: false, matchIndex: 0, hint: 0, seq: m.seq, ref: m.ref });
       return;
     }
     if (m.term > this.term || this.role !== 'follower') this.becomeFollower(m.term, from);
@@ -286,7 +292,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
         this.commitIndex = commit;
         this.apply();
       }
-      reply = { type: 'append-reply', term: this.term, success: true, matchIndex: match, hint: 0, seq: m.seq };
+      reply = { type: 'append-reply', term: this.term, success: true, matchIndex: match, hint: 0, seq: m.seq, ref: m.ref };
     }
     const term = this.term;
     this.afterDurable(() => {
@@ -295,7 +301,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
   }
 
   private appendFailure(m: AppendRequest, hint: number): AppendReply {
-    return { type: 'append-reply', term: this.term, success: false, matchIndex: 0, hint, seq: m.seq };
+    return { type: 'append-reply', term: this.term, success: false, matchIndex: 0, hint, seq: m.seq, ref: m.ref };
   }
 
   /** Appends what is new, truncating our log at the first entry that conflicts with the leader's. */
@@ -321,7 +327,11 @@ export class RaftNode implements StoreNode<RaftMessage> {
     if (m.term > this.term) return this.becomeFollower(m.term, null);
     const p = this.progress.get(from);
     if (this.role !== 'leader' || m.term !== this.term || !p) return;
-    p.inflightAt = null;
+    // What a reply says about the follower holds whichever append it answers; only the reply to
+    // the outstanding append ends it and may move `next` back, so duplicated or late replies
+    // cannot multiply the appends in flight.
+    const current = m.ref === p.inflightRef;
+    if (current) p.inflightAt = null;
     if (m.seq > p.seq) {
       p.seq = m.seq;
       this.extendLease();
@@ -330,12 +340,12 @@ export class RaftNode implements StoreNode<RaftMessage> {
       if (m.matchIndex > p.match) p.match = m.matchIndex;
       p.next = Math.max(p.next, p.match + 1);
       this.advanceCommit();
-    } else {
+    } else if (current) {
       p.next = Math.max(p.match + 1, Math.min(m.hint, p.next - 1));
     }
     this.serveReads();
     // The next append goes out from the tick, batching with other replies and requests of this turn.
-    if (this.role === 'leader' && this.hasWork(p)) this.scheduleTick();
+    if (current && this.role === 'leader' && this.hasWork(p)) this.scheduleTick();
   }
 
   // ---- roles ----
@@ -407,7 +417,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
     this.rt.log(`leader for term ${this.term}`);
     if (this.electionTimer) this.rt.clearTimer(this.electionTimer);
     this.electionTimer = undefined;
-    this.progress = new Map(this.rt.peers.map(p => [p, { next: this.log.lastIndex + 1, match: 0, seq: 0, inflightAt: null }]));
+    this.progress = new Map(this.rt.peers.map(p => [p, { next: this.log.lastIndex + 1, match: 0, seq: 0, inflightAt: null, inflightRef: 0 }]));
     // Everything in the log was flushed before the votes were requested.
     this.selfMatch = this.log.lastIndex;
     this.flushRequested = this.log.lastIndex;
@@ -489,14 +499,15 @@ export class RaftNode implements StoreNode<RaftMessage> {
       entries: this.log.slice(p.next, last),
       commit: this.commitIndex,
       seq: this.seq,
+      ref: ++this.appendRef,
     };
     p.inflightAt = now;
+    p.inflightRef = msg.ref;
     this.rt.send(peer, msg);
   }
 
   private advanceCommit(): void {
-    const matches = [this.selfMatch, ...[...this.progress.values()].map(p => p.match)].sort((a, b) => b - a);
-    const n = matches[this.majority - 1] ?? 0;
+    const n = this.majorityValue(this.selfMatch, p => p.match);
     if (n > this.commitIndex && this.log.termAt(n) === this.term) {
       this.commitIndex = n;
       this.apply();
@@ -505,8 +516,23 @@ export class RaftNode implements StoreNode<RaftMessage> {
 
   /** The highest heartbeat round a majority (this leader included) has acknowledged. */
   private confirmedSeq(): number {
-    const seqs = [this.seq, ...[...this.progress.values()].map(p => p.seq)].sort((a, b) => b - a);
-    return seqs[this.majority - 1] ?? 0;
+    return this.majorityValue(this.seq, p => p.seq);
+  }
+
+  /** The highest value a majority (this leader's `own` and the peers') has reached. */
+  private majorityValue(own: number, of: (p: PeerProgress) => number): number {
+    // Insertion into a descending list: clusters are small, and this runs on every append reply.
+    const values = this.scratch;
+    values.length = 0;
+    values.push(own);
+    for (const p of this.progress.values()) {
+      const v = of(p);
+      let i = values.length;
+      values.push(v);
+      for (; i > 0 && values[i - 1]! < v; i--) values[i] = values[i - 1]!;
+      values[i] = v;
+    }
+    return values[this.majority - 1] ?? 0;
   }
 
   private extendLease(): void {

@@ -28,11 +28,12 @@ export function isRaftMessage(x: unknown): x is RaftMessage {
         typeof m.prevTerm === 'number' &&
         isCount(m.commit) &&
         isCount(m.seq) &&
+        isCount(m.ref) &&
         Array.isArray(m.entries) &&
         m.entries.every(isEntry)
       );
     case 'append-reply':
-      return typeof m.success === 'boolean' && isCount(m.matchIndex) && isCount(m.hint) && isCount(m.seq);
+      return typeof m.success === 'boolean' && isCount(m.matchIndex) && isCount(m.hint) && isCount(m.seq) && isCount(m.ref);
     default:
       return false;
   }

@@ -3,8 +3,10 @@
  * one key, reads of that key): the cheap, exact subset of linearizability that every store test
  * uses to tell a correct store from a buggy one.
  */
-import type { StoreRequest } from './protocol.ts';
-import type { SimRequest } from './sim.ts';
+import type { SubmittedRequest } from '../sim/simulator.ts';
+import type { StoreReply, StoreRequest } from './protocol.ts';
+
+type SimRequest = SubmittedRequest<StoreRequest, StoreReply>;
 
 export function appendRequest(key: string, value: number): StoreRequest {
   return { f: 'txn', ops: [['append', key, value]] };
