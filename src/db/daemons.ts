@@ -47,8 +47,8 @@ export class NodeDaemons {
   }
 
   /**
-   * Polls until the probe says the daemon is ready; fails at once, quoting its log, when the
-   * daemon exits, and with the probe's last answer at the deadline.
+   * Polls until the probe says the daemon is ready and the daemon still runs; fails at once,
+   * quoting its log, when the daemon exits, and with the probe's last answer at the deadline.
    */
   async waitReady(ctx: NodeContext, w: ReadyWait): Promise<void> {
     const node = ctx.node;
@@ -56,12 +56,14 @@ export class NodeDaemons {
     let last = 'no answer';
     while (Date.now() < deadline) {
       const missing = await w.probe(Math.max(100, Math.min(1000, deadline - Date.now())));
-      if (missing === undefined) return;
-      last = missing;
+      // Checked after a ready answer too: an old daemon that outlived its kill answers the
+      // probe while the new one exited (its port was taken).
       if (!(await this.alive(ctx))) {
         const tail = await ctx.cluster.remote(node.name).exec(['tail', '-n', '2', w.logFile], { check: false });
         throw new FaultlineError('E_SETUP', `${w.what} on ${node.name} exited during startup: ${tail.stdout.trim().split('\n').join(' | ')}; see ${w.logFile}`);
       }
+      if (missing === undefined) return;
+      last = missing;
       await sleep(w.pollMs);
     }
     const where = w.address ? ` (${w.address})` : '';

@@ -31,6 +31,7 @@ import { checkRunDir, runChecker } from './check-run.ts';
 import { describeEnd, outcomeOf, type EndReason, type Outcome, type RunEnd } from './outcome.ts';
 import { OnlineRunCheck, type OnlineStatus } from './online-check.ts';
 import { applyTopology, removeTopology } from './topology.ts';
+import { SerialNemesis } from './serial-nemesis.ts';
 
 export interface RunOutcome {
   runDir: string;
@@ -71,6 +72,8 @@ const WATCHDOG_GRACE_S = 60;
 const FINAL_PHASE_ALLOWANCE_S = 30;
 /** The longest main phase: a timer cannot wait longer than about 24.8 days. */
 const MAX_TIME_LIMIT_S = 21 * 86_400;
+/** How long teardown waits for a nemesis op still running after the run before it heals anyway. */
+const NEMESIS_SETTLE_MS = 120_000;
 /** Event-loop delay (p99) above which the harness, not the database, was the bottleneck. */
 const OVERLOAD_P99_MS = 500;
 
@@ -161,6 +164,7 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
   const online = test.checkOnline || test.failFast ? new OnlineRunCheck(runChecker(test), { test: info }) : null;
   if (online) log.info(`checking online: ${online.checked.join(', ') || 'no checker checks op by op'}${online.waited.length ? `; at the end only: ${online.waited.join(', ')}` : ''}`);
   let context: RunContext | null = null;
+  let nemesisCalls: SerialNemesis | null = null;
   let setupError: unknown;
   const onNodes = async (ctx: RunContext, what: string, fn: (node: NodeContext) => Promise<void>): Promise<void> => {
     const outcomes = await Promise.allSettled(ctx.cluster.nodes.map((n) => fn(nodeContext(ctx, n))));
@@ -181,6 +185,7 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
     }
     if (test.topology) await applyTopology(cluster, test.topology, test.provider.name, log);
     const nemesis = test.nemesis?.nemesis;
+    if (nemesis) nemesisCalls = new SerialNemesis(nemesis);
     if (nemesis?.prepareNode) await onNodes(context, 'nemesis preparation', (n) => nemesis.prepareNode!(n));
     if (test.db) {
       log.info(`db ${test.db.name}: setting up ${cluster.nodes.map((n) => n.name).join(', ')}`);
@@ -200,7 +205,7 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
         concurrency: test.concurrency,
         generator: buildGenerator(test),
         clientFactory: test.client,
-        nemesis: test.nemesis?.nemesis ?? null,
+        nemesis: nemesisCalls,
         onEvent: (op) => {
           recorder.append(op);
           if (op.type !== 'invoke' && op.process !== 'nemesis') {
@@ -236,7 +241,7 @@ export async function runTest(test: Test, io: RunIo = {}): Promise<RunOutcome> {
   } finally {
     loop.disable();
     clearTimeout(watchdog);
-    await teardown(test, context, runDir, errors, log);
+    await teardown(test, context, nemesisCalls, runDir, errors, log);
     await recorder.close();
   }
   const harness = harnessLoad(loop, test.opTimeoutMs);
@@ -293,7 +298,7 @@ function harnessLoad(loop: IntervalHistogram, opTimeoutMs: number): { eventLoopD
 }
 
 /** Heals, tears down and collects logs; every failure is recorded, none stops the others. */
-async function teardown(test: Test, ctx: RunContext | null, runDir: string, errors: string[], log: Logger): Promise<void> {
+async function teardown(test: Test, ctx: RunContext | null, nemesisCalls: SerialNemesis | null, runDir: string, errors: string[], log: Logger): Promise<void> {
   const attempt = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
     try {
       await fn();
@@ -304,6 +309,9 @@ async function teardown(test: Test, ctx: RunContext | null, runDir: string, erro
     }
   };
   if (ctx) {
+    if (nemesisCalls && !(await nemesisCalls.settled(NEMESIS_SETTLE_MS))) {
+      log.warn(`a nemesis op was still running ${NEMESIS_SETTLE_MS / 1000} s after the run; healing anyway`);
+    }
     await attempt('nemesis teardown (heal)', () => test.nemesis?.nemesis.teardown?.(ctx));
     await attempt('client teardown', () => test.client.teardown?.(ctx));
     const db = test.db;
