@@ -84,6 +84,23 @@ export const REFERENCE_DBS = [
     flags: { 'election-ms': '--election-ms', 'heartbeat-ms': '--heartbeat-ms' },
   }),
   referenceStore({
+    store: 'sharded',
+    description:
+      'keys hashed into 64 slots, cut into shards served by 3 Raft groups; a placement group owns the versioned shard map; ' +
+      'nodes route by a cached map and refresh it on wrong-shard; cross-shard transactions by two-phase commit; online shard moves and splits',
+    workloads: ['list-append', 'rw-register', 'register'],
+    bugs: {
+      'stale-routing': 'a group keeps serving reads of a shard that moved away: stale reads (G-single, realtime cycles; needs --nemesis rebalance)',
+      'no-2pc': 'each shard commits its part on its own: fractured reads across shards (G-single, G1c, G0, G2)',
+      'prepare-not-durable':
+        "a group's leader keeps prepares in memory: after a crash or failover the new leader has forgotten the locks (G-single, G0; needs --nemesis kill or partition)",
+      'move-without-fence': 'the source of a shard move keeps accepting its keys until the map changes: lost updates (G-single-realtime, G0; needs --nemesis rebalance)',
+    },
+    expect: 'valid under every nemesis (strict serializable across shards)',
+    options: { 'election-ms': positive('minimum election timeout of each group in ms (default 400)'), 'heartbeat-ms': positive('heartbeat interval of each group in ms (default 50)') },
+    flags: { 'election-ms': '--election-ms', 'heartbeat-ms': '--heartbeat-ms' },
+  }),
+  referenceStore({
     store: 'leader-follower',
     prefix: 'lf',
     description: 'primary-backup: one primary, failover to whichever follower times out first, full resync of rejoining nodes',

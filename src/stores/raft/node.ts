@@ -52,6 +52,14 @@ export const DEFAULT_RAFT_OPTIONS: RaftOptions = {
 
 export type RaftRole = 'follower' | 'candidate' | 'leader' | 'stopped';
 
+/**
+ * A state machine other than the key-value one, fed the `app` commands of `propose` in log order
+ * on every replica: `apply` must be deterministic (same ops in the same order, same replies).
+ */
+export interface AppMachine {
+  apply(op: unknown): StoreReply;
+}
+
 interface PeerProgress {
   next: number;
   match: number;
@@ -114,9 +122,13 @@ export class RaftNode implements StoreNode<RaftMessage> {
   private readonly pendingWrites = new Map<number, PendingWrite[]>();
   private pendingReads: PendingRead[] = [];
 
-  constructor(rt: Runtime<RaftMessage>, opts: Partial<RaftOptions> = {}) {
+  private readonly machine: AppMachine | undefined;
+
+  /** `machine`, when given, applies the ops of `propose` (a shard group's state, for example). */
+  constructor(rt: Runtime<RaftMessage>, opts: Partial<RaftOptions> = {}, machine?: AppMachine) {
     this.rt = rt;
     this.opts = { ...DEFAULT_RAFT_OPTIONS, ...opts };
+    this.machine = machine;
     this.majority = Math.floor((rt.peers.length + 1) / 2) + 1;
   }
 
@@ -193,6 +205,21 @@ export class RaftNode implements StoreNode<RaftMessage> {
     const index = this.appendLocal({ kind: 'req', req });
     const list = this.pendingWrites.get(index) ?? [];
     list.push({ term: this.term, deadline, done });
+    this.pendingWrites.set(index, list);
+    this.scheduleTick();
+  }
+
+  /**
+   * Appends an op for the `machine` to the log; `done` gets its reply once it is committed and
+   * applied (`not-leader` at once on a follower, `timeout` when not decided in time).
+   */
+  propose(op: unknown, done: (reply: StoreReply) => void): void {
+    if (this.role === 'stopped') return done(errorReply('unavailable', 'node stopped'));
+    if (this.role !== 'leader') return done(this.notLeader());
+    if (!this.machine) return done(errorReply('internal', 'this raft node has no state machine for proposals'));
+    const index = this.appendLocal({ kind: 'app', op });
+    const list = this.pendingWrites.get(index) ?? [];
+    list.push({ term: this.term, deadline: this.rt.monotonic() + this.opts.requestTimeoutMs, done });
     this.pendingWrites.set(index, list);
     this.scheduleTick();
   }
@@ -534,7 +561,12 @@ export class RaftNode implements StoreNode<RaftMessage> {
     while (this.lastApplied < this.commitIndex) {
       const index = ++this.lastApplied;
       const command = this.log.command(index);
-      const result: StoreReply = command.kind === 'req' ? this.kv.apply(command.req) : { ok: true };
+      const result: StoreReply =
+        command.kind === 'req'
+          ? this.kv.apply(command.req)
+          : command.kind === 'app'
+            ? (this.machine?.apply(command.op) ?? errorReply('internal', 'no state machine'))
+            : { ok: true };
       const waiting = this.pendingWrites.get(index);
       if (!waiting) continue;
       this.pendingWrites.delete(index);

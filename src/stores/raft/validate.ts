@@ -10,6 +10,7 @@ function isEntry(x: unknown): boolean {
   const e = x as { term?: unknown; command?: { kind?: unknown; req?: unknown } };
   if (!isCount(e.term) || typeof e.command !== 'object' || e.command === null) return false;
   if (e.command.kind === 'noop') return true;
+  if (e.command.kind === 'app') return 'op' in e.command;
   return e.command.kind === 'req' && typeof e.command.req === 'object' && e.command.req !== null;
 }
 
