@@ -9,6 +9,7 @@ import { nodeArgvFor } from '../../code-paths.ts';
 import { opt, type OptionSchema } from '../../options/schema.ts';
 import { defineDb } from '../../plugins/define.ts';
 import { ProcessDb } from '../process/db.ts';
+import { ShardedProcessDb } from './sharded.ts';
 
 export const STORE_PORT = 8080;
 const READY_TIMEOUT_MS = 20_000;
@@ -49,7 +50,7 @@ function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDef
         const value = (options as Record<string, unknown>)[name];
         if (value !== undefined) flags.push(flag, String(value));
       }
-      const db = new ProcessDb({
+      const db = new (spec.store === 'sharded' ? ShardedProcessDb : ProcessDb)({
         name: `reference:${spec.store}`,
         argv: storeArgv(spec.store, bugs, flags),
         port: STORE_PORT,

@@ -426,6 +426,12 @@ export class ShardedNode implements StoreNode<ShardedMessage> {
 
   // ---- rebalancing ----
 
+  /** `rebalance` with body `{"split": true}` splits a shard; otherwise a shard moves (see `rebalance`). */
+  admin(command: string, body: unknown, done: (reply: StoreReply) => void): void {
+    if (command !== 'rebalance') return done(errorReply('unknown-op', `unknown operator command ${command} (rebalance)`));
+    this.rebalance((body as { split?: unknown } | null)?.split === true, done);
+  }
+
   /**
    * Finishes a pending move, else splits a random shard (when `split`) or moves one to another
    * group. Answers what it did, or why not (e.g. the placement group had no leader).
