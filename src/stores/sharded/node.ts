@@ -221,26 +221,7 @@ export class ShardedNode implements StoreNode<ShardedMessage> {
       mem.txns.delete(txn);
     };
     if (op.t === 'prepare') {
-      const st = group.raft.status();
-      const notLeader = (): void => reply(errorReply('not-leader', `not the leader of ${g}`, st.leader ? { leader: { id: st.leader } } : {}));
-      if (st.role !== 'leader') return notLeader(), true;
-      const foreign = op.ops.find(o => !machine.owns(slotOf(o[1])));
-      if (foreign) return reply(errorReply('wrong-shard', `key ${JSON.stringify(foreign[1])} is not served by ${g}`)), true;
-      const holder = lockedByOther(op.ops, op.txn);
-      if (holder !== undefined) return reply(errorReply('aborted', `locked by transaction ${holder}`)), true;
-      // Lock at once; read once everything this leader logged before is applied.
-      mem.txns.set(op.txn, op.ops);
-      for (const [, key] of op.ops) mem.locks.set(keyId(key), op.txn);
-      const upTo = st.lastLogIndex as number;
-      const answer = (): void => {
-        const now = group.raft.status();
-        if (now.role !== 'leader') return unlock(op.txn), notLeader();
-        if ((now.lastApplied as number) < upTo) return void this.rt.setTimer(2, answer);
-        const reads = previewTxn(k => machine.kv.get(k), op.ops);
-        if (!Array.isArray(reads)) unlock(op.txn);
-        reply(Array.isArray(reads) ? { ok: true, value: reads } : reads);
-      };
-      answer();
+      this.prepareInMemory(g, group, op, mem, lockedByOther, unlock, reply);
       return true;
     }
     if (op.t === 'exec') {
@@ -252,6 +233,41 @@ export class ShardedNode implements StoreNode<ShardedMessage> {
     }
     if (op.t === 'commit' || op.t === 'abort') unlock(op.txn);
     return false;
+  }
+
+  /** prepare-not-durable's prepare: lock at once, read once everything this leader logged before is applied. */
+  private prepareInMemory(
+    g: string,
+    group: Group,
+    op: Extract<GroupOp, { t: 'prepare' }>,
+    mem: VolatilePrepares,
+    lockedByOther: (ops: readonly MicroOp[], txn: string) => string | undefined,
+    unlock: (txn: string) => void,
+    reply: (r: StoreReply) => void,
+  ): void {
+    const machine = group.machine!;
+    const st = group.raft.status();
+    const notLeader = (): void => reply(errorReply('not-leader', `not the leader of ${g}`, st.leader ? { leader: { id: st.leader } } : {}));
+    if (st.role !== 'leader') return notLeader();
+    const foreign = op.ops.find(o => !machine.owns(slotOf(o[1])));
+    if (foreign) return reply(errorReply('wrong-shard', `key ${JSON.stringify(foreign[1])} is not served by ${g}`));
+    const holder = lockedByOther(op.ops, op.txn);
+    if (holder !== undefined) return reply(errorReply('aborted', `locked by transaction ${holder}`));
+    mem.txns.set(op.txn, op.ops);
+    for (const [, key] of op.ops) mem.locks.set(keyId(key), op.txn);
+    const upTo = st.lastLogIndex as number;
+    const answer = (): void => {
+      const now = group.raft.status();
+      if (now.role !== 'leader') {
+        unlock(op.txn);
+        return notLeader();
+      }
+      if ((now.lastApplied as number) < upTo) return void this.rt.setTimer(2, answer);
+      const reads = previewTxn(k => machine.kv.get(k), op.ops);
+      if (!Array.isArray(reads)) unlock(op.txn);
+      reply(Array.isArray(reads) ? { ok: true, value: reads } : reads);
+    };
+    answer();
   }
 
   // ---- calling a group's leader ----
