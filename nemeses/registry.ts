@@ -24,6 +24,7 @@ import { pick, rngFor, startStop, type Spacing } from './generators.ts';
 import { PacketNemesis, checkPacketValue, type PacketValue } from './packet.ts';
 import { PARTITION_SHAPES, PartitionNemesis, REGION_SHAPES } from './partition.ts';
 import { ProcessNemesis } from './process.ts';
+import { MembershipNemesis } from './membership.ts';
 import { RebalanceNemesis } from './rebalance.ts';
 import { replaySchedule, type Schedule } from './schedule.ts';
 import { TARGET_KINDS, parseTargetSpec } from './targets.ts';
@@ -150,6 +151,15 @@ const rebalance = defineNemesis({
   },
 });
 
+const membership = defineNemesis({
+  name: 'membership',
+  description: 'remove a voting member (never the leader), then add it back: Raft membership change one node at a time (DBs that can, e.g. reference:raft)',
+  color: '#A0E9B8',
+  create({ db, rng, test }) {
+    return { nemesis: new MembershipNemesis({ nodes: test.nodes, db, rng }), start: () => ({ f: 'start-membership', value: null }) };
+  },
+});
+
 const DISK_OPS = ['read', 'write', 'fsync'] as const;
 
 function diskNemesis<const S extends OptionSchema>(kind: DiskKind, description: string, color: string, options: S, fault: (o: OptionValues<S>) => (r: Rng) => Omit<DiskFaultValue, 'targets'>): NemesisDefinition<S> {
@@ -224,7 +234,7 @@ const bitflip = diskNemesis(
   (o) => () => ({ fault: { kind: 'flip', rate: o.rate, ...(o.path ? { path: o.path } : {}) } }),
 );
 
-export const BUILTIN_NEMESES: readonly NemesisDefinition[] = [partition, kill, pause, clock, packet, powerLoss, diskErrors, slowDisk, fullDisk, bitflip, rebalance];
+export const BUILTIN_NEMESES: readonly NemesisDefinition[] = [partition, kill, pause, clock, packet, powerLoss, diskErrors, slowDisk, fullDisk, bitflip, rebalance, membership];
 
 /** The options of the nemesis package as a whole: `--opt nemesis.<name>`. */
 export const NEMESIS_PACKAGE_OPTIONS = {

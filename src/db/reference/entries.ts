@@ -9,6 +9,7 @@ import { nodeArgvFor } from '../../code-paths.ts';
 import { opt, type OptionSchema } from '../../options/schema.ts';
 import { defineDb } from '../../plugins/define.ts';
 import { ProcessDb } from '../process/db.ts';
+import { RaftProcessDb } from './raft.ts';
 import { ShardedProcessDb } from './sharded.ts';
 
 export const STORE_PORT = 8080;
@@ -50,7 +51,8 @@ function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDef
         const value = (options as Record<string, unknown>)[name];
         if (value !== undefined) flags.push(flag, String(value));
       }
-      const db = new (spec.store === 'sharded' ? ShardedProcessDb : ProcessDb)({
+      const Db = spec.store === 'sharded' ? ShardedProcessDb : spec.store === 'raft' ? RaftProcessDb : ProcessDb;
+      const db = new Db({
         name: `reference:${spec.store}`,
         argv: storeArgv(spec.store, bugs, flags),
         port: STORE_PORT,
@@ -79,6 +81,8 @@ export const REFERENCE_DBS = [
       'lazy-fsync':
         'never fsyncs, but writes every record to its files at once (nothing kept in the process): survives kill -9, ' +
         'loses acknowledged writes when a node loses power (needs a disk that drops un-fsynced writes: the fault filesystem, src/disk)',
+      'member-counted-early':
+        'a node added back to the configuration counts towards commits before it has the log: acknowledged writes lost when the leader and its one follower fail (needs --nemesis membership with partition and kill)',
     },
     expect: 'valid under every nemesis',
     options: { 'election-ms': positive('minimum election timeout in ms (default 400)'), 'heartbeat-ms': positive('heartbeat interval in ms (default 50)') },

@@ -296,6 +296,16 @@ export class RaftNode implements StoreNode<RaftMessage> {
     this.scheduleTick();
   }
 
+  /** `members` with body `{"add": id}` or `{"remove": id}`: see `changeMembers`. */
+  admin(command: string, body: unknown, done: (reply: StoreReply) => void): void {
+    if (command !== 'members') return done(errorReply('unknown-op', `unknown operator command ${command} (members)`));
+    const b = (typeof body === 'object' && body !== null ? body : {}) as { add?: unknown; remove?: unknown };
+    this.changeMembers(
+      { ...(typeof b.add === 'string' ? { add: b.add } : {}), ...(typeof b.remove === 'string' ? { remove: b.remove } : {}) },
+      done,
+    );
+  }
+
   private notLeader(): StoreReply {
     const who = this.leader && this.leader !== this.rt.self ? `; leader is ${this.leader}` : '; leader unknown';
     return errorReply(
@@ -653,7 +663,9 @@ export class RaftNode implements StoreNode<RaftMessage> {
           ? this.kv.apply(command.req)
           : command.kind === 'app'
             ? (this.machine?.apply(command.op) ?? errorReply('internal', 'no state machine'))
-            : { ok: true };
+            : command.kind === 'config'
+              ? { ok: true, value: command.members }
+              : { ok: true };
       const waiting = this.pendingWrites.get(index);
       if (!waiting) continue;
       this.pendingWrites.delete(index);
