@@ -9,6 +9,11 @@
  *
  * --only takes comma-separated id substrings (e.g. raft,leader-follower).
  * Needs root (local network namespaces). Prints one row per weakness and a summary line.
+ *
+ *   npx tsx bench/detection.ts --sim [--time-limit 60] [--seeds 5] [--only sharded/no-2pc]
+ *
+ * --sim runs the sharded store's cases in the deterministic simulator instead (no root; the time
+ * limit is simulated seconds): bench/sharded-sim.ts.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -25,8 +30,15 @@ const { values } = parseArgs({
     'results-dir': { type: 'string', default: path.join(os.tmpdir(), 'faultline-detection') },
     prefix: { type: 'string', default: 'flb' },
     subnet: { type: 'string', default: '10.217.1.0/24' },
+    sim: { type: 'boolean', default: false },
   },
 });
+
+if (values.sim) {
+  const { shardedSimDetection } = await import('./sharded-sim.ts');
+  await shardedSimDetection({ seconds: Number(values['time-limit']), seeds: Number(values.seeds), only: values.only?.split(',').filter(Boolean) });
+  process.exit(0);
+}
 
 const why = cannotRunLocally();
 if (why) {

@@ -20,7 +20,7 @@ const db: DB = { name: 'fake', setup: async () => {}, teardown: async () => {}, 
 describe('makeNemesisPackage: refusals before anything is set up', () => {
   it('unknown nemesis', () => {
     expect(() => makeNemesisPackage(['partition', 'chaos'], { nodes, db })).toThrow(UsageError);
-    expect(() => makeNemesisPackage(['partition', 'chaos'], { nodes, db })).toThrow(/unknown nemesis "chaos" \(available: partition, kill, pause, clock, packet, power-loss, disk-errors, slow-disk, full-disk, bitflip\)/);
+    expect(() => makeNemesisPackage(['partition', 'chaos'], { nodes, db })).toThrow(/unknown nemesis "chaos" \(available: partition, kill, pause, clock, packet, power-loss, disk-errors, slow-disk, full-disk, bitflip, rebalance, membership\)/);
   });
 
   it('a target naming a missing node', () => {

@@ -24,6 +24,8 @@ import { pick, rngFor, startStop, type Spacing } from './generators.ts';
 import { PacketNemesis, checkPacketValue, type PacketValue } from './packet.ts';
 import { PARTITION_SHAPES, PartitionNemesis, REGION_SHAPES } from './partition.ts';
 import { ProcessNemesis } from './process.ts';
+import { MembershipNemesis } from './membership.ts';
+import { RebalanceNemesis } from './rebalance.ts';
 import { replaySchedule, type Schedule } from './schedule.ts';
 import { TARGET_KINDS, parseTargetSpec } from './targets.ts';
 
@@ -138,6 +140,26 @@ const packet = defineNemesis({
   },
 });
 
+const rebalance = defineNemesis({
+  name: 'rebalance',
+  description: 'move a shard to another group or split one while clients run (DBs that can rebalance, e.g. reference:sharded)',
+  color: '#C0A0E9',
+  options: { 'split-ratio': opt.number({ doc: 'fraction of rebalances that split a shard instead of moving one', default: 0.3, min: 0, max: 1 }) },
+  create({ options, db, rng, test }) {
+    const ratio = options['split-ratio'];
+    return { nemesis: new RebalanceNemesis({ nodes: test.nodes, db, rng }), start: (r) => ({ f: 'start-rebalance', value: { split: r.next() < ratio } }) };
+  },
+});
+
+const membership = defineNemesis({
+  name: 'membership',
+  description: 'remove a voting member (never the leader), then add it back: Raft membership change one node at a time (DBs that can, e.g. reference:raft)',
+  color: '#A0E9B8',
+  create({ db, rng, test }) {
+    return { nemesis: new MembershipNemesis({ nodes: test.nodes, db, rng }), start: () => ({ f: 'start-membership', value: null }) };
+  },
+});
+
 const DISK_OPS = ['read', 'write', 'fsync'] as const;
 
 function diskNemesis<const S extends OptionSchema>(kind: DiskKind, description: string, color: string, options: S, fault: (o: OptionValues<S>) => (r: Rng) => Omit<DiskFaultValue, 'targets'>): NemesisDefinition<S> {
@@ -212,7 +234,7 @@ const bitflip = diskNemesis(
   (o) => () => ({ fault: { kind: 'flip', rate: o.rate, ...(o.path ? { path: o.path } : {}) } }),
 );
 
-export const BUILTIN_NEMESES: readonly NemesisDefinition[] = [partition, kill, pause, clock, packet, powerLoss, diskErrors, slowDisk, fullDisk, bitflip];
+export const BUILTIN_NEMESES: readonly NemesisDefinition[] = [partition, kill, pause, clock, packet, powerLoss, diskErrors, slowDisk, fullDisk, bitflip, rebalance, membership];
 
 /** The options of the nemesis package as a whole: `--opt nemesis.<name>`. */
 export const NEMESIS_PACKAGE_OPTIONS = {

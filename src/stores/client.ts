@@ -99,6 +99,19 @@ export class StoreClient {
     }
   }
 
+  /**
+   * An operator command at this node (`POST /admin/<command>`, e.g. the sharded store's
+   * `rebalance`): `ok` with what it did, else `fail` / `info` as for ops that change state.
+   */
+  async admin(command: string, body: unknown, signal?: AbortSignal): Promise<StoreOutcome> {
+    const ex = await this.exchange(this.address, 'POST', `/admin/${command}`, JSON.stringify(body), performance.now() + this.timeoutMs, signal);
+    if (ex.kind === 'transport') return { type: ex.sent ? 'info' : 'fail', error: ex.code, message: ex.message, node: this.address };
+    if (!isReply(ex.body)) return { type: 'info', error: 'bad-response', message: `HTTP ${ex.status}`, node: this.address };
+    const r = ex.body;
+    if (r.ok) return { type: 'ok', value: r.value, node: this.address };
+    return { type: r.error.definite ? 'fail' : 'info', error: r.error.code, message: r.error.message, node: this.address };
+  }
+
   /** The node's status; throws when it cannot be fetched. */
   async status(signal?: AbortSignal): Promise<StoreStatus> {
     const ex = await this.exchange(this.address, 'GET', '/status', undefined, performance.now() + this.timeoutMs, signal);

@@ -26,11 +26,11 @@ describe('parseNodeArgs', () => {
 
   it.each([
     [[...base], '--peers is required'],
-    [[...base, ...peers, '--store', 'paxos'], '--store: unknown store "paxos" (known: raft, leader-follower, quorum, lww, mvcc)'],
+    [[...base, ...peers, '--store', 'paxos'], '--store: unknown store "paxos" (known: raft, leader-follower, quorum, lww, mvcc, sharded)'],
     [[...base, '--peers', 'n2=10.0.0.2'], '--peers n2: expected host:port, got "10.0.0.2"'],
     [[...base, '--peers', 'n2'], '--peers: expected id=host:port, got "n2"'],
     [[...base, '--peers', 'n2=a:1,n2=b:2'], '--peers: n2 is listed twice'],
-    [[...base, ...peers, '--bug', 'fast-path'], '--bug: raft has no bug "fast-path" (known: stale-reads, no-fsync, lease-reads, volatile-votes, lazy-fsync)'],
+    [[...base, ...peers, '--bug', 'fast-path'], '--bug: raft has no bug "fast-path" (known: stale-reads, no-fsync, lease-reads, volatile-votes, lazy-fsync, member-counted-early)'],
     [[...base, ...peers, '--mode', 'sync'], '--mode: raft has no mode "sync" (it has none)'],
     [[...base, ...peers, '--store', 'leader-follower', '--mode', 'eventual'], '--mode: leader-follower has no mode "eventual" (known: async, sync)'],
     [[...base, ...peers, '--heartbeat-ms', '0'], '--heartbeat-ms: expected a positive integer, got "0"'],

@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'unavailable'
   | 'dropped'
   | 'aborted'
+  | 'wrong-shard'
   | 'timeout'
   | 'interrupted'
   | 'internal';
@@ -51,6 +52,7 @@ export const DEFINITE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'unavailable',
   'dropped',
   'aborted',
+  'wrong-shard',
 ]);
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -63,6 +65,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   unavailable: 503,
   dropped: 409,
   aborted: 409,
+  'wrong-shard': 421,
   timeout: 504,
   interrupted: 503,
   internal: 500,

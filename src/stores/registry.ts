@@ -9,6 +9,7 @@ import { MvccNode, MVCC_MODES, type MvccMode } from './mvcc/node.ts';
 import { QuorumNode } from './quorum/node.ts';
 import { RAFT_BUGS, RaftNode, type RaftBug } from './raft/node.ts';
 import type { SyncMode } from './real/file-storage.ts';
+import { SHARDED_BUGS, ShardedNode, type ShardedBug } from './sharded/node.ts';
 import type { Runtime, StoreNode } from './runtime.ts';
 
 export interface NodeSettings {
@@ -94,4 +95,20 @@ const mvcc: StoreKind = {
   create: (rt, s) => new MvccNode(rt, { mode: (s.mode ?? 'snapshot') as MvccMode }) as StoreNode<unknown>,
 };
 
-export const STORES: Readonly<Record<string, StoreKind>> = { raft, 'leader-follower': leaderFollower, quorum, lww, mvcc };
+/** Raft groups over the same nodes; --heartbeat-ms, --election-ms as raft's, per group. */
+const sharded: StoreKind = {
+  bugs: SHARDED_BUGS,
+  modes: [],
+  syncMode: () => 'fsync',
+  create: (rt, s) => {
+    const opts = {
+      bugs: s.bugs as ReadonlySet<ShardedBug>,
+      ...(s.heartbeatMs !== undefined && { heartbeatMs: s.heartbeatMs }),
+      ...(s.electionMs !== undefined && { electionMs: s.electionMs }),
+      ...(s.requestTimeoutMs !== undefined && { requestTimeoutMs: s.requestTimeoutMs }),
+    };
+    return new ShardedNode(rt, opts) as StoreNode<unknown>;
+  },
+};
+
+export const STORES: Readonly<Record<string, StoreKind>> = { raft, 'leader-follower': leaderFollower, quorum, lww, mvcc, sharded };

@@ -71,6 +71,11 @@ export interface StoreNode<M> {
   /** Calls `done` exactly once with the reply. */
   submit(req: StoreRequest, done: (reply: StoreReply) => void): void;
   status(): StoreStatus;
+  /**
+   * Optional operator commands (`POST /admin/<command>`), e.g. the sharded store's `rebalance`;
+   * calls `done` exactly once. A store without them answers `unknown-op`.
+   */
+  admin?(command: string, body: unknown, done: (reply: StoreReply) => void): void;
   /** Stops timers and answers every pending request; the node ignores everything afterwards. */
   stop(): void;
 }

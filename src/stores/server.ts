@@ -65,8 +65,9 @@ export function createStoreServer(opts: StoreServerOptions): StoreServer {
     if (path === '/status' && (req.method === 'GET' || req.method === 'HEAD')) {
       return sendJson(res, 200, opts.node.status());
     }
-    if (!(OP_PATHS as readonly string[]).includes(path)) {
-      return send(res, errorReply('unknown-op', `unknown path ${path}: use POST /read, /write, /cas, /txn or GET /status`));
+    const admin = /^\/admin\/([a-z-]+)$/.exec(path)?.[1];
+    if (!(OP_PATHS as readonly string[]).includes(path) && admin === undefined) {
+      return send(res, errorReply('unknown-op', `unknown path ${path}: use POST /read, /write, /cas, /txn, /admin/<command> or GET /status`));
     }
     if (req.method !== 'POST') return send(res, errorReply('bad-request', `${path} takes POST, not ${req.method}`));
     const body = await readBody(req, limit);
@@ -79,6 +80,10 @@ export function createStoreServer(opts: StoreServerOptions): StoreServer {
       json = JSON.parse(body.toString('utf8'));
     } catch (err) {
       return send(res, errorReply('bad-request', `malformed JSON: ${(err as Error).message}`));
+    }
+    if (admin !== undefined) {
+      if (!opts.node.admin) return send(res, errorReply('unknown-op', `this store has no operator command ${admin}`));
+      return opts.node.admin(admin, json, reply => send(res, reply));
     }
     let request;
     try {

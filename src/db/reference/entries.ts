@@ -13,6 +13,8 @@ import { oneLeaderPerTerm } from '../../stores/invariants.ts';
 import { STORES, type NodeSettings } from '../../stores/registry.ts';
 import type { NodeInvariant } from '../../stores/runtime.ts';
 import { ProcessDb } from '../process/db.ts';
+import { RaftProcessDb } from './raft.ts';
+import { ShardedProcessDb } from './sharded.ts';
 
 export const STORE_PORT = 8080;
 const READY_TIMEOUT_MS = 20_000;
@@ -73,7 +75,8 @@ function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDef
         const value = (options as Record<string, unknown>)[name];
         if (value !== undefined) flags.push(flagOf(setting), String(value));
       }
-      const db = new ProcessDb({
+      const Db = spec.store === 'sharded' ? ShardedProcessDb : spec.store === 'raft' ? RaftProcessDb : ProcessDb;
+      const db = new Db({
         name: `reference:${spec.store}`,
         argv: storeArgv(spec.store, bugs, flags),
         port: STORE_PORT,
@@ -108,10 +111,29 @@ export const REFERENCE_DBS = [
       'lazy-fsync':
         'never fsyncs, but writes every record to its files at once (nothing kept in the process): survives kill -9, ' +
         'loses acknowledged writes when a node loses power (needs a disk that drops un-fsynced writes: the fault filesystem, src/disk)',
+      'member-counted-early':
+        'a node added back to the configuration counts towards commits before it has the log: acknowledged writes lost when the leader and its one follower fail (needs --nemesis membership with partition and kill)',
     },
     expect: 'valid under every nemesis',
     invariants: () => [oneLeaderPerTerm()],
     options: { 'election-ms': positive('minimum election timeout in ms (default 400)'), 'heartbeat-ms': positive('heartbeat interval in ms (default 50)') },
+    settings: { 'election-ms': 'electionMs', 'heartbeat-ms': 'heartbeatMs' },
+  }),
+  referenceStore({
+    store: 'sharded',
+    description:
+      'keys hashed into 64 slots, cut into shards served by 3 Raft groups; a placement group owns the versioned shard map; ' +
+      'nodes route by a cached map and refresh it on wrong-shard; cross-shard transactions by two-phase commit; online shard moves and splits',
+    workloads: ['list-append', 'rw-register', 'register'],
+    bugs: {
+      'stale-routing': 'a group keeps serving reads of a shard that moved away: stale reads (G-single, realtime cycles; needs --nemesis rebalance)',
+      'no-2pc': 'each shard commits its part on its own: fractured reads across shards (G-single, G1c, G0, G2)',
+      'prepare-not-durable':
+        "a group's leader keeps prepares in memory: after a crash or failover the new leader has forgotten the locks (G-single, G0; needs --nemesis kill or partition)",
+      'move-without-fence': 'the source of a shard move keeps accepting its keys until the map changes: lost updates (G-single-realtime, G0; needs --nemesis rebalance)',
+    },
+    expect: 'valid under every nemesis (strict serializable across shards)',
+    options: { 'election-ms': positive('minimum election timeout of each group in ms (default 400)'), 'heartbeat-ms': positive('heartbeat interval of each group in ms (default 50)') },
     settings: { 'election-ms': 'electionMs', 'heartbeat-ms': 'heartbeatMs' },
   }),
   referenceStore({

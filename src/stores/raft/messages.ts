@@ -1,8 +1,16 @@
 /** Raft's node-to-node messages and log entries (the sender's id travels beside each message). */
 import type { StoreRequest } from '../protocol.ts';
 
-/** A log command: the no-op a new leader appends, or a client request. */
-export type Command = { kind: 'noop' } | { kind: 'req'; req: StoreRequest };
+/**
+ * A log command: the no-op a new leader appends, a client request, an op of a state machine
+ * other than the key-value one (`app`: see RaftNode's `machine`, e.g. a shard group's), or a new
+ * configuration (`config`: the voting members from this entry on, in effect once in a log).
+ */
+export type Command =
+  | { kind: 'noop' }
+  | { kind: 'req'; req: StoreRequest }
+  | { kind: 'app'; op: unknown }
+  | { kind: 'config'; members: string[] };
 
 export interface Entry {
   term: number;

@@ -132,7 +132,8 @@ type Action =
   | { kind: 'restart-all' }
   | { kind: 'partition'; sides: boolean[] }
   | { kind: 'heal' }
-  | { kind: 'ops'; count: number };
+  | { kind: 'ops'; count: number }
+  | { kind: 'member'; node: number; add: boolean };
 
 function actionArb(size: number): fc.Arbitrary<Action> {
   return fc.oneof(
@@ -186,6 +187,12 @@ function play(sim: RaftSim, schedule: readonly { gap: number; action: Action }[]
       case 'ops':
         for (let i = 0; i < action.count; i++) clientOp();
         break;
+      case 'member': {
+        const leader = leaderOf(sim);
+        const node = ids[action.node]!;
+        if (leader) raft(sim, leader)!.changeMembers(action.add ? { add: node } : { remove: node }, () => {});
+        break;
+      }
     }
   }
   sim.heal();
@@ -200,8 +207,10 @@ function play(sim: RaftSim, schedule: readonly { gap: number; action: Action }[]
   };
 }
 
-function scheduleArb(size: number) {
-  return fc.array(fc.record({ gap: fc.integer({ min: 0, max: 1500 }), action: actionArb(size) }), { maxLength: 30 });
+function scheduleArb(size: number, membership = false) {
+  const member = fc.record({ kind: fc.constant('member' as const), node: fc.nat(size - 1), add: fc.boolean() });
+  const action: fc.Arbitrary<Action> = membership ? fc.oneof(actionArb(size), member, member) : actionArb(size);
+  return fc.array(fc.record({ gap: fc.integer({ min: 0, max: 1500 }), action }), { maxLength: 30 });
 }
 
 describe('raft node in the simulator', () => {
@@ -358,5 +367,80 @@ describe('raft bug flags are caught by the same checks', () => {
     const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
     expect(seeds.some(seed => twoLeaders(['volatile-votes'], seed))).toBe(true);
     expect(seeds.filter(seed => twoLeaders([], seed))).toEqual([]);
+  });
+
+  it('keeps every safety property while members are removed and added one at a time', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), scheduleArb(5, true), (seed, schedule) => {
+        const r = play(makeSim(seed, 5), schedule);
+        expect(r.invariants).toEqual([]);
+        expect(r.clients).toEqual([]);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('changes membership one node at a time, never the leader; a removed node follows the log without voting', () => {
+    const sim = makeSim(3, 5);
+    sim.runFor(2000);
+    const leader = leaderOf(sim)!;
+    const node = raft(sim, leader)!;
+    const out = sim.nodeIds.find(id => id !== leader)!;
+    const answers: StoreReply[] = [];
+    node.changeMembers({ remove: leader }, r => answers.push(r));
+    node.changeMembers({ remove: out }, r => answers.push(r));
+    node.changeMembers({ remove: sim.nodeIds.find(id => id !== leader && id !== out)! }, r => answers.push(r));
+    sim.runFor(300);
+    expect(answers.map(a => (a.ok ? 'ok' : a.error.code))).toEqual(['unavailable', 'unavailable', 'ok']);
+    expect(node.status().members).toEqual(sim.nodeIds.filter(id => id !== out));
+    expect(raft(sim, out)!.status().members).toEqual(sim.nodeIds.filter(id => id !== out));
+    // Without the removed node a write still needs 3 of the 4 members.
+    sim.partition([[leader, out, sim.nodeIds.find(id => id !== leader && id !== out)!], sim.nodeIds.filter(id => id !== leader && id !== out).slice(1)]);
+    const blocked = sim.submit(leader, appendReq(1));
+    sim.runFor(500);
+    expect(blocked.reply).toBeUndefined();
+    sim.heal();
+    sim.runFor(2000);
+    const now = leaderOf(sim)!;
+    expect(now).not.toBe(out);
+    raft(sim, now)!.changeMembers({ add: out }, r => answers.push(r));
+    sim.runFor(500);
+    expect(answers.at(-1)).toMatchObject({ ok: true });
+    expect(raft(sim, out)!.status().members).toEqual([...sim.nodeIds].sort());
+  });
+
+  it('member-counted-early: an added node counted before it has the log lets an acknowledged write be lost', () => {
+    /**
+     * A node removed, then added back while cut off; the leader then reaches one follower only,
+     * and a write commits on the added node's credit; the two crash and the rest elect.
+     */
+    const lostWrite = (bugs: RaftBug[], seed: number): boolean => {
+      const sim = makeSim(seed, 5, bugs);
+      sim.runFor(2000);
+      const leader = leaderOf(sim)!;
+      const others = sim.nodeIds.filter(id => id !== leader);
+      const [friend, a, b, added] = [others[0]!, others[1]!, others[2]!, others[3]!];
+      raft(sim, leader)!.changeMembers({ remove: added }, () => {});
+      sim.runFor(300);
+      sim.partition([[leader, friend, a, b], [added]]);
+      raft(sim, leader)!.changeMembers({ add: added }, () => {});
+      sim.runFor(300);
+      sim.partition([[leader, friend], [a, b], [added]]);
+      const write = sim.submit(leader, appendReq(1));
+      sim.runFor(300);
+      sim.crash(leader);
+      sim.crash(friend);
+      sim.partition([[a, b, added], [leader, friend]]);
+      sim.runFor(3000);
+      const newLeader = leaderOf(sim);
+      if (!newLeader) return false;
+      const read = sim.submit(newLeader, READ);
+      sim.runFor(500);
+      const seen = read.reply?.ok ? ((read.reply.value as number[] | null) ?? []) : [];
+      return write.reply?.ok === true && read.reply?.ok === true && !seen.includes(1);
+    };
+    const seeds = Array.from({ length: 10 }, (_, i) => i + 1);
+    expect(seeds.filter(seed => lostWrite(['member-counted-early'], seed)).length).toBeGreaterThan(0);
+    expect(seeds.filter(seed => lostWrite([], seed))).toEqual([]);
   });
 });

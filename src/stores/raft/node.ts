@@ -20,6 +20,14 @@
  *                   `unsynced` disk): kills lose nothing, a power loss loses acknowledged writes
  *   lease-reads     the leader serves reads during a lease measured with the wall clock
  *   volatile-votes  the vote is never written to disk, so a restarted node may vote twice in a term
+ *   member-counted-early  a node added to the configuration counts towards the commit quorum as if
+ *                   it held the leader's whole log, until it first acknowledges an append
+ *
+ * Membership: the voting members are those of the last `config` entry in the log (committed or
+ * not), else every node. `changeMembers` adds or removes one node at a time, only once the
+ * previous change and an entry of the leader's term are committed, and never the leader itself;
+ * the leader keeps replicating to every node, so a removed node learns of its removal (and stops
+ * campaigning) and a node added back has kept up, unless it was cut off meanwhile.
  */
 import { KvState } from '../kv-state.ts';
 import { errorReply, isReadOnly, type StoreReply, type StoreRequest, type StoreStatus } from '../protocol.ts';
@@ -28,7 +36,7 @@ import { RaftLog } from './log.ts';
 import type { AppendReply, AppendRequest, Command, Entry, RaftMessage, VoteReply, VoteRequest } from './messages.ts';
 import { isRaftMessage } from './validate.ts';
 
-export const RAFT_BUGS = ['stale-reads', 'no-fsync', 'lease-reads', 'volatile-votes', 'lazy-fsync'] as const;
+export const RAFT_BUGS = ['stale-reads', 'no-fsync', 'lease-reads', 'volatile-votes', 'lazy-fsync', 'member-counted-early'] as const;
 export type RaftBug = (typeof RAFT_BUGS)[number];
 
 export interface RaftOptions {
@@ -51,6 +59,14 @@ export const DEFAULT_RAFT_OPTIONS: RaftOptions = {
 };
 
 export type RaftRole = 'follower' | 'candidate' | 'leader' | 'stopped';
+
+/**
+ * A state machine other than the key-value one, fed the `app` commands of `propose` in log order
+ * on every replica: `apply` must be deterministic (same ops in the same order, same replies).
+ */
+export interface AppMachine {
+  apply(op: unknown): StoreReply;
+}
 
 interface PeerProgress {
   next: number;
@@ -84,7 +100,12 @@ const LEASE_FRACTION = 0.9;
 export class RaftNode implements StoreNode<RaftMessage> {
   private readonly rt: Runtime<RaftMessage>;
   private readonly opts: RaftOptions;
-  private readonly majority: number;
+  /** The voting members in effect (the last config entry in the log), sorted. */
+  private members: string[];
+  /** Index of the config entry in effect (0: none, every node votes). */
+  private configIndex = 0;
+  /** member-counted-early: added nodes counted as holding the whole log until they first acknowledge. */
+  private readonly countedEarly = new Set<string>();
 
   private role: RaftRole = 'follower';
   private term = 0;
@@ -120,10 +141,42 @@ export class RaftNode implements StoreNode<RaftMessage> {
   private readonly pendingWrites = new Map<number, PendingWrite[]>();
   private pendingReads: PendingRead[] = [];
 
-  constructor(rt: Runtime<RaftMessage>, opts: Partial<RaftOptions> = {}) {
+  private readonly machine: AppMachine | undefined;
+
+  /** `machine`, when given, applies the ops of `propose` (a shard group's state, for example). */
+  constructor(rt: Runtime<RaftMessage>, opts: Partial<RaftOptions> = {}, machine?: AppMachine) {
     this.rt = rt;
     this.opts = { ...DEFAULT_RAFT_OPTIONS, ...opts };
-    this.majority = Math.floor((rt.peers.length + 1) / 2) + 1;
+    this.machine = machine;
+    this.members = [rt.self, ...rt.peers].sort();
+  }
+
+  private get majority(): number {
+    return Math.floor(this.members.length / 2) + 1;
+  }
+
+  private isMember(id: string): boolean {
+    return this.members.includes(id);
+  }
+
+  /** Sets the configuration from the last config entry at or below `from` (after a truncation or at start). */
+  private configFromLog(from: number): void {
+    for (let i = from; i > 0; i--) {
+      const c = this.log.command(i);
+      if (c.kind === 'config') {
+        this.configIndex = i;
+        this.members = [...c.members].sort();
+        return;
+      }
+    }
+    this.configIndex = 0;
+    this.members = [this.rt.self, ...this.rt.peers].sort();
+  }
+
+  private noteConfig(index: number, command: Command): void {
+    if (command.kind !== 'config') return;
+    this.configIndex = index;
+    this.members = [...command.members].sort();
   }
 
   // ---- lifecycle ----
@@ -135,6 +188,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
       this.votedFor = typeof state.votedFor === 'string' ? state.votedFor : null;
     }
     for (const rec of log) this.log.push({ term: rec.term, command: rec.command as Command });
+    this.configFromLog(this.log.lastIndex);
     this.rt.log(`recovered term ${this.term}, voted for ${this.votedFor ?? '-'}, ${this.log.lastIndex} log entries`);
     this.resetElectionDeadline();
     this.armElectionTimer();
@@ -165,6 +219,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
       commitIndex: this.commitIndex,
       lastApplied: this.lastApplied,
       lastLogIndex: this.log.lastIndex,
+      members: this.members,
     };
   }
 
@@ -203,6 +258,60 @@ export class RaftNode implements StoreNode<RaftMessage> {
     this.scheduleTick();
   }
 
+  /**
+   * Appends an op for the `machine` to the log; `done` gets its reply once it is committed and
+   * applied (`not-leader` at once on a follower, `timeout` when not decided in time).
+   */
+  propose(op: unknown, done: (reply: StoreReply) => void): void {
+    if (this.role === 'stopped') return done(errorReply('unavailable', 'node stopped'));
+    if (this.role !== 'leader') return done(this.notLeader());
+    if (!this.machine) return done(errorReply('internal', 'this raft node has no state machine for proposals'));
+    const index = this.appendLocal({ kind: 'app', op });
+    const list = this.pendingWrites.get(index) ?? [];
+    list.push({ term: this.term, deadline: this.rt.monotonic() + this.opts.requestTimeoutMs, done });
+    this.pendingWrites.set(index, list);
+    this.scheduleTick();
+  }
+
+  /**
+   * Adds or removes one voting member: `{add: "n4"}` or `{remove: "n4"}`. Leader only; refused
+   * (`unavailable`, definite) while an earlier change or the leader's first entry of its term is
+   * not committed, or for the leader itself. `done` once the new configuration is committed.
+   */
+  changeMembers(change: { add?: string; remove?: string }, done: (reply: StoreReply) => void): void {
+    if (this.role === 'stopped') return done(errorReply('unavailable', 'node stopped'));
+    if (this.role !== 'leader') return done(this.notLeader());
+    const node = change.add ?? change.remove;
+    const all = [this.rt.self, ...this.rt.peers];
+    if (!node || (change.add !== undefined) === (change.remove !== undefined) || !all.includes(node)) {
+      return done(errorReply('bad-request', `give one of add / remove, naming a node of ${all.join(', ')}`));
+    }
+    if (this.configIndex > this.commitIndex || this.commitIndex < this.termStart) {
+      return done(errorReply('unavailable', 'an earlier membership change or this term\'s first entry is not committed yet'));
+    }
+    if (change.remove === this.rt.self) return done(errorReply('unavailable', 'the leader does not remove itself'));
+    const members = change.add ? [...new Set([...this.members, change.add])] : this.members.filter(m => m !== change.remove);
+    if (members.length === this.members.length) return done({ ok: true, value: this.members });
+    const index = this.appendLocal({ kind: 'config', members });
+    this.noteConfig(index, { kind: 'config', members });
+    if (change.add && this.opts.bugs.has('member-counted-early')) this.countedEarly.add(change.add);
+    const list = this.pendingWrites.get(index) ?? [];
+    list.push({ term: this.term, deadline: this.rt.monotonic() + this.opts.requestTimeoutMs, done });
+    this.pendingWrites.set(index, list);
+    this.rt.log(`configuration ${members.join(',')} proposed at ${index}`);
+    this.scheduleTick();
+  }
+
+  /** `members` with body `{"add": id}` or `{"remove": id}`: see `changeMembers`. */
+  admin(command: string, body: unknown, done: (reply: StoreReply) => void): void {
+    if (command !== 'members') return done(errorReply('unknown-op', `unknown operator command ${command} (members)`));
+    const b = (typeof body === 'object' && body !== null ? body : {}) as { add?: unknown; remove?: unknown };
+    this.changeMembers(
+      { ...(typeof b.add === 'string' ? { add: b.add } : {}), ...(typeof b.remove === 'string' ? { remove: b.remove } : {}) },
+      done,
+    );
+  }
+
   private notLeader(): StoreReply {
     const who = this.leader && this.leader !== this.rt.self ? `; leader is ${this.leader}` : '; leader unknown';
     return errorReply(
@@ -234,10 +343,10 @@ export class RaftNode implements StoreNode<RaftMessage> {
 
   private onVote(from: string, m: VoteRequest): void {
     if (m.term > this.term) {
+      // A removed node never hears of its removal and keeps campaigning: a leader ignores it.
       const recentLeader =
-        this.role === 'follower' &&
-        this.leader !== null &&
-        this.rt.monotonic() - this.lastLeaderContact < this.opts.electionMs;
+        (this.role === 'follower' && this.leader !== null && this.rt.monotonic() - this.lastLeaderContact < this.opts.electionMs) ||
+        (this.role === 'leader' && !this.isMember(from));
       if (recentLeader) {
         this.rt.send(from, { type: 'vote-reply', term: this.term, granted: false });
         return;
@@ -264,7 +373,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
 
   private onVoteReply(from: string, m: VoteReply): void {
     if (m.term > this.term) return this.becomeFollower(m.term, null);
-    if (this.role !== 'candidate' || m.term !== this.term || !m.granted) return;
+    if (this.role !== 'candidate' || m.term !== this.term || !m.granted || !this.isMember(from)) return;
     this.votes.add(from);
     if (this.votes.size >= this.majority) this.becomeLeader();
   }
@@ -315,11 +424,12 @@ export class RaftNode implements StoreNode<RaftMessage> {
         if (index <= this.commitIndex) this.rt.log(`BUG: truncating committed entry ${index}`);
         this.log.truncateFrom(index);
         this.rt.storage.truncate(index);
+        if (index <= this.configIndex) this.configFromLog(index - 1);
       }
       fresh.push(e);
     }
     if (fresh.length === 0) return;
-    for (const e of fresh) this.log.push(e);
+    for (const e of fresh) this.noteConfig(this.log.push(e), e.command);
     this.rt.storage.append(fresh.map(e => ({ term: e.term, command: e.command })));
   }
 
@@ -337,6 +447,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
       this.extendLease();
     }
     if (m.success) {
+      this.countedEarly.delete(from);
       if (m.matchIndex > p.match) p.match = m.matchIndex;
       p.next = Math.max(p.next, p.match + 1);
       this.advanceCommit();
@@ -375,6 +486,12 @@ export class RaftNode implements StoreNode<RaftMessage> {
 
   private startElection(): void {
     this.stopAskingVotes();
+    if (!this.isMember(this.rt.self)) {
+      // Not a voting member: wait to be added back (or for a leader's appends).
+      this.resetElectionDeadline();
+      this.armElectionTimer();
+      return;
+    }
     this.term++;
     this.role = 'candidate';
     this.votedFor = this.rt.self;
@@ -418,6 +535,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
     if (this.electionTimer) this.rt.clearTimer(this.electionTimer);
     this.electionTimer = undefined;
     this.progress = new Map(this.rt.peers.map(p => [p, { next: this.log.lastIndex + 1, match: 0, seq: 0, inflightAt: null, inflightRef: 0 }]));
+    this.countedEarly.clear();
     // Everything in the log was flushed before the votes were requested.
     this.selfMatch = this.log.lastIndex;
     this.flushRequested = this.log.lastIndex;
@@ -507,7 +625,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
   }
 
   private advanceCommit(): void {
-    const n = this.majorityValue(this.selfMatch, p => p.match);
+    const n = this.majorityValue(this.selfMatch, (p, id) => (this.countedEarly.has(id) ? this.log.lastIndex : p.match));
     if (n > this.commitIndex && this.log.termAt(n) === this.term) {
       this.commitIndex = n;
       this.apply();
@@ -519,14 +637,15 @@ export class RaftNode implements StoreNode<RaftMessage> {
     return this.majorityValue(this.seq, p => p.seq);
   }
 
-  /** The highest value a majority (this leader's `own` and the peers') has reached. */
-  private majorityValue(own: number, of: (p: PeerProgress) => number): number {
+  /** The highest value a majority of the voting members (this leader's `own` when it is one) has reached. */
+  private majorityValue(own: number, of: (p: PeerProgress, id: string) => number): number {
     // Insertion into a descending list: clusters are small, and this runs on every append reply.
     const values = this.scratch;
     values.length = 0;
-    values.push(own);
-    for (const p of this.progress.values()) {
-      const v = of(p);
+    if (this.isMember(this.rt.self)) values.push(own);
+    for (const [id, p] of this.progress) {
+      if (!this.isMember(id)) continue;
+      const v = of(p, id);
       let i = values.length;
       values.push(v);
       for (; i > 0 && values[i - 1]! < v; i--) values[i] = values[i - 1]!;
@@ -560,7 +679,14 @@ export class RaftNode implements StoreNode<RaftMessage> {
     while (this.lastApplied < this.commitIndex) {
       const index = ++this.lastApplied;
       const command = this.log.command(index);
-      const result: StoreReply = command.kind === 'req' ? this.kv.apply(command.req) : { ok: true };
+      const result: StoreReply =
+        command.kind === 'req'
+          ? this.kv.apply(command.req)
+          : command.kind === 'app'
+            ? (this.machine?.apply(command.op) ?? errorReply('internal', 'no state machine'))
+            : command.kind === 'config'
+              ? { ok: true, value: command.members }
+              : { ok: true };
       const waiting = this.pendingWrites.get(index);
       if (!waiting) continue;
       this.pendingWrites.delete(index);

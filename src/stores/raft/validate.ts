@@ -7,9 +7,11 @@ function isCount(x: unknown): x is number {
 
 function isEntry(x: unknown): boolean {
   if (typeof x !== 'object' || x === null) return false;
-  const e = x as { term?: unknown; command?: { kind?: unknown; req?: unknown } };
+  const e = x as { term?: unknown; command?: { kind?: unknown; req?: unknown; members?: unknown } };
   if (!isCount(e.term) || typeof e.command !== 'object' || e.command === null) return false;
   if (e.command.kind === 'noop') return true;
+  if (e.command.kind === 'app') return 'op' in e.command;
+  if (e.command.kind === 'config') return Array.isArray(e.command.members) && e.command.members.every(m => typeof m === 'string');
   return e.command.kind === 'req' && typeof e.command.req === 'object' && e.command.req !== null;
 }
 

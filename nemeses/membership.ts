@@ -1,0 +1,81 @@
+/**
+ * The membership nemesis: Raft membership changes while clients run. `start-membership` asks the
+ * DB to remove one voting member (never its leader); `stop-membership` adds every node it removed
+ * back, one at a time. Only DBs that can change their membership (a `removeMember` and an
+ * `addMember`, like reference:raft) take it; the others are refused up front.
+ */
+import type { Completion } from '../src/core/client.ts';
+import type { RunContext } from '../src/core/context.ts';
+import type { DB } from '../src/core/db.ts';
+import { UsageError } from '../src/core/errors.ts';
+import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
+import { attempt, FaultNotApplied, type NemesisContext } from './context.ts';
+
+/** What a membership change answers: the node removed or added; `applied: false` when nothing changed for sure. */
+export interface MembershipChange {
+  node: string;
+  applied: boolean;
+  detail: string;
+}
+
+/** A DB whose voting members can be removed and added while it serves. */
+export interface MembershipDb extends DB {
+  /** Removes one voting member other than the leader. Rejects when the outcome is unknown. */
+  removeMember(ctx: RunContext): Promise<MembershipChange>;
+  /** Adds `node` back as a voting member. Rejects when the outcome is unknown. */
+  addMember(ctx: RunContext, node: string): Promise<MembershipChange>;
+}
+
+export function canChangeMembership(db: DB | null): db is MembershipDb {
+  const m = db as Partial<MembershipDb> | null;
+  return typeof m?.removeMember === 'function' && typeof m.addMember === 'function';
+}
+
+/** Refuses up front a DB whose membership cannot change. */
+export function checkMembershipSupport(db: DB | null): asserts db is MembershipDb {
+  if (!canChangeMembership(db)) {
+    throw new UsageError(`nemesis membership: db ${db?.name ?? '(none)'} cannot remove and add members (no removeMember / addMember); use reference:raft`);
+  }
+}
+
+export class MembershipNemesis implements Nemesis {
+  readonly name = 'membership';
+  readonly fs = ['start-membership', 'stop-membership'];
+  readonly #db: MembershipDb;
+  /** Nodes this nemesis removed and has not added back. */
+  readonly #removed = new Set<string>();
+
+  constructor(ctx: NemesisContext) {
+    checkMembershipSupport(ctx.db);
+    this.#db = ctx.db;
+  }
+
+  invoke(run: RunContext, op: NemesisOp): Promise<Completion> {
+    if (op.f === 'start-membership') {
+      return attempt(async () => {
+        const c = await this.#db.removeMember(run);
+        if (!c.applied) throw new FaultNotApplied(`${c.node}: ${c.detail}`);
+        this.#removed.add(c.node);
+        return { nodes: [c.node], removed: c.node };
+      });
+    }
+    if (op.f === 'stop-membership') {
+      return attempt(async () => {
+        const added: string[] = [];
+        for (const node of [...this.#removed]) {
+          const c = await this.#db.addMember(run, node);
+          if (!c.applied) throw new Error(`adding ${node} back: ${c.detail}`);
+          this.#removed.delete(node);
+          added.push(node);
+        }
+        return { nodes: added, added };
+      });
+    }
+    return Promise.resolve({ type: 'fail', error: `membership nemesis has no op ${op.f}` });
+  }
+
+  /** Adds back whatever is still removed. */
+  async teardown(run: RunContext): Promise<void> {
+    await this.invoke(run, { f: 'stop-membership', value: null });
+  }
+}
