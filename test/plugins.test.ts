@@ -13,7 +13,8 @@ const FIX = join(import.meta.dirname, 'fixtures', 'plugins');
 const IS_ROOT = process.platform === 'linux' && process.getuid?.() === 0;
 const results = mkdtempSync(join(tmpdir(), 'fl-plugins-'));
 const cli = (args: string[], cwd = ROOT) => execa('node', [BIN, ...args], { reject: false, cwd, timeout: 180_000 });
-const inProcess = ['--nemesis', 'none', '--time-limit', '2', '--recovery', '0', '--no-progress', '--results-dir', results];
+// 300 ops/s, so a 2 s register run has compare-and-sets that succeed (stats calls an op kind that never succeeded invalid).
+const inProcess = ['--nemesis', 'none', '--time-limit', '2', '--rate', '300', '--recovery', '0', '--no-progress', '--results-dir', results];
 
 describe('parts from modules', () => {
   it('a workload module runs with its own option, and a typo in that option is refused', async () => {
