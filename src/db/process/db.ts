@@ -137,6 +137,11 @@ export class ProcessDb extends DaemonDb implements DB {
 
   /** Nodes that say they lead, keeping only those of the highest term. */
   async primaries(ctx: RunContext): Promise<readonly string[]> {
+    return (await this.leaderStatuses(ctx)).map((s) => s.node);
+  }
+
+  /** The status of every node that says it leads, keeping only those of the highest term. */
+  protected async leaderStatuses(ctx: RunContext): Promise<StoreStatus[]> {
     const statuses = await Promise.all(
       ctx.cluster.nodes.map(async (n) => {
         const client = new StoreClient(this.address(n), { timeoutMs: 500 });
@@ -151,6 +156,6 @@ export class ProcessDb extends DaemonDb implements DB {
     );
     const leaders = statuses.filter((s): s is StoreStatus => s !== null && s.role === 'leader');
     const top = Math.max(...leaders.map((s) => s.term));
-    return leaders.filter((s) => s.term === top).map((s) => s.node);
+    return leaders.filter((s) => s.term === top);
   }
 }

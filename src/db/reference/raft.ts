@@ -26,22 +26,13 @@ export class RaftProcessDb extends ProcessDb {
     return this.#change(ctx, leader.node, { remove: node }, node);
   }
 
-  addMember(ctx: RunContext, node: string): Promise<MembershipChange> {
-    return this.#leader(ctx).then(leader => (leader ? this.#change(ctx, leader.node, { add: node }, node) : { node, applied: false, detail: 'no leader' }));
+  async addMember(ctx: RunContext, node: string): Promise<MembershipChange> {
+    const leader = await this.#leader(ctx);
+    return leader ? this.#change(ctx, leader.node, { add: node }, node) : { node, applied: false, detail: 'no leader' };
   }
 
   async #leader(ctx: RunContext): Promise<StoreStatus | undefined> {
-    const [name] = await this.primaries(ctx);
-    const node = ctx.cluster.nodes.find(n => n.name === name);
-    if (!node) return undefined;
-    const client = new StoreClient(this.address(node), { timeoutMs: 1000 });
-    try {
-      return await client.status();
-    } catch {
-      return undefined;
-    } finally {
-      client.close();
-    }
+    return (await this.leaderStatuses(ctx))[0];
   }
 
   async #change(ctx: RunContext, leader: string, body: { add?: string; remove?: string }, node: string): Promise<MembershipChange> {
