@@ -1,8 +1,10 @@
 /**
  * Runs test files again and again, to find flaky tests: `npm run repeat -- FILE... [--times N]`
- * (default 10). Each run is a fresh vitest process (the suite's global set-up runs once, before
- * the first); every failure is reported with its run number, test name and first error line, and
- * the exit code is 1 when any run failed.
+ * (default 10). Each run is a fresh vitest process; the suite's global set-up runs once, here,
+ * around all of them (so what it starts, such as the Docker engine, stays up for every run).
+ * Every failure is reported with its run number, test name and first error line; a run that skips
+ * tests another run ran counts as failed (a pass over skipped tests is no pass), and the exit code
+ * is 1 when any run failed.
  *
  *   npm run repeat -- test/local/ssh.test.ts --times 10
  */
@@ -10,10 +12,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import globalSetup from './global-setup.ts';
 
 interface JsonReport {
   numPassedTests: number;
   numFailedTests: number;
+  numPendingTests: number;
   testResults: { name: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 
@@ -28,14 +32,16 @@ if (files.length === 0 || !(times >= 1)) {
 
 const dir = mkdtempSync(join(tmpdir(), 'repeat-'));
 const failures: string[] = [];
-let passedRuns = 0;
+const skippedPerRun = new Map<number, number>();
+const passedRuns = new Set<number>();
+const tearDown = await globalSetup();
 try {
   for (let run = 1; run <= times; run++) {
     const out = join(dir, `run-${run}.json`);
     const t0 = performance.now();
     spawnSync('npx', ['vitest', 'run', ...files, '--reporter=json', `--outputFile=${out}`], {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...(run > 1 ? { FAULTLINE_SKIP_SETUP: '1' } : {}) },
+      env: { ...process.env, FAULTLINE_SKIP_SETUP: '1' },
     });
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
     let report: JsonReport;
@@ -48,12 +54,21 @@ try {
     }
     const failed = report.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'failed').map((a) => ({ file: f.name, a })));
     for (const { a } of failed) failures.push(`run ${run}: ${a.fullName}: ${(a.failureMessages[0] ?? '').split('\n')[0]}`);
-    if (failed.length === 0 && report.numPassedTests > 0) passedRuns++;
-    console.log(`run ${run}/${times}: ${report.numPassedTests} passed, ${report.numFailedTests} failed (${seconds} s)`);
+    if (failed.length === 0 && report.numPassedTests > 0) passedRuns.add(run);
+    skippedPerRun.set(run, report.numPendingTests);
+    console.log(`run ${run}/${times}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped (${seconds} s)`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  tearDown();
 }
-console.log(`\n${files.join(' ')}: ${passedRuns} of ${times} runs passed`);
+const fewestSkipped = Math.min(...skippedPerRun.values());
+for (const [run, skipped] of skippedPerRun) {
+  if (skipped > fewestSkipped) {
+    failures.push(`run ${run}: skipped ${skipped} tests where another run skipped ${fewestSkipped}`);
+    passedRuns.delete(run);
+  }
+}
+console.log(`\n${files.join(' ')}: ${passedRuns.size} of ${times} runs passed`);
 for (const f of failures) console.log(`  ${f}`);
 process.exit(failures.length > 0 ? 1 : 0);
