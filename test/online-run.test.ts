@@ -1,7 +1,7 @@
 // Checking while the run goes, end to end through the real runner on in-process stores (no root):
 // --fail-fast stops a run against a flawed store at the first definite violation with end reason
 // violation-found and an INVALID verdict from the recorded history; --check-online on a correct
-// store ends VALID; on many seeds the online verdicts agree with the check of the recorded
+// store ends VALID; on many seeds (register, counter and set runs) the online verdicts agree with the check of the recorded
 // history; contradictory settings are refused up front.
 import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -81,6 +81,8 @@ describe('online verdicts against the check of the recorded history', () => {
     ['inprocess:stale-atom', 'register', [], true],
     ['inprocess:counter', 'counter', [], false],
     ['inprocess:counter', 'counter', ['lost-increments'], true],
+    ['inprocess:set', 'set', [], false],
+    ['inprocess:set', 'set', ['duplicates'], true],
   ];
   it.each(cases)('%s %s %j: the same verdicts on many seeds, with and without fail-fast', async (db, workload, bug, flawed) => {
     let stoppedEarly = 0;
