@@ -1,8 +1,8 @@
 // Checking while the run goes, end to end through the real runner on in-process stores (no root):
 // --fail-fast stops a run against a flawed store at the first definite violation with end reason
 // violation-found and an INVALID verdict from the recorded history; --check-online on a correct
-// store ends VALID; on many seeds (register, counter and set runs) the online verdicts agree with the check of the recorded
-// history; contradictory settings are refused up front.
+// store ends VALID; on many seeds (register, counter and set runs) the online verdicts agree
+// with the check of the recorded history; contradictory settings are refused up front.
 import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

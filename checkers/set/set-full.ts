@@ -140,6 +140,7 @@ interface CompletedRead {
   key: SetKey;
   invTime: number;
   completion: Op;
+  values: unknown[];
 }
 
 /**
@@ -207,8 +208,7 @@ class SetFullFold implements Fold {
       this.whenKnown(set, id);
     } else if (completion?.type === 'ok') {
       const key = parseReadKey(op);
-      parseReadResult(completion, key);
-      this.waiting.push({ key, invTime: op.time, completion });
+      this.waiting.push({ key, invTime: op.time, completion, values: parseReadResult(completion, key) });
     }
   }
 
@@ -234,7 +234,7 @@ class SetFullFold implements Fold {
   }
 
   private judge(read: CompletedRead): void {
-    const { key, invTime, completion } = read;
+    const { key, invTime, completion, values } = read;
     const els = this.els;
     const set = this.setState(key);
     const r = set.inv.length;
@@ -245,7 +245,7 @@ class SetFullFold implements Fold {
     const show = (e: unknown): unknown => (key === null ? e : [key, e]);
     let dupCount: Map<number, number> | undefined;
     let seenKnown = 0;
-    for (const e of parseReadResult(completion, key)) {
+    for (const e of values) {
       const id = set.ids.get(e);
       if (id === undefined || els.addIndex[id]! > completion.index) {
         this.unexpectedCount++;
