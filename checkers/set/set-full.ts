@@ -71,7 +71,7 @@ class Elements {
     return this.keyOf.length;
   }
 
-  /** Records an add of `e` to `set`; returns the element's id and whether it is new. */
+  /** Records an add of `e` to `set`; returns the element's id. */
   add(set: SetState, key: SetKey, e: Scalar, op: Op, completion: Op | undefined): number {
     const type = completion?.type ?? 'info';
     const okTime = type === 'ok' ? completion!.time : Infinity;
