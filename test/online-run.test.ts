@@ -1,8 +1,8 @@
 // Checking while the run goes, end to end through the real runner on in-process stores (no root):
 // --fail-fast stops a run against a flawed store at the first definite violation with end reason
 // violation-found and an INVALID verdict from the recorded history; --check-online on a correct
-// store ends VALID; on many seeds the online verdicts agree with the check of the recorded
-// history; contradictory settings are refused up front.
+// store ends VALID; on many seeds (register, counter and set runs) the online verdicts agree
+// with the check of the recorded history; contradictory settings are refused up front.
 import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,15 @@ describe('faultline test --fail-fast', () => {
     expect(test.replay).toContain('--fail-fast');
     expect(readFileSync(join(doc.runDir, 'harness.log'), 'utf8')).toMatch(/the first definite violation ended the run \(--fail-fast\): linearizable found a violation at op \d+/);
     expect(readFileSync(join(doc.runDir, 'report.html'), 'utf8')).toMatch(/<strong>Stopped early:<\/strong>/);
+
+    // Checking the run again keeps what the online check found, compared with the new results.
+    const again = await cli(['report', doc.runDir, '--json']);
+    expect(again.exitCode).toBe(1);
+    const rechecked = JSON.parse(again.stdout);
+    expect(rechecked).toMatchObject({ outcome: 'invalid', end: { reason: 'violation-found', detail: doc.end.detail } });
+    expect(rechecked.online).toEqual(online);
+    expect(JSON.parse(readFileSync(join(doc.runDir, 'results.json'), 'utf8')).online).toEqual(online);
+    expect(readFileSync(join(doc.runDir, 'report.html'), 'utf8')).toMatch(/<strong>Stopped early:<\/strong>/);
   });
 
   it('is refused with --no-check-online, before anything runs', async () => {
@@ -72,6 +81,8 @@ describe('online verdicts against the check of the recorded history', () => {
     ['inprocess:stale-atom', 'register', [], true],
     ['inprocess:counter', 'counter', [], false],
     ['inprocess:counter', 'counter', ['lost-increments'], true],
+    ['inprocess:set', 'set', [], false],
+    ['inprocess:set', 'set', ['duplicates'], true],
   ];
   it.each(cases)('%s %s %j: the same verdicts on many seeds, with and without fail-fast', async (db, workload, bug, flawed) => {
     let stoppedEarly = 0;

@@ -57,7 +57,7 @@ export interface KeyedSetHistory {
   seen: Int32Array;
 }
 
-type Scalar = number | string;
+export type Scalar = number | string;
 
 function isScalar(v: unknown): v is Scalar {
   return typeof v === 'number' || typeof v === 'string';
@@ -84,35 +84,63 @@ class IntColumn {
   }
 }
 
+/** [key, value] of a write: `[k, v]`, numbers or strings. */
+export function parseSetWrite(op: Op): [string, Scalar] {
+  const v = op.value;
+  if (!Array.isArray(v) || v.length !== 2 || !isScalar(v[0]) || !isScalar(v[1])) badWrite(op);
+  return [String(v[0]), v[1] as Scalar];
+}
+
+/** What an ok read observed: [key, values] for each key it read, in the order returned. */
+export function readObservations(invoke: Op, done: Op): Array<[string, readonly unknown[]]> {
+  const iv = invoke.value;
+  const v = done.value;
+  if (Array.isArray(iv) && iv.length === 2 && isScalar(iv[0]) && iv[1] == null) {
+    if (!(Array.isArray(v) && v.length === 2 && String(v[0]) === String(iv[0]) && Array.isArray(v[1]))) {
+      throw new HistoryError(`ok read of key ${JSON.stringify(iv[0])} must return [key, [values...]], got ${JSON.stringify(v)}`, done.index);
+    }
+    return [[String(iv[0]), v[1] as unknown[]]];
+  }
+  if (iv != null && !(Array.isArray(iv) && iv.every(isScalar))) {
+    throw new HistoryError(`read must be invoked with [key, null], a list of keys, or null, got ${JSON.stringify(iv)}`, invoke.index);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw new HistoryError(`ok multi-key read must return {key: [values...]}, got ${JSON.stringify(v)}`, done.index);
+  }
+  const out: Array<[string, readonly unknown[]]> = [];
+  for (const k in v as Record<string, unknown>) {
+    const values = (v as Record<string, unknown>)[k];
+    if (!Array.isArray(values)) throw new HistoryError(`ok read must map each key to an array of values, key ${JSON.stringify(k)} has ${JSON.stringify(values)}`, done.index);
+    out.push([k, values]);
+  }
+  return out;
+}
+
+/** The error for a value written to a key a second time. */
+export function writtenTwice(op: Op, key: string, value: Scalar, firstIndex: number): HistoryError {
+  return new HistoryError(`value ${JSON.stringify(value)} is written to key ${JSON.stringify(key)} twice (first at op ${firstIndex}); values must be unique per key`, op.index);
+}
+
 export function parseKeyedSetHistory(history: History): KeyedSetHistory {
   const partner = completionIndex(history);
   const w = { key: [] as string[], value: [] as unknown[], process: new IntColumn(), inv: new IntColumn(), comp: new IntColumn(), type: [] as string[] };
   const r = { process: new IntColumn(), inv: new IntColumn(), comp: new IntColumn(), obsStart: new IntColumn(), obsEnd: new IntColumn() };
   const o = { key: [] as string[], values: [] as Array<readonly unknown[]>, read: new IntColumn() };
   const ids = new Map<string, Map<unknown, number>>();
-  const addObservation = (key: string, values: readonly unknown[]): void => {
-    o.key.push(key);
-    o.values.push(values);
-    o.read.push(r.inv.length);
-  };
   let total = 0;
   for (let i = 0; i < history.length; i++) {
     const op = history[i]!;
     if (op.type !== 'invoke' || typeof op.process !== 'number') continue;
     const c = partner[i]!;
     if (op.f === 'write') {
-      const v = op.value;
-      if (!Array.isArray(v) || v.length !== 2 || !isScalar(v[0]) || !isScalar(v[1])) badWrite(op);
-      const k = String(v[0]);
+      const [k, value] = parseSetWrite(op);
       let byKey = ids.get(k);
       if (!byKey) ids.set(k, (byKey = new Map()));
-      const prior = byKey.get(v[1]);
-      if (prior !== undefined) {
-        throw new HistoryError(`value ${JSON.stringify(v[1])} is written to key ${JSON.stringify(k)} twice (first at op ${w.inv.data[prior]}); values must be unique per key`, op.index);
-      }
-      byKey.set(v[1], w.key.length);
+      const prior = byKey.get(value);
+      if (prior !== undefined) throw writtenTwice(op, k, value, w.inv.data[prior]!);
+      byKey.set(value, w.key.length);
       w.key.push(k);
-      w.value.push(v[1]);
+      w.value.push(value);
       w.process.push(op.process);
       w.inv.push(i);
       w.comp.push(c);
@@ -120,29 +148,12 @@ export function parseKeyedSetHistory(history: History): KeyedSetHistory {
       continue;
     }
     if (op.f !== 'read' || c < 0 || history[c]!.type !== 'ok') continue;
-    const done = history[c]!;
-    const iv = op.value;
-    const v = done.value;
     const first = o.key.length;
-    if (Array.isArray(iv) && iv.length === 2 && isScalar(iv[0]) && iv[1] == null) {
-      if (!(Array.isArray(v) && v.length === 2 && String(v[0]) === String(iv[0]) && Array.isArray(v[1]))) {
-        throw new HistoryError(`ok read of key ${JSON.stringify(iv[0])} must return [key, [values...]], got ${JSON.stringify(v)}`, done.index);
-      }
-      addObservation(String(iv[0]), v[1] as unknown[]);
-      total += (v[1] as unknown[]).length;
-    } else {
-      if (iv != null && !(Array.isArray(iv) && iv.every(isScalar))) {
-        throw new HistoryError(`read must be invoked with [key, null], a list of keys, or null, got ${JSON.stringify(iv)}`, op.index);
-      }
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-        throw new HistoryError(`ok multi-key read must return {key: [values...]}, got ${JSON.stringify(v)}`, done.index);
-      }
-      for (const k in v as Record<string, unknown>) {
-        const values = (v as Record<string, unknown>)[k];
-        if (!Array.isArray(values)) throw new HistoryError(`ok read must map each key to an array of values, key ${JSON.stringify(k)} has ${JSON.stringify(values)}`, done.index);
-        addObservation(k, values);
-        total += values.length;
-      }
+    for (const [k, values] of readObservations(op, history[c]!)) {
+      o.key.push(k);
+      o.values.push(values);
+      o.read.push(r.inv.length);
+      total += values.length;
     }
     r.process.push(op.process);
     r.inv.push(i);
@@ -181,8 +192,11 @@ export interface OpRef {
 }
 
 export function ref(history: History, index: number, withValue: boolean): OpRef {
-  const op = history[index]!;
-  const r: OpRef = { index, process: op.process, f: op.f };
+  return opRef(history[index]!, withValue);
+}
+
+export function opRef(op: Op, withValue: boolean): OpRef {
+  const r: OpRef = { index: op.index, process: op.process, f: op.f };
   if (op.node !== undefined) r.node = op.node;
   if (withValue) r.value = op.value;
   return r;

@@ -16,22 +16,24 @@
  * - lost: known, but the last read that could miss it missed it; `lost latency` runs from the
  *   add's invocation to the first read of the final run of misses;
  * - never-read: known, but no read began after that.
- * Reads that return an element twice (`duplicated`) or one never added, or whose add failed
- * (`unexpected`), are errors too.
+ * Reads that return an element twice (`duplicated`), or one not added before the read completed
+ * or whose every add before then failed (`unexpected`), are errors too.
  * Evidence: counts (`attempted`, `acknowledged`, `stableCount`, `staleCount`, `lostCount`,
  * `neverReadCount`, `duplicatedCount`, `unexpectedCount`), up to 100 examples each (`lost`,
  * `stale` (worst first), `neverRead`, `duplicated`, `unexpected`), and `stableLatencies`,
  * `lostLatencies` (count, quantilesMs, meanMs). Anomaly types: `lost`, `duplicated`,
- * `unexpected`, and `stale` when linearizable.
+ * `unexpected`, and `stale` when linearizable. Checks op by op too: every element is remembered
+ * until the end; duplicated and unexpected elements are definite when their read is judged, and
+ * with `linearizable` so is a read missing an element known before it began.
  */
-import type { Checker } from '../../src/core/checker.ts';
 import { HistoryError } from '../../src/core/errors.ts';
-import type { History, Op } from '../../src/core/op.ts';
+import type { Op } from '../../src/core/op.ts';
 import type { CheckResult } from '../../src/core/validity.ts';
-import { completionIndex } from '../../src/history/pairs.ts';
+import { InvocationOrder } from '../invocation-order.ts';
+import { WakeQueue } from '../linearizable/wake-queue.ts';
+import { foldChecker, type Fold } from '../online.ts';
 import { summarize } from '../perf.ts';
 import { countBelow } from '../sorted-search.ts';
-import { resolveInto, valueIndex, type ValueIndex } from '../value-index.ts';
 
 const MAX_EXAMPLES = 100;
 
@@ -48,51 +50,65 @@ function isScalar(v: unknown): v is Scalar {
   return typeof v === 'number' || typeof v === 'string';
 }
 
-interface SetReads {
-  key: SetKey;
-  inv: number[];
-  comp: number[];
-  values: unknown[][];
-  index: number[];
-}
-
-/** Everything known about one added (or observed) element. */
+/** Everything known about one added element, by element id (in the order of first adds). */
 class Elements {
   readonly keyOf: SetKey[] = [];
   readonly element: Scalar[] = [];
   readonly addInvoke: number[] = [];
   readonly addIndex: number[] = [];
-  /** 'ok' | 'info' | 'fail'; pending adds count as info. */
+  /** 'ok' | 'info' | 'fail' (the best of its adds); never-completed adds count as info. */
   readonly addType: string[] = [];
+  /** The invocation index of its first add that did not fail (Infinity: none yet). */
+  readonly firstNotFailed: number[] = [];
   readonly known: number[] = [];
-  private readonly ids = new Map<SetKey, Map<unknown, number>>();
+  /** Read ordinals (per set) of its first and last sighting, the last read missing it before its final run of sightings, and that run's first read (-1: none). */
+  readonly firstPresent: number[] = [];
+  readonly lastPresent: number[] = [];
+  readonly lastAbsent: number[] = [];
+  readonly runStart: number[] = [];
 
-  /** Element → id for one set (undefined when nothing was added to it). */
-  indexOf(key: SetKey): ValueIndex | undefined {
-    const ids = this.ids.get(key);
-    return ids && valueIndex(ids);
+  get count(): number {
+    return this.keyOf.length;
   }
 
-  add(key: SetKey, e: Scalar, op: Op, completion: Op | undefined): void {
-    let byKey = this.ids.get(key);
-    if (!byKey) this.ids.set(key, (byKey = new Map()));
+  /** Records an add of `e` to `set`; returns the element's id. */
+  add(set: SetState, key: SetKey, e: Scalar, op: Op, completion: Op | undefined): number {
     const type = completion?.type ?? 'info';
     const okTime = type === 'ok' ? completion!.time : Infinity;
-    const existing = byKey.get(e);
+    const notFailed = type === 'fail' ? Infinity : op.index;
+    const existing = set.ids.get(e);
     if (existing !== undefined) {
       // Added again: the element is as good as its best add.
       if (type === 'ok' || (type === 'info' && this.addType[existing] === 'fail')) this.addType[existing] = type;
       this.known[existing] = Math.min(this.known[existing]!, okTime);
-      return;
+      this.firstNotFailed[existing] = Math.min(this.firstNotFailed[existing]!, notFailed);
+      return existing;
     }
-    byKey.set(e, this.keyOf.length);
+    const id = this.keyOf.length;
+    set.ids.set(e, id);
     this.keyOf.push(key);
     this.element.push(e);
     this.addInvoke.push(op.time);
     this.addIndex.push(op.index);
     this.addType.push(type);
+    this.firstNotFailed.push(notFailed);
     this.known.push(okTime);
+    this.firstPresent.push(-1);
+    this.lastPresent.push(-1);
+    this.lastAbsent.push(-1);
+    this.runStart.push(-1);
+    return id;
   }
+}
+
+/** One set: its elements and, per ok read in invocation order, when it began and where it completed. */
+interface SetState {
+  ids: Map<unknown, number>;
+  inv: number[];
+  index: number[];
+  /** Elements by the time they became known, for counting those known before a read began (linearizable only). */
+  knownQueue: WakeQueue<number> | undefined;
+  knownBefore: number;
 }
 
 function parseAdd(op: Op): [SetKey, Scalar] {
@@ -120,174 +136,246 @@ function parseReadResult(op: Op, key: SetKey): unknown[] {
   throw new HistoryError(`ok read must return ${want}, got ${JSON.stringify(v)}`, op.index);
 }
 
+interface CompletedRead {
+  key: SetKey;
+  invTime: number;
+  completion: Op;
+  values: unknown[];
+}
+
+/**
+ * The check as a fold over ops (see checkers/online.ts). Adds settle in invocation order
+ * (../invocation-order.ts); reads are judged in invocation order, each once the adds invoked
+ * before it completed have settled, against those adds only. Every element is remembered until
+ * the end (a later read decides whether it was lost), and per read only when it began and where
+ * it completed, not what it returned. Duplicated and unexpected elements are definite when
+ * judged; with `linearizable`, so is a read that misses a known element (stale or lost, either
+ * way a violation).
+ */
+class SetFullFold implements Fold {
+  private readonly linearizable: boolean;
+  private readonly els = new Elements();
+  private readonly sets = new Map<SetKey, SetState>();
+  private readonly order = new InvocationOrder((invoke, completion) => this.settle(invoke, completion), (op) => op.f === 'add' || op.f === 'read');
+  /** Invocation indices of the adds not settled yet, from `addHead` on. */
+  private unsettledAdds: number[] = [];
+  private addHead = 0;
+  private waiting: CompletedRead[] = [];
+  private waitHead = 0;
+  private attempted = 0;
+  private misses = 0;
+  private duplicatedCount = 0;
+  private unexpectedCount = 0;
+  private readonly duplicated: Array<{ element: unknown; count: number; index: number }> = [];
+  private readonly unexpected: Array<{ element: unknown; index: number; reason: string }> = [];
+
+  constructor(opts: SetFullOptions) {
+    this.linearizable = opts.linearizable ?? false;
+  }
+
+  get violated(): boolean {
+    return this.duplicatedCount > 0 || this.unexpectedCount > 0 || this.misses > 0;
+  }
+
+  feed(op: Op): void {
+    if (op.type === 'invoke') {
+      if (op.f === 'add') {
+        parseAdd(op);
+        this.unsettledAdds.push(op.index);
+      } else if (op.f === 'read') parseReadKey(op);
+    }
+    this.order.feed(op);
+    this.judgeReady();
+  }
+
+  private setState(key: SetKey): SetState {
+    let s = this.sets.get(key);
+    if (!s) this.sets.set(key, (s = { ids: new Map(), inv: [], index: [], knownQueue: this.linearizable ? new WakeQueue() : undefined, knownBefore: 0 }));
+    return s;
+  }
+
+  private settle(op: Op, completion: Op | undefined): void {
+    if (op.f === 'add') {
+      this.attempted++;
+      this.addHead++;
+      if (this.addHead > 1024 && this.addHead * 2 > this.unsettledAdds.length) {
+        this.unsettledAdds = this.unsettledAdds.slice(this.addHead);
+        this.addHead = 0;
+      }
+      const [key, e] = parseAdd(op);
+      const set = this.setState(key);
+      const id = this.els.add(set, key, e, op, completion);
+      this.whenKnown(set, id);
+    } else if (completion?.type === 'ok') {
+      const key = parseReadKey(op);
+      this.waiting.push({ key, invTime: op.time, completion, values: parseReadResult(completion, key) });
+    }
+  }
+
+  /** Counts the element among those known before later reads began (linearizable only). */
+  private whenKnown(set: SetState, id: number): void {
+    const k = this.els.known[id]!;
+    if (set.knownQueue && k !== Infinity) set.knownQueue.add(k, id);
+  }
+
+  /** Judges, in invocation order, the reads whose adds (invoked before they completed) have settled. */
+  private judgeReady(): void {
+    while (this.waitHead < this.waiting.length) {
+      const read = this.waiting[this.waitHead]!;
+      const nextAdd = this.unsettledAdds[this.addHead];
+      if (nextAdd !== undefined && nextAdd < read.completion.index) break;
+      this.waitHead++;
+      this.judge(read);
+    }
+    if (this.waitHead > 1024 && this.waitHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitHead);
+      this.waitHead = 0;
+    }
+  }
+
+  private judge(read: CompletedRead): void {
+    const { key, invTime, completion, values } = read;
+    const els = this.els;
+    const set = this.setState(key);
+    const r = set.inv.length;
+    const previousInv = r > 0 ? set.inv[r - 1]! : -Infinity;
+    set.inv.push(invTime);
+    set.index.push(completion.index);
+    if (set.knownQueue) set.knownBefore += set.knownQueue.due(invTime).length;
+    const show = (e: unknown): unknown => (key === null ? e : [key, e]);
+    let dupCount: Map<number, number> | undefined;
+    let seenKnown = 0;
+    for (const e of values) {
+      const id = set.ids.get(e);
+      if (id === undefined || els.addIndex[id]! > completion.index) {
+        this.unexpectedCount++;
+        if (this.unexpected.length < MAX_EXAMPLES) this.unexpected.push({ element: show(e), index: completion.index, reason: 'never added' });
+        continue;
+      }
+      if (els.lastPresent[id] === r) {
+        dupCount ??= new Map();
+        dupCount.set(id, (dupCount.get(id) ?? 1) + 1);
+        continue;
+      }
+      if (els.known[id]! < invTime) seenKnown++;
+      if (els.firstPresent[id] === -1) {
+        els.firstPresent[id] = r;
+        if (completion.time < els.known[id]!) {
+          els.known[id] = completion.time;
+          this.whenKnown(set, id);
+        }
+        if (els.firstNotFailed[id]! > completion.index) {
+          this.unexpectedCount++;
+          if (this.unexpected.length < MAX_EXAMPLES) this.unexpected.push({ element: show(e), index: completion.index, reason: 'its add failed' });
+        }
+      }
+      // A run of reads seeing the element is broken when a read in the gap before this one
+      // began after the element was known; the latest such read is the one before.
+      if (els.lastPresent[id] !== r - 1 && r > 0 && previousInv > els.known[id]!) {
+        els.lastAbsent[id] = r - 1;
+        els.runStart[id] = r;
+      } else if (els.runStart[id] === -1) {
+        els.runStart[id] = r;
+      }
+      els.lastPresent[id] = r;
+    }
+    for (const [id, count] of dupCount ?? []) {
+      this.duplicatedCount++;
+      if (this.duplicated.length < MAX_EXAMPLES) this.duplicated.push({ element: show(els.element[id]), count, index: completion.index });
+    }
+    // An element known before the read began and missing from it is stale or lost.
+    if (seenKnown < set.knownBefore) this.misses++;
+  }
+
+  result(): CheckResult {
+    this.order.finish();
+    this.judgeReady();
+    const els = this.els;
+    const n = els.count;
+    const stableNs: number[] = [];
+    const lostNs: number[] = [];
+    const lost: Array<{ element: unknown; addIndex: number; lastSeenIndex: number | null; missedFromIndex: number }> = [];
+    const staleIds: number[] = [];
+    const staleMs: number[] = [];
+    const staleMiss: number[] = [];
+    const neverRead: unknown[] = [];
+    let stableCount = 0;
+    let staleCount = 0;
+    let lostCount = 0;
+    let neverReadCount = 0;
+    let acknowledged = 0;
+    const noReads: SetState = { ids: new Map(), inv: [], index: [], knownQueue: undefined, knownBefore: 0 };
+    const show = (id: number): unknown => (els.keyOf[id] === null ? els.element[id] : [els.keyOf[id], els.element[id]]);
+    for (let id = 0; id < n; id++) {
+      if (els.addType[id] === 'ok') acknowledged++;
+      const k = els.known[id]!;
+      if (k === Infinity) continue; // never acknowledged nor seen: may never have happened
+      const reads = this.sets.get(els.keyOf[id]!) ?? noReads;
+      const R = reads.inv.length;
+      const lp = els.lastPresent[id]!;
+      if (lp < R - 1 && R > 0 && reads.inv[R - 1]! > k) {
+        lostCount++;
+        const from = countBelow(reads.inv, k, true, lp + 1);
+        lostNs.push(Math.max(0, reads.inv[from]! - els.addInvoke[id]!));
+        if (lost.length < MAX_EXAMPLES) {
+          lost.push({ element: show(id), addIndex: els.addIndex[id]!, lastSeenIndex: lp >= 0 ? reads.index[lp]! : null, missedFromIndex: reads.index[from]! });
+        }
+      } else if (lp === -1) {
+        neverReadCount++;
+        if (neverRead.length < MAX_EXAMPLES) neverRead.push(show(id));
+      } else {
+        stableCount++;
+        stableNs.push(Math.max(0, reads.inv[els.runStart[id]!]! - els.addInvoke[id]!));
+        const la = els.lastAbsent[id]!;
+        if (la >= 0) {
+          staleCount++;
+          staleIds.push(id);
+          staleMs.push((reads.inv[la]! - k) / 1e6);
+          staleMiss.push(reads.index[la]!);
+        }
+      }
+    }
+    const stale = [...staleIds.keys()]
+      .sort((a, b) => staleMs[b]! - staleMs[a]!)
+      .slice(0, MAX_EXAMPLES)
+      .map((i) => {
+        const id = staleIds[i]!;
+        return { element: show(id), addIndex: els.addIndex[id]!, staleMs: staleMs[i]!, lastMissIndex: staleMiss[i]! };
+      });
+
+    const anomalyTypes: string[] = [];
+    if (lostCount > 0) anomalyTypes.push('lost');
+    if (this.duplicatedCount > 0) anomalyTypes.push('duplicated');
+    if (this.unexpectedCount > 0) anomalyTypes.push('unexpected');
+    if (this.linearizable && staleCount > 0) anomalyTypes.push('stale');
+    const result: CheckResult = {
+      valid: anomalyTypes.length === 0,
+      attempted: this.attempted,
+      acknowledged,
+      stableCount,
+      staleCount,
+      lostCount,
+      neverReadCount,
+      duplicatedCount: this.duplicatedCount,
+      unexpectedCount: this.unexpectedCount,
+      lost,
+      stale,
+      neverRead,
+      duplicated: this.duplicated,
+      unexpected: this.unexpected,
+      stableLatencies: summarize(Float64Array.from(stableNs)),
+      lostLatencies: summarize(Float64Array.from(lostNs)),
+    };
+    if (anomalyTypes.length > 0) result.anomalyTypes = anomalyTypes;
+    else if (this.attempted > 0 && stableCount === 0) {
+      result.valid = 'unknown';
+      result.error = 'no element was read after it was added';
+    }
+    return result;
+  }
+}
+
+/** The set-full checker; it also checks op by op (`begin`). */
 export function setFull(opts: SetFullOptions = {}) {
-  return {
-    name: 'set-full',
-    check(history: History): CheckResult {
-      const partner = completionIndex(history);
-      const els = new Elements();
-      const readsByKey = new Map<SetKey, SetReads>();
-      let attempted = 0;
-      for (let i = 0; i < history.length; i++) {
-        const op = history[i]!;
-        if (op.type !== 'invoke') continue;
-        const c = partner[i]!;
-        const completion = c >= 0 ? history[c] : undefined;
-        if (op.f === 'add') {
-          attempted++;
-          const [key, e] = parseAdd(op);
-          els.add(key, e, op, completion);
-        } else if (op.f === 'read') {
-          const key = parseReadKey(op);
-          if (completion?.type !== 'ok') continue;
-          let r = readsByKey.get(key);
-          if (!r) readsByKey.set(key, (r = { key, inv: [], comp: [], values: [], index: [] }));
-          r.inv.push(op.time);
-          r.comp.push(completion.time);
-          r.values.push(parseReadResult(completion, key));
-          r.index.push(completion.index);
-        }
-      }
-
-      const n = els.element.length;
-      const firstPresent = new Int32Array(n).fill(-1);
-      const lastPresent = new Int32Array(n).fill(-1);
-      const lastAbsent = new Int32Array(n).fill(-1);
-      const runStart = new Int32Array(n).fill(-1);
-      const known = els.known;
-      const duplicated: Array<{ element: unknown; count: number; index: number }> = [];
-      const unexpected: Array<{ element: unknown; index: number; reason: string }> = [];
-      let duplicatedCount = 0;
-      let unexpectedCount = 0;
-      const show = (key: SetKey, e: unknown): unknown => (key === null ? e : [key, e]);
-
-      let scratch = new Int32Array(1024);
-      for (const reads of readsByKey.values()) {
-        const key = reads.key;
-        const index = els.indexOf(key);
-        for (let r = 0; r < reads.values.length; r++) {
-          let dupCount: Map<number, number> | undefined;
-          const values = reads.values[r]!;
-          if (scratch.length < values.length) scratch = new Int32Array(2 * values.length);
-          resolveInto(index, values, scratch, 0);
-          for (let q = 0; q < values.length; q++) {
-            const e = values[q];
-            const id = scratch[q]!;
-            if (id < 0) {
-              unexpectedCount++;
-              if (unexpected.length < MAX_EXAMPLES) unexpected.push({ element: show(key, e), index: reads.index[r]!, reason: 'never added' });
-              continue;
-            }
-            if (lastPresent[id] === r) {
-              dupCount ??= new Map();
-              dupCount.set(id, (dupCount.get(id) ?? 1) + 1);
-              continue;
-            }
-            if (firstPresent[id] === -1) {
-              firstPresent[id] = r;
-              known[id] = Math.min(known[id]!, reads.comp[r]!);
-              if (els.addType[id] === 'fail') {
-                unexpectedCount++;
-                if (unexpected.length < MAX_EXAMPLES) unexpected.push({ element: show(key, e), index: reads.index[r]!, reason: 'its add failed' });
-              }
-            }
-            // A run of reads seeing the element is broken when a read in the gap before this
-            // one began after the element was known; the latest such read is the one before.
-            if (lastPresent[id] !== r - 1 && r > 0 && reads.inv[r - 1]! > known[id]!) {
-              lastAbsent[id] = r - 1;
-              runStart[id] = r;
-            } else if (runStart[id] === -1) {
-              runStart[id] = r;
-            }
-            lastPresent[id] = r;
-          }
-          for (const [id, count] of dupCount ?? []) {
-            duplicatedCount++;
-            if (duplicated.length < MAX_EXAMPLES) duplicated.push({ element: show(key, els.element[id]), count, index: reads.index[r]! });
-          }
-        }
-      }
-
-      const stableNs: number[] = [];
-      const lostNs: number[] = [];
-      const lost: Array<{ element: unknown; addIndex: number; lastSeenIndex: number | null; missedFromIndex: number }> = [];
-      const staleIds: number[] = [];
-      const staleMs: number[] = [];
-      const staleMiss: number[] = [];
-      const neverRead: unknown[] = [];
-      let stableCount = 0;
-      let staleCount = 0;
-      let lostCount = 0;
-      let neverReadCount = 0;
-      let acknowledged = 0;
-      const noReads: SetReads = { key: null, inv: [], comp: [], values: [], index: [] };
-      for (let id = 0; id < n; id++) {
-        if (els.addType[id] === 'ok') acknowledged++;
-        const k = known[id]!;
-        if (k === Infinity) continue; // never acknowledged nor seen: may never have happened
-        const reads = readsByKey.get(els.keyOf[id]!) ?? noReads;
-        const R = reads.inv.length;
-        const lp = lastPresent[id]!;
-        const element = (): unknown => show(els.keyOf[id]!, els.element[id]);
-        if (lp < R - 1 && R > 0 && reads.inv[R - 1]! > k) {
-          lostCount++;
-          const from = countBelow(reads.inv, k, true, lp + 1);
-          lostNs.push(Math.max(0, reads.inv[from]! - els.addInvoke[id]!));
-          if (lost.length < MAX_EXAMPLES) {
-            lost.push({ element: element(), addIndex: els.addIndex[id]!, lastSeenIndex: lp >= 0 ? reads.index[lp]! : null, missedFromIndex: reads.index[from]! });
-          }
-        } else if (lp === -1) {
-          neverReadCount++;
-          if (neverRead.length < MAX_EXAMPLES) neverRead.push(element());
-        } else {
-          stableCount++;
-          stableNs.push(Math.max(0, reads.inv[runStart[id]!]! - els.addInvoke[id]!));
-          const la = lastAbsent[id]!;
-          if (la >= 0) {
-            staleCount++;
-            staleIds.push(id);
-            staleMs.push((reads.inv[la]! - k) / 1e6);
-            staleMiss.push(reads.index[la]!);
-          }
-        }
-      }
-      const stale = [...staleIds.keys()]
-        .sort((a, b) => staleMs[b]! - staleMs[a]!)
-        .slice(0, MAX_EXAMPLES)
-        .map((i) => {
-          const id = staleIds[i]!;
-          return { element: show(els.keyOf[id]!, els.element[id]), addIndex: els.addIndex[id]!, staleMs: staleMs[i]!, lastMissIndex: staleMiss[i]! };
-        });
-
-      const anomalyTypes: string[] = [];
-      if (lostCount > 0) anomalyTypes.push('lost');
-      if (duplicatedCount > 0) anomalyTypes.push('duplicated');
-      if (unexpectedCount > 0) anomalyTypes.push('unexpected');
-      if (opts.linearizable && staleCount > 0) anomalyTypes.push('stale');
-      const result: CheckResult = {
-        valid: anomalyTypes.length === 0,
-        attempted,
-        acknowledged,
-        stableCount,
-        staleCount,
-        lostCount,
-        neverReadCount,
-        duplicatedCount,
-        unexpectedCount,
-        lost,
-        stale,
-        neverRead,
-        duplicated,
-        unexpected,
-        stableLatencies: summarize(Float64Array.from(stableNs)),
-        lostLatencies: summarize(Float64Array.from(lostNs)),
-      };
-      if (anomalyTypes.length > 0) result.anomalyTypes = anomalyTypes;
-      else if (attempted > 0 && stableCount === 0) {
-        result.valid = 'unknown';
-        result.error = 'no element was read after it was added';
-      }
-      return result;
-    },
-  } satisfies Checker;
+  return foldChecker('set-full', () => new SetFullFold(opts));
 }

@@ -1,6 +1,7 @@
 /**
  * `faultline report <run-dir>`: re-run the checkers on a stored run and rewrite its results.json,
- * junit.xml and report.html (after a checker was improved, or a run was cut short).
+ * junit.xml and report.html (after a checker was improved, or a run was cut short). What the run
+ * checked online is kept from its results.json, compared again with the new results.
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import type { Topology } from '../core/topology.ts';
 import type { CheckResult } from '../core/validity.ts';
 import { describeEnd, endHeading, exitCodeForOutcome, outcomeOf, type RunEnd } from '../runner/outcome.ts';
 import { InputError } from '../core/errors.ts';
+import type { OnlineRecord } from '../runner/online-check.ts';
 import { RUN_FILES, resolveRunDir } from '../runner/results-dir.ts';
 import { printJson, printSummary } from './output.ts';
 
@@ -21,6 +23,16 @@ interface StoredTest {
   replay?: string[];
   /** How the run ended; absent when the controller stopped before recording it. */
   end?: RunEnd;
+}
+
+/** What the run's results.json recorded of its online check, if it checked online. */
+function readOnline(runDir: string): OnlineRecord | undefined {
+  try {
+    const online = (JSON.parse(readFileSync(join(runDir, RUN_FILES.results), 'utf8')) as { online?: OnlineRecord }).online;
+    return online && Array.isArray(online.checked) && typeof online.verdicts === 'object' ? online : undefined;
+  } catch {
+    return undefined; // no results yet (the run was cut short before its check), or unreadable
+  }
 }
 
 function readTest(runDir: string): StoredTest {
@@ -45,6 +57,7 @@ export function registerReport(program: Command): void {
       const { checkerForSpec } = await import('../runner/plan.ts');
       const { checkRunDir } = await import('../runner/check-run.ts');
       const { createLogger } = await import('../runner/logger.ts');
+      const { recordedOnline } = await import('../runner/online-check.ts');
       const runDir = resolveRunDir(dir);
       const stored = readTest(runDir);
       const spec = stored.options;
@@ -57,7 +70,8 @@ export function registerReport(program: Command): void {
       };
       // A run whose end was never recorded was cut short by its controller's death.
       const end: RunEnd = stored.end ?? { reason: 'controller-gone', detail: 'test.json records no end' };
-      const { valid, results } = await checkRunDir(runDir, checker, { test, testRecord: { ...stored }, errors: [], checkerTimeS: spec.checkerTimeS, log, end });
+      const online = readOnline(runDir);
+      const { valid, results } = await checkRunDir(runDir, checker, { test, testRecord: { ...stored }, errors: [], checkerTimeS: spec.checkerTimeS, log, end, ...(online ? { online: recordedOnline(online) } : {}) });
       const outcome = outcomeOf(valid, end);
       if (flags.json) printJson({ runDir, ...results });
       else printSummary(valid, (results['checkers'] ?? {}) as Record<string, CheckResult>, process.stdout, [`run directory: ${runDir}`, ...(end.reason === 'completed' ? [] : [`${endHeading(end, outcome).toLowerCase()}: ${describeEnd(end)}`])], outcome === 'incomplete');

@@ -82,14 +82,27 @@ export class OnlineRunCheck {
 
   /** The record for results.json, against the results of checking the recorded history. */
   describe(recorded: Readonly<Record<string, CheckResult>>): OnlineRecord {
-    const verdicts = this.verdicts ?? {};
-    const disagreements: string[] = [];
-    for (const [name, online] of Object.entries(verdicts)) {
-      const offline = recorded[name]?.valid;
-      if (online !== 'unknown' && offline !== undefined && offline !== 'unknown' && online !== offline) {
-        disagreements.push(`${name}: ${String(online)} online, ${String(offline)} on the recorded history`);
-      }
-    }
-    return { checked: [...this.checked], waited: [...this.waited], verdicts, firstViolation: this.first, agrees: disagreements.length === 0, disagreements };
+    return compared({ checked: [...this.checked], waited: [...this.waited], verdicts: this.verdicts ?? {}, firstViolation: this.first }, recorded);
   }
+}
+
+/** An online record with whether its verdicts agree with the results of checking the recorded history. */
+function compared(online: Omit<OnlineRecord, 'agrees' | 'disagreements'>, recorded: Readonly<Record<string, CheckResult>>): OnlineRecord {
+  const disagreements: string[] = [];
+  for (const [name, verdict] of Object.entries(online.verdicts)) {
+    const offline = recorded[name]?.valid;
+    if (verdict !== 'unknown' && offline !== undefined && offline !== 'unknown' && verdict !== offline) {
+      disagreements.push(`${name}: ${String(verdict)} online, ${String(offline)} on the recorded history`);
+    }
+  }
+  return { ...online, agrees: disagreements.length === 0, disagreements };
+}
+
+/**
+ * What the run checked online, as results.json recorded it, for checking the run again
+ * (`faultline report`): the same record, compared with the new results.
+ */
+export function recordedOnline(record: OnlineRecord): { describe(recorded: Readonly<Record<string, CheckResult>>): OnlineRecord } {
+  const { checked, waited, verdicts, firstViolation } = record;
+  return { describe: (recorded) => compared({ checked, waited, verdicts, firstViolation }, recorded) };
 }
