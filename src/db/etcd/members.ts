@@ -140,10 +140,14 @@ export class EtcdMembers {
       // An unknown outcome: the member list settles it.
       members ??= await this.#settle(ctx, (ms) => !ms.some((m) => m.id === victim.id), `removing member ${victim.id} (${victim.node}): ${describeResult(r)}`);
       this.#removed.add(victim.node);
-      await this.#host.stopAndWipe(nodeContext(ctx, victim.node));
+      // The removal stands even if stopping the node fails: adding it back stops and wipes it again.
+      const stopped = await this.#host.stopAndWipe(nodeContext(ctx, victim.node)).then(
+        () => '',
+        (e: unknown) => `; stopping it failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
       const names = this.#names(ctx, members);
-      ctx.log.info(`etcd: removed member ${victim.id} (${victim.node}) through ${view.leader}; members ${names.join(',')}`);
-      return { node: victim.node, applied: true, detail: `removed member ${victim.id} through ${view.leader}`, members: names };
+      ctx.log.info(`etcd: removed member ${victim.id} (${victim.node}) through ${view.leader}; members ${names.join(',')}${stopped}`);
+      return { node: victim.node, applied: true, detail: `removed member ${victim.id} through ${view.leader}${stopped}`, members: names };
     }
   }
 
