@@ -1,8 +1,10 @@
 // The membership nemesis: refused up front for a DB that cannot change its members; start removes
-// one member (fail when nothing changed), stop adds back every node it removed, teardown too.
+// one member (fail when nothing changed), stop adds back every node it removed, teardown too;
+// completions carry the members the DB reports; members are added back after every other heal.
 import { describe, expect, it } from 'vitest';
 import type { DB } from '../src/core/db.ts';
 import { UsageError } from '../src/core/errors.ts';
+import { nemesis as onNemesis, simulate } from '../src/generator/index.ts';
 import { runContext } from '../src/runner/context.ts';
 import type { MembershipChange, MembershipDb } from './membership.ts';
 import { makeNemesisPackage } from './registry.ts';
@@ -49,5 +51,29 @@ describe('membership nemesis', () => {
     await nemesis.invoke(run, { f: 'start-membership', value: null }, { signal });
     await nemesis.teardown!(run);
     expect(db.calls).toEqual(['remove n2', 'remove -', 'add n2', 'remove n3', 'add n3']);
+  });
+
+  it('records the members the DB reports after each change', async () => {
+    const db: MembershipDb = {
+      ...raftLike([]),
+      removeMember: async () => ({ node: 'n2', applied: true, detail: 'ok', members: ['n1', 'n3'] }),
+      addMember: async (_ctx, node) => ({ node, applied: true, detail: 'ok', members: ['n1', 'n2', 'n3'] }),
+    };
+    const { nemesis } = makeNemesisPackage(['membership'], { nodes, db })!;
+    expect(await nemesis.invoke(run, { f: 'start-membership', value: null }, { signal })).toEqual({ type: 'ok', value: { nodes: ['n2'], removed: 'n2', members: ['n1', 'n3'] } });
+    expect(await nemesis.invoke(run, { f: 'stop-membership', value: null }, { signal })).toEqual({ type: 'ok', value: { nodes: ['n2'], added: ['n2'], members: ['n1', 'n2', 'n3'] } });
+  });
+
+  it('adds members back after every other fault is healed, at the end of the run and at teardown', async () => {
+    const membership = raftLike([{ node: 'n2', applied: true, detail: 'ok' }]);
+    const db = { ...membership, kill: async () => void membership.calls.push('kill'), start: async () => void membership.calls.push('restart') };
+    const pkg = makeNemesisPackage(['membership', 'kill', 'pause'], { nodes, db })!;
+    const heals = simulate(onNemesis(pkg.finalGenerator!)).filter((o) => o.type === 'invoke').map((o) => o.f);
+    expect(heals).toEqual(['stop-kill', 'stop-pause', 'stop-membership']);
+    const onNodes = runContext({ cluster: { nodes: nodes.map((name, i) => ({ name, address: `10.0.0.${i + 1}` })), remote: () => { throw new Error('no remotes'); } } });
+    await pkg.nemesis.invoke(onNodes, { f: 'start-membership', value: null }, { signal });
+    await pkg.nemesis.invoke(onNodes, { f: 'start-kill', value: { nodes: ['n3'] } }, { signal });
+    await pkg.nemesis.teardown!(onNodes);
+    expect(membership.calls).toEqual(['remove n2', 'kill', 'restart', 'add n2']);
   });
 });

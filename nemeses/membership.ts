@@ -1,8 +1,9 @@
 /**
  * The membership nemesis: Raft membership changes while clients run. `start-membership` asks the
  * DB to remove one voting member (never its leader); `stop-membership` adds every node it removed
- * back, one at a time. Only DBs that can change their membership (a `removeMember` and an
- * `addMember`, like reference:raft) take it; the others are refused up front.
+ * back, one at a time. Each completion records the nodes changed and, when the DB tells, the
+ * members after the change. Only DBs that can change their membership (a `removeMember` and an
+ * `addMember`, like reference:raft and etcd) take it; the others are refused up front.
  */
 import type { Completion } from '../src/core/client.ts';
 import type { RunContext } from '../src/core/context.ts';
@@ -16,6 +17,8 @@ export interface MembershipChange {
   node: string;
   applied: boolean;
   detail: string;
+  /** The members after the change, when the DB tells. */
+  members?: readonly string[];
 }
 
 /** A DB whose voting members can be removed and added while it serves. */
@@ -34,7 +37,7 @@ export function canChangeMembership(db: DB | null): db is MembershipDb {
 /** Refuses up front a DB whose membership cannot change. */
 export function checkMembershipSupport(db: DB | null): asserts db is MembershipDb {
   if (!canChangeMembership(db)) {
-    throw new UsageError(`nemesis membership: db ${db?.name ?? '(none)'} cannot remove and add members (no removeMember / addMember); use reference:raft`);
+    throw new UsageError(`nemesis membership: db ${db?.name ?? '(none)'} cannot remove and add members (no removeMember / addMember); use reference:raft or etcd`);
   }
 }
 
@@ -56,19 +59,21 @@ export class MembershipNemesis implements Nemesis {
         const c = await this.#db.removeMember(run);
         if (!c.applied) throw new FaultNotApplied(`${c.node}: ${c.detail}`);
         this.#removed.add(c.node);
-        return { nodes: [c.node], removed: c.node };
+        return { nodes: [c.node], removed: c.node, ...(c.members ? { members: c.members } : {}) };
       });
     }
     if (op.f === 'stop-membership') {
       return attempt(async () => {
         const added: string[] = [];
+        let members: readonly string[] | undefined;
         for (const node of [...this.#removed]) {
           const c = await this.#db.addMember(run, node);
           if (!c.applied) throw new Error(`adding ${node} back: ${c.detail}`);
           this.#removed.delete(node);
           added.push(node);
+          members = c.members;
         }
-        return { nodes: added, added };
+        return { nodes: added, added, ...(members ? { members } : {}) };
       });
     }
     return Promise.resolve({ type: 'fail', error: `membership nemesis has no op ${op.f}` });

@@ -153,7 +153,7 @@ const rebalance = defineNemesis({
 
 const membership = defineNemesis({
   name: 'membership',
-  description: 'remove a voting member (never the leader), then add it back: Raft membership change one node at a time (DBs that can, e.g. reference:raft)',
+  description: 'remove a voting member (never the leader), then add it back: Raft membership change one node at a time (DBs that can: reference:raft, etcd)',
   color: '#A0E9B8',
   create({ db, rng, test }) {
     return { nemesis: new MembershipNemesis({ nodes: test.nodes, db, rng }), start: () => ({ f: 'start-membership', value: null }) };
@@ -233,6 +233,12 @@ const bitflip = diskNemesis(
   },
   (o) => () => ({ fault: { kind: 'flip', rate: o.rate, ...(o.path ? { path: o.path } : {}) } }),
 );
+
+/**
+ * Kinds healed after every other kind: a member is added back only once the rest of the cluster
+ * answers (etcd refuses the add while a voting member is down or cut off).
+ */
+const HEALED_LAST: ReadonlySet<string> = new Set(['membership']);
 
 export const BUILTIN_NEMESES: readonly NemesisDefinition[] = [partition, kill, pause, clock, packet, powerLoss, diskErrors, slowDisk, fullDisk, bitflip, rebalance, membership];
 
@@ -315,9 +321,11 @@ export function makeNemesisPackage(kinds: readonly (string | NemesisDefinition)[
   const generator: Generator = o.schedule
     ? replaySchedule(o.schedule)
     : any(...built.map((b) => startStop({ intervalS, name: b.def.name, start: (r) => b.start(r), seed, ...(o.spacing ? { spacing: o.spacing } : {}) })));
-  const finalGenerator: Generator = lift(built.map((b) => ({ f: `stop-${b.def.name}` })));
+  // Heals run in this order, at the end of the run and at teardown.
+  const healOrder = [...built].sort((a, b) => Number(HEALED_LAST.has(a.def.name)) - Number(HEALED_LAST.has(b.def.name)));
+  const finalGenerator: Generator = lift(healOrder.map((b) => ({ f: `stop-${b.def.name}` })));
   return {
-    nemesis: built.length === 1 ? (built[0]!.nemesis as Nemesis) : new CombinedNemesis(built.map((b) => b.nemesis)),
+    nemesis: built.length === 1 ? (built[0]!.nemesis as Nemesis) : new CombinedNemesis(healOrder.map((b) => b.nemesis)),
     generator,
     finalGenerator,
     styles,

@@ -12,11 +12,12 @@
  * (ok + casMismatch) / ops, the fraction of ops the store answered; and latency quantiles of
  * those answered ops.
  *
- * Lost updates (register histories): every value is written once, so in a linearizable store
- * at most one compare-and-set from a given value can succeed; each further success from the same
- * value is an update made against a state another update had already replaced, which the store
- * then lost (a last-writer-wins store keeps one of them). `lostUpdates.total` counts them,
- * `crossRegion` those whose CASes came from different regions.
+ * Lost updates (register histories, every value written once; see lost-updates.ts): acknowledged
+ * updates the surviving state's chain of compare-and-sets never reflected, although they happened
+ * after its root (a split brain's resync drops the losing side's whole branch), and the extra
+ * branches where two compare-and-sets from one value both succeeded. `lostUpdates.total` counts
+ * them, `crossRegion` those that lost to an op of another region, `duringRegionPartitions` those
+ * invoked while a region was cut off.
  *
  * Informational: always valid; the report draws it as the per-region panel.
  */
@@ -28,6 +29,7 @@ import { completionIndex } from '../../src/history/pairs.ts';
 import type { Availability } from '../availability/availability.ts';
 import { faultWindows } from '../fault-windows.ts';
 import { summarize, type LatencySummary } from '../perf.ts';
+import { lostUpdates } from './lost-updates.ts';
 
 export interface RegionsOptions {
   /** The regions in order, with their nodes (a placed topology's `regions`). */
@@ -48,8 +50,8 @@ export type RegionPhaseName = (typeof REGION_PHASES)[number];
 export interface RegionRow extends Record<RegionPhaseName, RegionPhase> {
   region: string;
   nodes: string[];
-  /** Successful compare-and-sets of this region's clients that were part of a lost update. */
-  casInLostUpdates: number;
+  /** Acknowledged updates of this region's clients that were lost. */
+  updatesLost: number;
 }
 
 export interface LostUpdates {
@@ -57,8 +59,8 @@ export interface LostUpdates {
   crossRegion: number;
   /** Lost updates whose compare-and-sets were invoked during a region partition. */
   duringRegionPartitions: number;
-  /** Up to 20 groups: history indexes of the invocations of CASes from one value that all succeeded. */
-  examples: number[][];
+  /** Up to 20 groups: the invocation indexes of lost updates, and of the op they lost to (null when unknown). */
+  examples: { lost: number[]; lostTo: number | null }[];
 }
 
 export interface RegionsResult extends CheckResult {
@@ -97,14 +99,6 @@ function sidesOf(value: unknown): [string[], string[]] | undefined {
   return [sides[0] as string[], sides[1] as string[]];
 }
 
-/** The register key and the value a compare-and-set expected, unkeyed `[from, to]` or keyed `[k, [from, to]]`. */
-function casFrom(op: Op): { key: string; from: string } | undefined {
-  const v = op.value;
-  if (!Array.isArray(v) || v.length !== 2) return undefined;
-  if (Array.isArray(v[1]) && v[1].length === 2) return { key: JSON.stringify(v[0]), from: JSON.stringify(v[1][0]) };
-  return { key: 'null', from: JSON.stringify(v[0]) };
-}
-
 export function regions(opts: RegionsOptions) {
   return {
     name: 'regions',
@@ -119,7 +113,6 @@ export function regions(opts: RegionsOptions) {
       const inWindow = (t: number, w: { start: number; end: number }): boolean => t >= w.start && t <= w.end;
       const samples = new Map(opts.regions.map((r) => [r.name, Object.fromEntries(REGION_PHASES.map((p) => [p, emptySample()])) as Record<RegionPhaseName, Sample>]));
       const partner = completionIndex(history);
-      const casGroups = new Map<string, { invoke: number; region: string | undefined; duringCut: boolean }[]>();
       for (let i = 0; i < history.length; i++) {
         const op = history[i]!;
         if (op.type !== 'invoke' || !isClientOp(op)) continue;
@@ -127,14 +120,6 @@ export function regions(opts: RegionsOptions) {
         const done = c >= 0 ? history[c]! : undefined;
         const type = done && done.type !== 'invoke' ? done.type : 'info';
         const region = op.node !== undefined ? regionOfNode.get(op.node) : undefined;
-        const duringCut = partitions.some((w) => inWindow(op.time, w));
-        if (op.f === 'cas' && type === 'ok') {
-          const from = casFrom(op);
-          if (from) {
-            const k = `${from.key} ${from.from}`;
-            casGroups.set(k, [...(casGroups.get(k) ?? []), { invoke: i, region, duringCut }]);
-          }
-        }
         const s = region !== undefined ? samples.get(region) : undefined;
         if (!s) continue;
         const into: RegionPhaseName[] = ['overall'];
@@ -151,15 +136,18 @@ export function regions(opts: RegionsOptions) {
         }
       }
       const lost: LostUpdates = { total: 0, crossRegion: 0, duringRegionPartitions: 0, examples: [] };
-      const casInLost = new Map<string, number>();
-      for (const group of casGroups.values()) {
-        if (group.length < 2) continue;
-        lost.total += group.length - 1;
-        if (new Set(group.map((g) => g.region)).size > 1) lost.crossRegion += group.length - 1;
-        if (group.some((g) => g.duringCut)) lost.duringRegionPartitions += group.length - 1;
-        if (lost.examples.length < 20) lost.examples.push(group.map((g) => g.invoke));
-        for (const g of group) if (g.region !== undefined) casInLost.set(g.region, (casInLost.get(g.region) ?? 0) + 1);
+      const lostByRegion = new Map<string, number>();
+      const groups = new Map<number | undefined, number[]>();
+      for (const u of lostUpdates(history)) {
+        const region = u.node !== undefined ? regionOfNode.get(u.node) : undefined;
+        const rivalRegion = u.rival?.node !== undefined ? regionOfNode.get(u.rival.node) : undefined;
+        lost.total++;
+        if (region !== undefined && rivalRegion !== undefined && region !== rivalRegion) lost.crossRegion++;
+        if (partitions.some((w) => inWindow(u.invoke, w))) lost.duringRegionPartitions++;
+        if (region !== undefined) lostByRegion.set(region, (lostByRegion.get(region) ?? 0) + 1);
+        groups.set(u.rival?.index, [...(groups.get(u.rival?.index) ?? []), u.index]);
       }
+      lost.examples = [...groups].slice(0, 20).map(([rival, us]) => ({ lost: us, lostTo: rival ?? null }));
       const rows: RegionRow[] = opts.regions.map((r) => {
         const s = samples.get(r.name)!;
         return {
@@ -169,7 +157,7 @@ export function regions(opts: RegionsOptions) {
           outsideFaults: phase(s.outsideFaults),
           cutOff: phase(s.cutOff),
           otherSide: phase(s.otherSide),
-          casInLostUpdates: casInLost.get(r.name) ?? 0,
+          updatesLost: lostByRegion.get(r.name) ?? 0,
         };
       });
       const pct = (p: RegionPhase): string => (p.availability === null ? '-' : `${(p.availability * 100).toFixed(1)}%`);

@@ -30,17 +30,19 @@ const topology: Topology = {
   links: [{ between: ['us-east', 'eu-west'], oneWayMs: [60, 20], jitterMs: 4 }],
 };
 
-/** The fixture's register history with its partitions cutting eu-west off, and two CASes from one value that both succeed. */
+/** The fixture's register history with its partitions cutting eu-west off, then a write and two CASes from its value that both succeed. */
 function regionHistory(): Op[] {
   const base = registerHistory({ ops: 600, concurrency: 6, seed: 3, faultEveryMs: 30 }).map((op) =>
     op.f === 'start-partition' ? { ...op, value: { shape: 'region', sides: [['eu-west'], ['us-east']], grudge: { n3: ['n1', 'n2'], n1: ['n3'], n2: ['n3'] } } } : op,
   );
   const t = base[base.length - 1]!.time;
   const tail: Omit<Op, 'index'>[] = [
-    { time: t + 1e6, process: 1000, type: 'invoke', f: 'cas', value: [7, 9001], node: 'n1' },
-    { time: t + 2e6, process: 1001, type: 'invoke', f: 'cas', value: [7, 9002], node: 'n3' },
-    { time: t + 3e6, process: 1000, type: 'ok', f: 'cas', value: [7, 9001], node: 'n1' },
-    { time: t + 4e6, process: 1001, type: 'ok', f: 'cas', value: [7, 9002], node: 'n3' },
+    { time: t + 1e6, process: 1000, type: 'invoke', f: 'write', value: 9000, node: 'n1' },
+    { time: t + 2e6, process: 1000, type: 'ok', f: 'write', value: 9000, node: 'n1' },
+    { time: t + 3e6, process: 1000, type: 'invoke', f: 'cas', value: [9000, 9001], node: 'n1' },
+    { time: t + 4e6, process: 1001, type: 'invoke', f: 'cas', value: [9000, 9002], node: 'n3' },
+    { time: t + 5e6, process: 1000, type: 'ok', f: 'cas', value: [9000, 9001], node: 'n1' },
+    { time: t + 6e6, process: 1001, type: 'ok', f: 'cas', value: [9000, 9002], node: 'n3' },
   ];
   return [...base, ...tail.map((op, i) => ({ ...op, index: base.length + i }) as Op)];
 }
@@ -85,9 +87,11 @@ describe.skipIf(!HAVE_CHROMIUM)(`the per-region panel in headless Chromium (${CH
     expect(await page.textContent('#regions .lost-updates')).toContain('Lost updates: 1 (1 across regions');
     const links = await page.$$eval('#regions .lost-update-examples a', (as) => as.map((a) => a.getAttribute('data-op')));
     expect(links).toHaveLength(2);
+    expect(await page.textContent('#regions .lost-update-examples li')).toBe(`op ${links[0]} lost to op ${links[1]}`);
     await page.click('#regions .lost-update-examples a');
     const opened = JSON.parse((await page.textContent('#op-detail pre.detail-invoke'))!) as Op;
-    expect(opened).toMatchObject({ index: Number(links[0]), f: 'cas', node: 'n1' });
+    // The lost update is n1's (its CAS completed first, yet the final state 9002 came from n3's).
+    expect(opened).toMatchObject({ index: Number(links[0]), f: 'cas', node: 'n1', value: [9000, 9001] });
     await page.locator('#regions').screenshot({ path: join(screenshots, 'report-regions.png') });
     expect(errors).toEqual([]);
     expect(network).toEqual([]);

@@ -5,6 +5,8 @@
  * <runDir>/nodes/<node>/etcd.log. Setup waits until the member reports a leader; kill / start
  * restart a member into the existing cluster (same data dir); pause / resume freeze it; the
  * primaries are the members that report themselves as leader, at the highest raft term.
+ * Membership change (the membership nemesis): `removeMember` / `addMember`, see members.ts; a
+ * removed member stays down (a kill nemesis's restart leaves it alone) until it is added back.
  * With a release tarball (see tarball.ts), `prepare` checks it on the controller before any node
  * is touched, and setup unpacks it on each node and runs that etcd.
  * Wall-clock faults are refused: etcd is a Go program and ignores libfaketime.
@@ -22,6 +24,7 @@ import { DEFAULT_ETCD_BINARY, ensureEtcd } from './install.ts';
 import { DEFAULT_INSTALL_DIR, installEtcdRelease, stageEtcdRelease, type EtcdRelease } from './tarball.ts';
 import { unstage } from '../fetch-release.ts';
 import { SharedLease } from './lease.ts';
+import { EtcdMembers, type MembershipChange } from './members.ts';
 
 export interface EtcdDbOptions {
   /** Per client request, in milliseconds. */
@@ -82,6 +85,19 @@ export class EtcdDb extends DaemonDb implements DB {
   }
   /** The version found at setup, per node. */
   readonly versions = new Map<string, string>();
+  readonly #members = new EtcdMembers({
+    clientAddress: (node) => this.clientAddress(node),
+    peerUrl: (node) => this.#peerUrl(node),
+    primaries: (ctx) => this.primaries(ctx),
+    stopAndWipe: async (ctx) => {
+      await this.kill(ctx);
+      await ctx.cluster.remote(ctx.node.name).exec(['rm', '-rf', join(ctx.dir, 'data')]);
+    },
+    join: async (ctx, initialCluster) => {
+      await this.#spawnWith(ctx, this.argv(ctx, true, initialCluster));
+      await this.#waitReady(ctx);
+    },
+  });
 
   constructor(opts: EtcdDbOptions) {
     super();
@@ -131,10 +147,17 @@ export class EtcdDb extends DaemonDb implements DB {
     return join(ctx.dir, 'etcd.log');
   }
 
-  /** The member's command line; `existing` rejoins the cluster with the data dir it has. */
-  argv(ctx: NodeContext, existing: boolean): string[] {
+  #peerUrl(node: NodeInfo): string {
+    return `http://${node.address}:${this.#peerPort}`;
+  }
+
+  /**
+   * The member's command line; `existing` rejoins the cluster (with the data dir it has, or, with
+   * `initialCluster`, as a member just added: name=peer-url of every member).
+   */
+  argv(ctx: NodeContext, existing: boolean, initialCluster?: string): string[] {
     const node = ctx.node;
-    const peer = (n: NodeInfo): string => `http://${n.address}:${this.#peerPort}`;
+    const peer = (n: NodeInfo): string => this.#peerUrl(n);
     const client = `http://${this.clientAddress(node)}`;
     const argv = [
       this.#binary,
@@ -144,7 +167,7 @@ export class EtcdDb extends DaemonDb implements DB {
       '--initial-advertise-peer-urls', peer(node),
       '--listen-client-urls', client,
       '--advertise-client-urls', client,
-      '--initial-cluster', ctx.cluster.nodes.map((n) => `${n.name}=${peer(n)}`).join(','),
+      '--initial-cluster', initialCluster ?? ctx.cluster.nodes.map((n) => `${n.name}=${peer(n)}`).join(','),
       '--initial-cluster-state', existing ? 'existing' : 'new',
       '--initial-cluster-token', 'faultline',
       '--heartbeat-interval', '100',
@@ -156,13 +179,36 @@ export class EtcdDb extends DaemonDb implements DB {
   }
 
   /** A restarted member rejoins the existing cluster with the data it had. */
-  protected async spawn(ctx: NodeContext, existing: boolean): Promise<void> {
+  protected spawn(ctx: NodeContext, existing: boolean): Promise<void> {
+    return this.#spawnWith(ctx, this.argv(ctx, existing));
+  }
+
+  async #spawnWith(ctx: NodeContext, argv: string[]): Promise<void> {
     const pid = await ctx.cluster.remote(ctx.node.name).spawnDaemon({
-      argv: this.argv(ctx, existing),
+      argv,
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
       logFile: this.logFile(ctx),
     });
     this.daemons.set(ctx.node.name, pid);
+  }
+
+  /** Restarts a killed member; a member the membership nemesis removed stays down until it is added back. */
+  override async start(ctx: NodeContext): Promise<void> {
+    if (this.#members.isRemoved(ctx.node.name)) {
+      ctx.log.info(`etcd: ${ctx.node.name} is not a member now (removed); it starts when it is added back`);
+      return;
+    }
+    await super.start(ctx);
+  }
+
+  /** Removes one voting member other than the leader (membership nemesis); see members.ts. */
+  removeMember(ctx: RunContext): Promise<MembershipChange> {
+    return this.#members.remove(ctx);
+  }
+
+  /** Adds a removed node back as a new member with a fresh data directory. */
+  addMember(ctx: RunContext, node: string): Promise<MembershipChange> {
+    return this.#members.add(ctx, node);
   }
 
   async setup(ctx: NodeContext): Promise<void> {

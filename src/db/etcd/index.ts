@@ -52,7 +52,7 @@ export const etcdDb = defineDb({
   name: 'etcd',
   description: 'etcd 3.4+ (installed from Debian when missing, or from a release tarball), one member per node, through its v3 JSON gateway; etcd.serializable-reads=true makes reads non-linearizable',
   workloads: KV_WORKLOADS,
-  expect: 'valid under partition, kill and pause; with etcd.serializable-reads=true the register is not linearizable under partitions',
+  expect: 'valid under partition, kill, pause and membership; with etcd.serializable-reads=true the register is not linearizable under partitions',
   capabilities: ['etcd'],
   options: ETCD_OPTIONS,
   async create({ options, test }) {

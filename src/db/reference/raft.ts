@@ -12,6 +12,8 @@ export interface MembershipChange {
   node: string;
   applied: boolean;
   detail: string;
+  /** The members after the change. */
+  members?: readonly string[];
 }
 
 export class RaftProcessDb extends ProcessDb {
@@ -39,7 +41,7 @@ export class RaftProcessDb extends ProcessDb {
     const client = new StoreClient(this.address(ctx.cluster.nodes.find(n => n.name === leader)!), { timeoutMs: 5000 });
     try {
       const out = await client.admin('members', body);
-      if (out.type === 'ok') return { node, applied: true, detail: `members ${JSON.stringify(out.value)}` };
+      if (out.type === 'ok') return { node, applied: true, detail: `members ${JSON.stringify(out.value)}`, ...(Array.isArray(out.value) ? { members: out.value.map(String) } : {}) };
       if (out.type === 'fail') return { node, applied: false, detail: `${out.error}: ${out.message ?? ''}` };
       throw new Error(`${leader}: membership change outcome unknown: ${out.error}: ${out.message ?? ''}`);
     } finally {

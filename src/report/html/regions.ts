@@ -65,17 +65,25 @@ function phaseCells(p: Phase | undefined): string {
   return `<td class="num">${p.ops}</td><td class="num">${(avail * 100).toFixed(1)}%</td><td class="num">${q('0.5')}</td><td class="num">${q('0.99')}</td><td class="bar-cell"><span class="bar availability" style="width:${Math.round(avail * 100)}%"></span></td>`;
 }
 
+function opLink(i: number): string {
+  return `<a href="#op-${i}" data-op="${i}" class="op-link">op ${i}</a>`;
+}
+
 function lostUpdatesHtml(lost: unknown): string {
   if (!isRecord(lost) || typeof lost['total'] !== 'number') return '';
   const total = lost['total'];
-  const examples = Array.isArray(lost['examples']) ? lost['examples'].filter(Array.isArray).slice(0, 5) : [];
-  const links = examples.map((g) => (g as unknown[]).filter((i) => typeof i === 'number').map((i) => `<a href="#op-${i}" data-op="${i}" class="op-link">op ${i}</a>`).join(', '));
+  const examples = Array.isArray(lost['examples']) ? lost['examples'].filter(isRecord).slice(0, 5) : [];
+  const items = examples.map((g) => {
+    const ops = Array.isArray(g['lost']) ? g['lost'].filter((i): i is number => typeof i === 'number') : [];
+    const to = typeof g['lostTo'] === 'number' ? ` lost to ${opLink(g['lostTo'])}` : '';
+    return ops.map(opLink).join(', ') + to;
+  });
   const intro =
     total === 0
-      ? '<p class="lost-updates">Lost updates: <strong>0</strong>. No two compare-and-sets from the same value both succeeded.</p>'
+      ? '<p class="lost-updates">Lost updates: <strong>0</strong>. Every acknowledged update is accounted for by the state the register ended in.</p>'
       : `<p class="lost-updates">Lost updates: <strong>${total}</strong> (${Number(lost['crossRegion'] ?? 0)} across regions, ${Number(lost['duringRegionPartitions'] ?? 0)} during region partitions). ` +
-        'Each value is written once, so only one compare-and-set from it can have applied to it; every further success from the same value was an update against a state another update had already replaced, and one of them was lost: the price of accepting writes on every side.</p>';
-  return intro + (links.length ? `<ul class="lost-update-examples">${links.map((l) => `<li>${l}</li>`).join('')}</ul>` : '');
+        'Acknowledged updates the register\'s final state never reflected: each value is written once, so the state it ended in descends through one chain of compare-and-sets, and an update made after that chain began that the chain never saw was dropped (a split brain\'s resync drops the losing side\'s whole branch), as is every extra branch where two compare-and-sets from one value both succeeded: the price of accepting writes on every side.</p>';
+  return intro + (items.length ? `<ul class="lost-update-examples">${items.map((l) => `<li>${l}</li>`).join('')}</ul>` : '');
 }
 
 /** The panel, or '' for a run without a topology. */
