@@ -12,9 +12,9 @@
  * not be (listed on stderr).
  */
 import type { Command } from 'commander';
-import { cleanupDeadRuns, knownRuns, type CleanupReport } from '../providers/local/cleanup.ts';
+import type { CleanupReport } from '../providers/local/cleanup.ts';
 import { checkPrefix } from '../providers/local/layout.ts';
-import { type LockHolder, describeHolder, listRunLocks, logToStderr } from '../providers/run-lock.ts';
+import { type LockHolder, describeHolder, forEachDeadRun, listRunLocks, logToStderr } from '../providers/run-lock.ts';
 import { requireRoot } from '../providers/root.ts';
 import { UsageError } from '../core/errors.ts';
 
@@ -44,6 +44,7 @@ export function register(program: Command): void {
       const inventory = ssh && inventoryFile ? await ssh.readInventory(inventoryFile) : undefined;
       if (ssh && inventory && inventoryFile) await ssh.checkInventoryFiles(inventory, inventoryFile);
       requireRoot('faultline cleanup');
+      const { cleanupDeadRuns } = await import('../providers/local/cleanup.ts');
       const local = await cleanupDeadRuns(prefix !== undefined ? [prefix] : await localPrefixes());
       const hosts = inventory ? await (await import('../providers/ssh/provider.ts')).cleanupInventory(inventory, prefix) : [];
       const runs = local.cleaned.map((c) => ({ ...c.result, staleLocks: c.staleLocks }));
@@ -75,6 +76,7 @@ function scope(flags: CleanupFlags): string | undefined {
 
 /** Every local run there is a sign of: registered, namespaces, marked processes, and locks of local runs or cleanups. */
 async function localPrefixes(): Promise<string[]> {
+  const { knownRuns } = await import('../providers/local/cleanup.ts');
   const locked = (await listRunLocks()).filter((l) => l.holder.provider === 'local' || l.holder.provider === 'cleanup').map((l) => l.holder.prefix);
   return [...new Set([...(await knownRuns()), ...locked])].sort();
 }
@@ -100,7 +102,6 @@ function leftAlone(h: LockHolder): string {
 async function cleanupDockerRuns(prefix: string | undefined, json: boolean): Promise<void> {
   const { cleanupDocker, dockerPrefixes } = await import('../providers/docker/cleanup.ts');
   const { dockerClient, requireEngine } = await import('../providers/docker/provider.ts');
-  const { forEachDeadRun } = await import('../providers/run-lock.ts');
   const docker = dockerClient();
   await requireEngine(docker);
   const prefixes = prefix !== undefined ? [prefix] : await dockerPrefixes(docker);
