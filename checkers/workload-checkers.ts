@@ -6,7 +6,7 @@
 import type { CheckerDefinition } from '../src/core/parts.ts';
 import { opt } from '../src/options/schema.ts';
 import { defineChecker } from '../src/plugins/define.ts';
-import { SESSION_GUARANTEES } from './session/session-guarantees.ts';
+import { SESSION_GUARANTEES } from './session/guarantees.ts';
 
 /** A value given as JSON text, or the text itself when it is not JSON. */
 function jsonOrText(text: string): unknown {

@@ -22,11 +22,11 @@ import type { Checker } from '../../src/core/checker.ts';
 import type { History } from '../../src/core/op.ts';
 import type { CheckResult } from '../../src/core/validity.ts';
 import { impossibleReads, parseKeyedSetHistory, ref, type OpRef } from './keyed-set-history.ts';
+import { SESSION_GUARANTEES, type SessionGuarantee } from './guarantees.ts';
+
+export { SESSION_GUARANTEES, type SessionGuarantee } from './guarantees.ts';
 
 const MAX_EXAMPLES = 100;
-
-export const SESSION_GUARANTEES = ['read-your-writes', 'monotonic-reads', 'monotonic-writes', 'writes-follow-reads'] as const;
-export type SessionGuarantee = (typeof SESSION_GUARANTEES)[number];
 
 export interface SessionOptions {
   /** The guarantees to check (default all four). */

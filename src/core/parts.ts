@@ -67,8 +67,12 @@ export interface DbDefinition<S extends OptionSchema = OptionSchema> extends Par
   readonly packages?: readonly string[];
   /** Builds the adapter; may fetch and check what the nodes will need (a release archive). */
   create(b: BuildContext<S> & { readonly bugs: readonly string[] }): DbInstance | Promise<DbInstance>;
-  /** Optional: its nodes as node logic over Faultline's runtime, so `faultline sim` can run them (docs/simulation.md). */
-  readonly nodeLogic?: NodeLogic<S>;
+  /**
+   * Optional: its nodes as node logic over Faultline's runtime, so `faultline sim` can run them
+   * (docs/simulation.md); or a function importing it when a simulation starts, so that listing
+   * DBs does not load node code: `nodeLogic: async () => (await import('./node-logic.ts')).logic`.
+   */
+  readonly nodeLogic?: NodeLogic<S> | (() => Promise<NodeLogic<S>>);
 }
 
 export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> extends PartBase<'workload', S> {
