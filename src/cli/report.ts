@@ -9,10 +9,8 @@ import type { TestInfo } from '../core/context.ts';
 import type { TestSpec } from '../core/test.ts';
 import type { Topology } from '../core/topology.ts';
 import type { CheckResult } from '../core/validity.ts';
-import { describeEnd, endHeading, exitCodeForOutcome, outcomeOf, type RunEnd } from '../runner/outcome.ts';
+import type { RunEnd } from '../runner/outcome.ts';
 import { InputError } from '../core/errors.ts';
-import { RUN_FILES, resolveRunDir } from '../runner/results-dir.ts';
-import { printJson, printSummary } from './output.ts';
 
 interface StoredTest {
   options: TestSpec;
@@ -23,8 +21,7 @@ interface StoredTest {
   end?: RunEnd;
 }
 
-function readTest(runDir: string): StoredTest {
-  const path = join(runDir, RUN_FILES.test);
+function readTest(path: string): StoredTest {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as StoredTest;
     if (!parsed.options || typeof parsed.options.workload !== 'string') throw new Error('no options.workload field');
@@ -45,8 +42,11 @@ export function registerReport(program: Command): void {
       const { checkerForSpec } = await import('../runner/plan.ts');
       const { checkRunDir } = await import('../runner/check-run.ts');
       const { createLogger } = await import('../runner/logger.ts');
+      const { RUN_FILES, resolveRunDir } = await import('../runner/results-dir.ts');
+      const { describeEnd, endHeading, exitCodeForOutcome, outcomeOf } = await import('../runner/outcome.ts');
+      const { printJson, printSummary } = await import('./output.ts');
       const runDir = resolveRunDir(dir);
-      const stored = readTest(runDir);
+      const stored = readTest(join(runDir, RUN_FILES.test));
       const spec = stored.options;
       const log = createLogger({ stderr: !flags.json });
       const { parts } = await loadParts(spec.configs ?? []);
