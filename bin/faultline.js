@@ -3,6 +3,7 @@
 // which `npm ci` and `npm pack` run). In a development checkout whose sources are newer than the
 // build, or with FAULTLINE_FROM_SOURCES=1, it runs the TypeScript sources through tsx instead.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const root = new URL('../', import.meta.url);
 
@@ -14,15 +15,19 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 }
 const compiled = new URL('dist/src/cli/main.js', root);
 
-/** Whether any TypeScript source of a git checkout changed after the last build. */
+/**
+ * Whether any TypeScript source of a git checkout changed after the last build. Plain paths, and
+ * no stat of test files (never built): this walk runs before every command of a checkout.
+ */
 function sourcesNewer() {
-  if (!existsSync(new URL('.git', root))) return false;
-  const built = statSync(new URL('dist/.tsbuildinfo', root), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const top = fileURLToPath(root);
+  if (!existsSync(`${top}.git`)) return false;
+  const built = statSync(`${top}dist/.tsbuildinfo`, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const newer = (dir) =>
     readdirSync(dir, { withFileTypes: true }).some((e) =>
-      e.isDirectory() ? newer(new URL(`${e.name}/`, dir)) : e.name.endsWith('.ts') && statSync(new URL(e.name, dir)).mtimeMs > built,
+      e.isDirectory() ? newer(`${dir}/${e.name}`) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && statSync(`${dir}/${e.name}`).mtimeMs > built,
     );
-  return ['src/', 'checkers/', 'nemeses/', 'workloads/'].some((d) => newer(new URL(d, root)));
+  return ['src', 'checkers', 'nemeses', 'workloads'].some((d) => newer(`${top}${d}`));
 }
 
 if (existsSync(compiled) && process.env.FAULTLINE_FROM_SOURCES !== '1' && !sourcesNewer()) {

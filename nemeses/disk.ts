@@ -22,7 +22,7 @@ import { UsageError } from '../src/core/errors.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 import type { Cluster } from '../src/core/provider.ts';
 import type { DiskFault } from '../src/disk/commands.ts';
-import { mountFaultFs, type FaultFs } from '../src/disk/faultfs.ts';
+import type { FaultFs } from '../src/disk/faultfs.ts';
 import { FaultNotApplied, attempt, onEach, primariesOf, type NemesisContext } from './context.ts';
 import { resolveTargets, type TargetSpec } from './targets.ts';
 
@@ -44,7 +44,8 @@ class RunDisks {
     }
     const where = ctx.cluster.diskHost?.(node);
     if (!where) throw new UsageError(`disk faults: this provider cannot put a fault filesystem under ${node}'s directory`);
-    const mounted = mountFaultFs(where.host, { dir: ctx.dir, tag: where.tag, logFile: `${ctx.runDir}/faultfs-${node}.log` });
+    // The fault filesystem's driver is loaded by the first mount: defining disk faults needs none of it.
+    const mounted = import('../src/disk/faultfs.ts').then((f) => f.mountFaultFs(where.host, { dir: ctx.dir, tag: where.tag, logFile: `${ctx.runDir}/faultfs-${node}.log` }));
     this.#mounts.set(node, mounted);
     mounted.catch(() => this.#mounts.delete(node));
     await mounted;

@@ -9,19 +9,9 @@
  */
 import type { Generator, OpTemplate, Rng } from '../src/core/generator.ts';
 import { delay, indexed, seq, sleep, stagger } from '../src/generator/index.ts';
-import { makeRng } from '../src/generator/rng.ts';
+import { rngFor } from './draw.ts';
 
-/** Picks one element uniformly. */
-export function pick<T>(xs: readonly T[], rng: Rng): T {
-  return xs[rng.int(xs.length)] as T;
-}
-
-/** A stream of its own for (seed, name, k): FNV-1a over the three, as the rng's seed. */
-export function rngFor(seed: number, name: string, k = 0): Rng {
-  let h = 0x811c9dc5;
-  for (const ch of `${seed}/${name}/${k}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  return makeRng(h);
-}
+export { pick, rngFor } from './draw.ts';
 
 export const SPACINGS = ['random', 'fixed'] as const;
 export type Spacing = (typeof SPACINGS)[number];

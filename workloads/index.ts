@@ -1,31 +1,15 @@
 /**
  * Faultline's own workload definitions, for the registry behind `--workload`: each declares its
  * options (`--opt <workload>.<name>=<value>`; the old unprefixed spellings still work with a
- * deprecation line) and builds its generator, final reads and checker from them.
+ * deprecation line) and builds its generator, final reads and checker from them, importing the
+ * workload's module on first use (listing workloads loads none of them).
  */
 import type { WorkloadDefinition } from '../src/core/parts.ts';
 import { UsageError } from '../src/core/errors.ts';
-import { lift, repeat, someFreeProcess, timeLimit, untilOk } from '../src/generator/index.ts';
 import { opt, type OptionValues } from '../src/options/schema.ts';
 import { defineWorkload } from '../src/plugins/define.ts';
-import { compose } from '../checkers/compose.ts';
-import { KEY_ORDER_OPTIONS } from '../checkers/index.ts';
-import { linearizable } from '../checkers/linearizable/index.ts';
-import { staleReads } from '../checkers/stale-reads/stale-reads.ts';
-import { LastReads, RecentWrites, observing, registerOp } from './register/index.ts';
-import { listAppendWorkload, type KeyDistribution } from './list-append/index.ts';
-import { rwRegisterWorkload } from './rw-register/index.ts';
-import { setWorkload } from './set/index.ts';
-import { counterWorkload } from './counter/index.ts';
-import { bankWorkload } from './bank/index.ts';
-import { queueWorkload } from './queue/index.ts';
-import { uniqueIdsWorkload } from './unique-ids/index.ts';
-import { sessionWorkload } from './session/index.ts';
-import { causalWorkload } from './causal/index.ts';
-import { longForkWorkload } from './long-fork/index.ts';
-
-/** How long final reads may try before the run says the cluster did not recover. */
-const FINAL_READS_S = 30;
+import { KEY_ORDER_OPTIONS } from '../checkers/definitions.ts';
+import type { KeyDistribution } from './list-append/index.ts';
 
 const KEY_DISTRIBUTIONS: readonly KeyDistribution[] = ['uniform', 'exponential', 'zipf'];
 
@@ -68,39 +52,24 @@ export const BUILTIN_WORKLOADS: readonly WorkloadDefinition[] = [
         default: 'recent',
       }),
     },
-    create({ options }) {
+    async create({ options }) {
       const readRatio = options['read-ratio'];
       const casRatio = options['cas-ratio'];
       if (readRatio + casRatio > 1) throw new UsageError('--opt register.read-ratio plus register.cas-ratio must be at most 1');
-      let n = 0;
-      const recent = new RecentWrites();
-      const reads = new LastReads(false);
-      const readModifyWrite = lift((_test, ctx) => {
-        const process = someFreeProcess(ctx);
-        if (process === undefined) return registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent);
-        return { ...registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent, (key) => reads.of(process, key)), process };
-      });
-      return {
-        name: 'register',
-        generator: options['cas-from'] === 'read' ? observing(readModifyWrite, (e) => reads.note(e)) : lift((_test, ctx) => registerOp(ctx.rng, ++n, { readRatio, casRatio }, recent)),
-        // After healing, read until a read succeeds (on any node, within a bounded time): did the cluster come back?
-        finalGenerator: timeLimit(FINAL_READS_S, untilOk(repeat({ f: 'read', value: null }))),
-        // A read of null means the register is empty, so a store that loses every write is caught.
-        checker: compose([linearizable({ model: 'absent-cas-register', init: null }), staleReads()]),
-      };
+      return (await import('./register/workload.ts')).registerWorkload({ readRatio, casRatio, casFrom: options['cas-from'] });
     },
   }),
   defineWorkload({
     name: 'list-append',
     description: 'transactions appending to and reading lists; checked for Elle-style anomalies (G0..G2, lost updates, ...)',
     options: TXN_OPTIONS,
-    create: ({ options }) => listAppendWorkload(txnOptions(options)),
+    create: async ({ options }) => (await import('./list-append/index.ts')).listAppendWorkload(txnOptions(options)),
   }),
   defineWorkload({
     name: 'rw-register',
     description: 'transactions reading and writing registers; checked for Elle-style anomalies',
     options: TXN_OPTIONS,
-    create: ({ options }) => rwRegisterWorkload(txnOptions(options)),
+    create: async ({ options }) => (await import('./rw-register/index.ts')).rwRegisterWorkload(txnOptions(options)),
   }),
   defineWorkload({
     name: 'set',
@@ -110,8 +79,8 @@ export const BUILTIN_WORKLOADS: readonly WorkloadDefinition[] = [
       keys: opt.integer({ doc: 'independent sets (0: one set)', default: 0, min: 0, aliases: ['keys'] }),
       linearizable: opt.boolean({ doc: 'stale reads count as violations (for stores promising linearizable sets)', default: false, aliases: ['linearizable'] }),
     },
-    create: ({ options }) =>
-      setWorkload({ keys: options.keys, linearizable: options.linearizable, ...(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}) }),
+    create: async ({ options }) =>
+      (await import('./set/index.ts')).setWorkload({ keys: options.keys, linearizable: options.linearizable, ...(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}) }),
   }),
   defineWorkload({
     name: 'counter',
@@ -120,12 +89,12 @@ export const BUILTIN_WORKLOADS: readonly WorkloadDefinition[] = [
       'read-ratio': opt.number({ doc: "fraction of reads (default: the workload's own)", min: 0, max: 1, aliases: ['read-ratio'] }),
       pn: opt.boolean({ doc: 'a PN counter (negative deltas)', default: false, aliases: ['pn'] }),
     },
-    create: ({ options }) => counterWorkload({ pn: options.pn, ...(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}) }),
+    create: async ({ options }) => (await import('./counter/index.ts')).counterWorkload({ pn: options.pn, ...(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}) }),
   }),
   defineWorkload({
     name: 'bank',
     description: 'transfers between accounts and reads of all balances: total conserved, no negative balance',
-    create: () => bankWorkload(),
+    create: async () => (await import('./bank/index.ts')).bankWorkload(),
   }),
   defineWorkload({
     name: 'queue',
@@ -134,29 +103,29 @@ export const BUILTIN_WORKLOADS: readonly WorkloadDefinition[] = [
       delivery: opt.enum(['at-least-once', 'at-most-once', 'exactly-once'], { doc: 'the delivery the queue promises', default: 'at-least-once', aliases: ['delivery'] }),
       'idempotency-keys': opt.boolean({ doc: 'send an idempotency key with each message', default: false, aliases: ['idempotency-keys'] }),
     },
-    create: ({ options }) => queueWorkload({ delivery: options.delivery, idempotencyKeys: options['idempotency-keys'] }),
+    create: async ({ options }) => (await import('./queue/index.ts')).queueWorkload({ delivery: options.delivery, idempotencyKeys: options['idempotency-keys'] }),
   }),
   defineWorkload({
     name: 'unique-ids',
     description: 'generate ids: every id must be distinct',
-    create: () => uniqueIdsWorkload(),
+    create: async () => (await import('./unique-ids/index.ts')).uniqueIdsWorkload(),
   }),
   defineWorkload({
     name: 'session',
     description: 'reads and writes per client session: read-your-writes, monotonic reads / writes, writes-follow-reads',
     options: { 'read-ratio': opt.number({ doc: "fraction of reads (default: the workload's own)", min: 0, max: 1, aliases: ['read-ratio'] }) },
-    create: ({ options }) => sessionWorkload(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}),
+    create: async ({ options }) => (await import('./session/index.ts')).sessionWorkload(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}),
   }),
   defineWorkload({
     name: 'causal',
     description: 'causally related writes must be observed in order (causal-reverse)',
     options: { 'read-ratio': opt.number({ doc: "fraction of reads (default: the workload's own)", min: 0, max: 1, aliases: ['read-ratio'] }) },
-    create: ({ options }) => causalWorkload(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}),
+    create: async ({ options }) => (await import('./causal/index.ts')).causalWorkload(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}),
   }),
   defineWorkload({
     name: 'long-fork',
     description: 'single writes and multi-key reads: two readers must not see concurrent writes in opposite orders',
     options: { 'read-ratio': opt.number({ doc: "fraction of reads (default: the workload's own)", min: 0, max: 1, aliases: ['read-ratio'] }) },
-    create: ({ options }) => longForkWorkload(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}),
+    create: async ({ options }) => (await import('./long-fork/index.ts')).longForkWorkload(options['read-ratio'] !== undefined ? { readRatio: options['read-ratio'] } : {}),
   }),
 ];

@@ -21,7 +21,7 @@ describe('anomaly glossary', () => {
   it.each(withExamples.map((e) => [e.type, e] as const))('the example of %s shows it to its checker', async (_type, e) => {
     const ex = e.example!;
     const def = BUILTIN_CHECKERS.find((d) => d.name === ex.checker)!;
-    const checker = def.create({
+    const checker = await def.create({
       options: parseOwnOptions(ex.options ?? {}, { part: def.name, prefix: optionPrefix(def), schema: def.options ?? {} }),
       ...(ex.model ? { model: ex.model } : {}),
       ...(ex.consistencyModels ? { consistencyModels: [...ex.consistencyModels] } : {}),

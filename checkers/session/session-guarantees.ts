@@ -24,11 +24,11 @@ import type { CheckResult } from '../../src/core/validity.ts';
 import { InvocationOrder } from '../invocation-order.ts';
 import { foldChecker, type Fold } from '../online.ts';
 import { opRef, parseSetWrite, readObservations, writtenTwice, type ImpossibleReads, type OpRef, type Scalar } from './keyed-set-history.ts';
+import { SESSION_GUARANTEES, type SessionGuarantee } from './guarantees.ts';
+
+export { SESSION_GUARANTEES, type SessionGuarantee } from './guarantees.ts';
 
 const MAX_EXAMPLES = 100;
-
-export const SESSION_GUARANTEES = ['read-your-writes', 'monotonic-reads', 'monotonic-writes', 'writes-follow-reads'] as const;
-export type SessionGuarantee = (typeof SESSION_GUARANTEES)[number];
 
 export interface SessionOptions {
   /** The guarantees to check (default all four). */

@@ -47,17 +47,17 @@ Examples:
       const started = performance.now();
       const { loadHistoryForCheck } = await import('./load-history.ts');
       const { checkInOnePass, isJsonlHistory } = await import('./check-stream.ts');
-      const { parseModelInit } = await import('../../checkers/linearizable/index.ts');
       const { assertWellFormed } = await import('../history/validate.ts');
-      const { compose } = await import('../../checkers/compose.ts');
       const { printJson, printSummary } = await import('./output.ts');
-      const { reportToGithub } = await import('../report/github.ts');
       const { loadParts, optionPrefix } = await import('../plugins/registry.ts');
       // Our JSONL with the checkers named: read, validated and checked in one pass.
       const loaded = (flags.checker || flags.model) && (await isJsonlHistory(file)) ? undefined : await loadHistoryForCheck(file);
       if (loaded) assertWellFormed(loaded.history);
       const model = flags.model ?? loaded?.model?.model;
-      const init = flags.init !== undefined && model ? parseModelInit(model, flags.init) : flags.model ? undefined : loaded?.model?.init;
+      const init =
+        flags.init !== undefined && model
+          ? (await import('../../checkers/linearizable/models/index.ts')).parseModelInit(model, flags.init)
+          : flags.model ? undefined : loaded?.model?.init;
       let names = flags.checker?.split(',').map((s) => s.trim()).filter(Boolean);
       if (!names?.length) names = flags.model ? ['linearizable'] : loaded?.checkerHint ? [loaded.checkerHint] : undefined;
       if (!names?.length) {
@@ -73,10 +73,10 @@ Examples:
         ...(init !== undefined ? { init } : {}),
         ...(flags.consistencyModels ? { consistencyModels: flags.consistencyModels.split(',').map((s) => s.trim()) } : {}),
       };
-      const checkers = defs.map((d, i) => d.create({ ...build, options: parsed.valuesOf(owners[i]!) }));
+      const checkers = await Promise.all(defs.map((d, i) => d.create({ ...build, options: parsed.valuesOf(owners[i]!) })));
       const ctx = { budget: { timeMs: budgetS * 1000 } };
       const run = loaded
-        ? { result: await compose(checkers).check(loaded.history, ctx), events: loaded.history.length, format: loaded.format, notes: loaded.notes }
+        ? { result: await (await import('../../checkers/compose.ts')).compose(checkers).check(loaded.history, ctx), events: loaded.history.length, format: loaded.format, notes: loaded.notes }
         : { ...(await checkInOnePass(file, checkers, ctx)), format: 'jsonl' };
       const { result } = run;
       const rejected = Object.values(result.checkers).find((r) => r['badInput'] === true);
@@ -90,7 +90,7 @@ Examples:
           ...run.notes,
         ]);
       }
-      if (flags.github) reportToGithub({ name: basename(file), results: result }, flags.json ? process.stderr : process.stdout);
+      if (flags.github) (await import('../report/github.ts')).reportToGithub({ name: basename(file), results: result }, flags.json ? process.stderr : process.stdout);
       process.exitCode = exitCodeFor(result.valid);
     });
 }

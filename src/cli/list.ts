@@ -24,7 +24,7 @@ export function registerList(program: Command): void {
     .action(async (what: string | undefined, type: string | undefined, flags: { json?: boolean; config: string[] }) => {
       if (what !== undefined) return listAnomalies(what, type, flags.json === true);
       const { loadParts, optionPrefix } = await import('../plugins/registry.ts');
-      const { NEMESIS_PACKAGE_OPTIONS } = await import('../../nemeses/index.ts');
+      const { NEMESIS_PACKAGE_OPTIONS } = await import('../../nemeses/definitions.ts');
       const { printJson } = await import('./output.ts');
       const { parts } = await loadParts(flags.config);
       const { BUILTIN_TOPOLOGIES } = await import('../topology/profiles.ts');

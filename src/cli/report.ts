@@ -10,11 +10,9 @@ import type { TestInfo } from '../core/context.ts';
 import type { TestSpec } from '../core/test.ts';
 import type { Topology } from '../core/topology.ts';
 import type { CheckResult } from '../core/validity.ts';
-import { describeEnd, endHeading, exitCodeForOutcome, outcomeOf, type RunEnd } from '../runner/outcome.ts';
+import type { RunEnd } from '../runner/outcome.ts';
 import { InputError } from '../core/errors.ts';
 import type { OnlineRecord } from '../runner/online-check.ts';
-import { RUN_FILES, resolveRunDir } from '../runner/results-dir.ts';
-import { printJson, printSummary } from './output.ts';
 
 interface StoredTest {
   options: TestSpec;
@@ -25,18 +23,17 @@ interface StoredTest {
   end?: RunEnd;
 }
 
-/** What the run's results.json recorded of its online check, if it checked online. */
-function readOnline(runDir: string): OnlineRecord | undefined {
+/** What the run's results.json (at `path`) recorded of its online check, if it checked online. */
+function readOnline(path: string): OnlineRecord | undefined {
   try {
-    const online = (JSON.parse(readFileSync(join(runDir, RUN_FILES.results), 'utf8')) as { online?: OnlineRecord }).online;
+    const online = (JSON.parse(readFileSync(path, 'utf8')) as { online?: OnlineRecord }).online;
     return online && Array.isArray(online.checked) && typeof online.verdicts === 'object' ? online : undefined;
   } catch {
     return undefined; // no results yet (the run was cut short before its check), or unreadable
   }
 }
 
-function readTest(runDir: string): StoredTest {
-  const path = join(runDir, RUN_FILES.test);
+function readTest(path: string): StoredTest {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as StoredTest;
     if (!parsed.options || typeof parsed.options.workload !== 'string') throw new Error('no options.workload field');
@@ -58,8 +55,11 @@ export function registerReport(program: Command): void {
       const { checkRunDir } = await import('../runner/check-run.ts');
       const { createLogger } = await import('../runner/logger.ts');
       const { recordedOnline } = await import('../runner/online-check.ts');
+      const { RUN_FILES, resolveRunDir } = await import('../runner/results-dir.ts');
+      const { describeEnd, endHeading, exitCodeForOutcome, outcomeOf } = await import('../runner/outcome.ts');
+      const { printJson, printSummary } = await import('./output.ts');
       const runDir = resolveRunDir(dir);
-      const stored = readTest(runDir);
+      const stored = readTest(join(runDir, RUN_FILES.test));
       const spec = stored.options;
       const log = createLogger({ stderr: !flags.json });
       const { parts } = await loadParts(spec.configs ?? []);
@@ -70,7 +70,7 @@ export function registerReport(program: Command): void {
       };
       // A run whose end was never recorded was cut short by its controller's death.
       const end: RunEnd = stored.end ?? { reason: 'controller-gone', detail: 'test.json records no end' };
-      const online = readOnline(runDir);
+      const online = readOnline(join(runDir, RUN_FILES.results));
       const { valid, results } = await checkRunDir(runDir, checker, { test, testRecord: { ...stored }, errors: [], checkerTimeS: spec.checkerTimeS, log, end, ...(online ? { online: recordedOnline(online) } : {}) });
       const outcome = outcomeOf(valid, end);
       if (flags.json) printJson({ runDir, ...results });

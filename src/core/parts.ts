@@ -2,7 +2,10 @@
  * Part definitions: how a named DB, workload, nemesis, checker or provider is built from its
  * options. The registries hold definitions, `--db ./my-db.ts` loads one from a user's module, and
  * the CLI builds a test from names through them. Each definition declares its options (see
- * src/options/schema.ts); `create` receives them parsed and typed.
+ * src/options/schema.ts); `create` receives them parsed and typed. A DB, workload, checker or
+ * provider may build asynchronously: its `create` may import its implementation on first use
+ * (`create: async (b) => (await import('./my-checker.ts')).myChecker(b.options)`), so listing parts
+ * loads only their names, descriptions and option schemas. A nemesis builds synchronously.
  *
  * Write them with `defineDb`, `defineWorkload`, ... from `faultline` (they check the shape and
  * keep the option types); see docs/your-database.md for a whole example.
@@ -64,8 +67,12 @@ export interface DbDefinition<S extends OptionSchema = OptionSchema> extends Par
   readonly packages?: readonly string[];
   /** Builds the adapter; may fetch and check what the nodes will need (a release archive). */
   create(b: BuildContext<S> & { readonly bugs: readonly string[] }): DbInstance | Promise<DbInstance>;
-  /** Optional: its nodes as node logic over Faultline's runtime, so `faultline sim` can run them (docs/simulation.md). */
-  readonly nodeLogic?: NodeLogic<S>;
+  /**
+   * Optional: its nodes as node logic over Faultline's runtime, so `faultline sim` can run them
+   * (docs/simulation.md); or a function importing it when a simulation starts, so that listing
+   * DBs does not load node code: `nodeLogic: async () => (await import('./node-logic.ts')).logic`.
+   */
+  readonly nodeLogic?: NodeLogic<S> | (() => Promise<NodeLogic<S>>);
 }
 
 export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> extends PartBase<'workload', S> {
@@ -75,7 +82,8 @@ export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> exten
    * client. Default: its own name.
    */
   readonly sameOpsAs?: string;
-  create(b: BuildContext<S>): Workload;
+  /** Builds the workload; may return a promise (to import its implementation on first use). */
+  create(b: BuildContext<S>): Workload | Promise<Workload>;
 }
 
 /** A fault kind: its nemesis, and how the k-th fault is drawn (its `start-<name>` op). */
@@ -119,7 +127,8 @@ export interface CheckerBuild<S extends OptionSchema> {
 }
 
 export interface CheckerDefinition<S extends OptionSchema = OptionSchema> extends PartBase<'checker', S> {
-  create(b: CheckerBuild<S>): Checker;
+  /** Builds the checker; may return a promise (to import its implementation on first use). */
+  create(b: CheckerBuild<S>): Checker | Promise<Checker>;
 }
 
 export interface ProviderBuild<S extends OptionSchema> extends BuildContext<S> {

@@ -89,8 +89,8 @@ export function builtinParts(): Parts {
   return {
     dbs: new Registry<DbDefinition>('db', async () => (await import('../db/index.ts')).BUILTIN_DBS),
     workloads: new Registry<WorkloadDefinition>('workload', async () => (await import('../../workloads/index.ts')).BUILTIN_WORKLOADS),
-    nemeses: new Registry<NemesisDefinition>('nemesis', async () => (await import('../../nemeses/index.ts')).BUILTIN_NEMESES),
-    checkers: new Registry<CheckerDefinition>('checker', async () => (await import('../../checkers/index.ts')).BUILTIN_CHECKERS),
+    nemeses: new Registry<NemesisDefinition>('nemesis', async () => (await import('../../nemeses/definitions.ts')).BUILTIN_NEMESES),
+    checkers: new Registry<CheckerDefinition>('checker', async () => (await import('../../checkers/definitions.ts')).BUILTIN_CHECKERS),
     providers: new Registry<ProviderDefinition>('provider', async () => (await import('../providers/index.ts')).BUILTIN_PROVIDERS),
   };
 }

@@ -121,7 +121,7 @@ export async function planTest(spec: TestSpec, o: PlanOptions = {}): Promise<Tes
   const instance = await db.create({ options: values(owners.db), test, bugs: spec.bug });
   const client = instance.client(workload.sameOpsAs ?? workload.name);
   if (!client) throw new UsageError(`db ${db.name} has no client for workload ${workload.sameOpsAs ?? workload.name}`);
-  const builtWorkload = workload.create({ options: values(owners.workload), test });
+  const builtWorkload = await workload.create({ options: values(owners.workload), test });
   const pkgOptions = withFaults ? parsed.valuesOf(owners.nemesisPackage as OptionOwner<typeof NEMESIS_PACKAGE_OPTIONS>) : undefined;
   const nemesis = makeNemesisPackage(nemeses, {
     nodes: spec.nodes,
@@ -136,7 +136,7 @@ export async function planTest(spec: TestSpec, o: PlanOptions = {}): Promise<Tes
     options: Object.fromEntries(nemeses.map((n, i) => [n.name, values(owners.nemeses[i]!)])),
     ...(chosen.schedule ? { schedule: chosen.schedule } : {}),
   });
-  const extraCheckers: Checker[] = checkers.map((c, i) => c.create({ options: values(owners.checkers[i]!), test }));
+  const extraCheckers: Checker[] = await Promise.all(checkers.map((c, i) => c.create({ options: values(owners.checkers[i]!), test })));
   const capabilities = new Set<CapabilityName>([...(provider.capabilities ?? []), ...(db.capabilities ?? []), ...nemeses.flatMap((n) => n.capabilities ?? [])]);
   if (topology?.links.some((l) => l.oneWayMs[0] + l.oneWayMs[1] + l.jitterMs > 0)) capabilities.add('delay');
   const packages = [...new Set([...packagesOf(capabilities), ...(db.packages ?? [])])];
@@ -171,11 +171,11 @@ export async function checkerForSpec(spec: TestSpec, parts: Parts, log: Logger, 
   const all = [owner('db', db), wl, owner('provider', provider), ...nemeses.map((n) => owner('nemesis', n)), { part: 'nemesis', prefix: 'nemesis', schema: NEMESIS_PACKAGE_OPTIONS }, ...extra];
   const parsed = parseOptions(spec.options, all, (line) => log.warn(line));
   const test: TestInfo = { name: spec.name, nodes: spec.nodes, concurrency: spec.concurrency, timeLimitS: spec.timeLimitS, opTimeoutMs: spec.opTimeoutMs, seed: spec.seed, options: parsed.canonical };
-  const built = workload.create({ options: parsed.valuesOf(wl), test });
+  const built = await workload.create({ options: parsed.valuesOf(wl), test });
   const styles = nemeses.map((n) => ({ name: n.name, color: n.color ?? '#D0D0D0', start: [`start-${n.name}`], stop: [`stop-${n.name}`] }));
   return runChecker({
     workload: built,
-    checkers: checkers.map((c, i) => c.create({ options: parsed.valuesOf(extra[i]!), test })),
+    checkers: await Promise.all(checkers.map((c, i) => c.create({ options: parsed.valuesOf(extra[i]!), test }))),
     nemesis: nemeses.length > 0 ? { styles } : null,
     ...(topology ? { topology } : {}),
   });

@@ -86,7 +86,7 @@ async function simulatable(parts: Parts): Promise<string> {
 
 export async function planSim(spec: SimSpec, parts: Parts, log: Logger): Promise<SimPlan> {
   const db = await parts.dbs.get(spec.db);
-  const nodeLogic = db.nodeLogic;
+  const nodeLogic = typeof db.nodeLogic === 'function' ? await db.nodeLogic() : db.nodeLogic;
   if (!nodeLogic) {
     throw new UsageError(`db ${db.name} has no node logic the simulator can run (see docs/simulation.md); simulatable: ${await simulatable(parts)}`);
   }

@@ -121,7 +121,7 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
       },
     },
   };
-  const workload = plan.workload.create({ options: plan.workloadOptions, test });
+  const workload = await plan.workload.create({ options: plan.workloadOptions, test });
   const packageOptions = {
     nodes: spec.nodes,
     db,
@@ -157,7 +157,7 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
     context,
     limitMs: (timeLimitS + spec.recoveryS + GUARD_S) * 1000,
   });
-  const extra: Checker[] = [...(watch.empty ? [] : [watch.checker()]), ...plan.checkers.map(({ def, options }) => def.create({ options, test }))];
+  const extra: Checker[] = [...(watch.empty ? [] : [watch.checker()]), ...(await Promise.all(plan.checkers.map(({ def, options }) => def.create({ options, test }))))];
   const checker = runChecker({ workload, checkers: extra, nemesis });
   const result = await runWithBudget(checker, run.history, { test, budget: { timeMs: spec.checkerTimeS * 1000 } });
   const failedCheckers = safetyFailures(result);

@@ -46,11 +46,11 @@ describe('register workload', () => {
 });
 
 describe('register workload, read-modify-write (cas-from=read)', () => {
-  it('a compare-and-set expects what its process last read, once it has read', () => {
+  it('a compare-and-set expects what its process last read, once it has read', async () => {
     const def = BUILTIN_WORKLOADS.find((w) => w.name === 'register')!;
     const test = { name: 't', nodes: ['n1'], concurrency: 4, timeLimitS: 1, opTimeoutMs: 1000, seed: 1, options: {} };
     const options = optionValues('workload register', def.options ?? {}, { 'cas-ratio': 0.4, 'read-ratio': 0.4, 'cas-from': 'read' });
-    const workload = def.create({ options, test });
+    const workload = await def.create({ options, test });
     // Every read returns a value of its own; some fail, so only ok reads may count.
     const h = simulate(workload.generator, { concurrency: 4, seed: 5, maxInvocations: 600, latencyMs: 1, complete: (inv) => (inv.f === 'read' ? (inv.index % 7 === 0 ? { type: 'fail' } : { value: 1000 + inv.index }) : {}) });
     const lastRead = new Map<unknown, unknown>();

@@ -11,6 +11,7 @@ import { mutex } from './mutex.ts';
 import { fifoQueue, unorderedQueue } from './queue.ts';
 import { absentCasRegister, casRegister, etcdRegister, register } from './register.ts';
 import { setModel } from './set.ts';
+import type { ModelName } from './names.ts';
 
 export interface ModelEntry {
   /** Builds the model; `init` undefined means the model's default initial state. */
@@ -30,7 +31,7 @@ export const MODELS: Readonly<Record<string, ModelEntry>> = {
   mutex: { create: (i) => mutex(i), description: 'acquire/release (default init unlocked)' },
   'fifo-queue': { create: (i) => fifoQueue(i), description: 'enqueue v / dequeue → v or null when empty, in order' },
   'unordered-queue': { create: (i) => unorderedQueue(i), description: 'enqueue v / dequeue → any element present, or null when empty' },
-};
+} satisfies Record<ModelName, ModelEntry>;
 
 /** The model registered under `name`; a UsageError listing the known names otherwise. */
 export function createModel(name: string, init?: unknown): Model<any> {

@@ -1,22 +1,19 @@
 /**
  * `--db consul`: what the DB is, which workloads it serves, and its options (`--opt
- * consul.<name>=<value>`; each bad value is one line naming the option).
+ * consul.<name>=<value>`; each bad value is one line naming the option). The adapter is imported
+ * when a run builds it.
  */
 import { UsageError } from '../../core/errors.ts';
 import { opt, type OptionValues } from '../../options/schema.ts';
 import { defineDb } from '../../plugins/define.ts';
-import { ConsulDb, type ConsulDbOptions } from './db.ts';
+import type { ConsulDbOptions } from './db.ts';
 import { READ_MODES } from './kv.ts';
-import { DEFAULT_INSTALL_DIR } from './install.ts';
 import { KV_WORKLOADS } from '../kv-clients.ts';
-
-export { ConsulDb, type ConsulDbOptions } from './db.ts';
-export { consulClients, type ConsulClientOptions } from './clients.ts';
 
 export const CONSUL_OPTIONS = {
   'read-mode': opt.enum(READ_MODES, { doc: 'how reads are answered: default (the leader without a quorum check), consistent, stale', default: 'default' }),
   binary: opt.string({ doc: 'path or URL of the consul binary or an official release zip (default: $FAULTLINE_CONSUL, then consul on PATH)', shape: 'a path or URL' }),
-  'install-dir': opt.string({ doc: `where nodes that do not share the controller's filesystem keep the binary (default ${DEFAULT_INSTALL_DIR})`, pattern: /\/.*/, shape: 'an absolute path' }),
+  'install-dir': opt.string({ doc: `where nodes that do not share the controller's filesystem keep the binary (default /var/tmp/faultline/consul)`, pattern: /\/.*/, shape: 'an absolute path' }),
   'http-port': opt.integer({ doc: 'HTTP API port (default 8500; not 8300-8302, the server and gossip ports)', min: 1, max: 65535 }),
   'raft-multiplier': opt.integer({ doc: 'performance.raft_multiplier (1: fastest elections)', default: 1, min: 1, max: 10 }),
   'session-ttl': opt.integer({ doc: "seconds (10 to 86400): every write locks its key with one session kept alive by the harness; 0: no session", default: 0, min: 0, max: 86_400 }),
@@ -49,6 +46,7 @@ export const consulDb = defineDb({
   expect: 'valid under partition, kill and pause with consul.read-mode=consistent; with consul.read-mode=stale the register is not linearizable under partitions',
   options: CONSUL_OPTIONS,
   async create({ options, test }) {
+    const { ConsulDb } = await import('./db.ts');
     const db = new ConsulDb(consulDbOptions(options, test.opTimeoutMs));
     // The binary is found, fetched and checked before any node is touched.
     await db.prepare();

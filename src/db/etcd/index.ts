@@ -1,16 +1,14 @@
 /**
  * `--db etcd`: what the DB is, which workloads it serves, and its options (each bad value is one
  * line naming the option). Options are `--opt etcd.<name>=<value>`; the old unprefixed spellings
- * (serializable-reads, etcd-binary, ...) still work with a deprecation line.
+ * (serializable-reads, etcd-binary, ...) still work with a deprecation line. The adapter is imported
+ * when a run builds it.
  */
 import { UsageError } from '../../core/errors.ts';
 import { opt, type OptionValues } from '../../options/schema.ts';
 import { defineDb } from '../../plugins/define.ts';
-import { EtcdDb, type EtcdDbOptions } from './db.ts';
+import type { EtcdDbOptions } from './db.ts';
 import { KV_WORKLOADS } from '../kv-clients.ts';
-
-export { EtcdDb, type EtcdDbOptions } from './db.ts';
-export { etcdClients, type EtcdClientOptions } from './clients.ts';
 
 const port = (doc: string, fallback: number, old: string) => opt.integer({ doc: `${doc} (default ${fallback})`, min: 1, max: 65535, aliases: [old] });
 
@@ -56,6 +54,7 @@ export const etcdDb = defineDb({
   capabilities: ['etcd'],
   options: ETCD_OPTIONS,
   async create({ options, test }) {
+    const { EtcdDb } = await import('./db.ts');
     const db = new EtcdDb(etcdDbOptions(options, test.opTimeoutMs));
     // A release tarball is fetched and checked before any node is touched.
     await db.prepare();

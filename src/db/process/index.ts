@@ -8,7 +8,6 @@ import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import { opt } from '../../options/schema.ts';
 import { defineDb } from '../../plugins/define.ts';
-import { ProcessDb } from './db.ts';
 import { splitWords } from './words.ts';
 
 const WORKLOADS = ['register', 'list-append', 'rw-register'] as const;
@@ -25,12 +24,13 @@ export const processDb = defineDb({
     'fake-clock': opt.boolean({ doc: 'true when the program honours libfaketime (C, Node, Python, JVM do; Go does not): allows --nemesis clock', default: false }),
     'ready-timeout': opt.number({ doc: 'seconds setup waits for each node to name a leader in GET /status', default: 20, min: 1 }),
   },
-  create({ options, test }) {
+  async create({ options, test }) {
     if (options.cmd === undefined) throw new UsageError("--db process needs the node command: --opt process.cmd='./my-node --id {node} --listen {listen} --peers {peers}'");
     const argv = splitWords(options.cmd);
     // A relative program path means the controller's working directory, wherever the node runs it.
     const [program, ...args] = argv;
     const absolute = program !== undefined && (program.startsWith('./') || program.startsWith('../')) && !isAbsolute(program) ? resolve(program) : program;
+    const { ProcessDb } = await import('./db.ts');
     const db = new ProcessDb({
       name: 'process',
       argv: [absolute ?? '', ...args],

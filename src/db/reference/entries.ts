@@ -3,18 +3,16 @@
  * its bug flags and options, and what the checkers should find with each. Each node runs the
  * store's node program (src/stores/main) through the process DB, the same door a user's own node
  * program goes through; store options (`--opt raft.election-ms=300`) become program flags. The
- * same node logic runs in `faultline sim` (`nodeLogic`), with the options as node settings.
+ * same node logic runs in `faultline sim` (`nodeLogic`), with the options as node settings. The
+ * adapters and the node logic are imported when a run or a simulation uses them.
  */
 import type { DbDefinition } from '../../core/parts.ts';
 import { codeModule, nodeArgvFor } from '../../code-paths.ts';
 import { opt, type OptionSchema } from '../../options/schema.ts';
 import { defineDb } from '../../plugins/define.ts';
 import { oneLeaderPerTerm } from '../../stores/invariants.ts';
-import { STORES, type NodeSettings } from '../../stores/registry.ts';
+import type { NodeSettings } from '../../stores/registry.ts';
 import type { NodeInvariant } from '../../stores/runtime.ts';
-import { ProcessDb } from '../process/db.ts';
-import { RaftProcessDb } from './raft.ts';
-import { ShardedProcessDb } from './sharded.ts';
 
 export const STORE_PORT = 8080;
 const READY_TIMEOUT_MS = 20_000;
@@ -60,7 +58,6 @@ function nodeSettings(names: Readonly<Record<string, SettingName>>, options: Rea
 }
 
 function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDefinition<S> {
-  const kind = STORES[spec.store]!;
   return defineDb<S>({
     name: `reference:${spec.store}`,
     ...(spec.prefix ? { optionPrefix: spec.prefix } : {}),
@@ -69,13 +66,14 @@ function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDef
     ...(spec.bugs ? { bugs: spec.bugs } : {}),
     expect: spec.expect,
     options: spec.options,
-    create({ options, bugs, test }) {
+    async create({ options, bugs, test }) {
       const flags: string[] = [];
       for (const [name, setting] of Object.entries(spec.settings) as [string, SettingName][]) {
         const value = (options as Record<string, unknown>)[name];
         if (value !== undefined) flags.push(flagOf(setting), String(value));
       }
-      const Db = spec.store === 'sharded' ? ShardedProcessDb : spec.store === 'raft' ? RaftProcessDb : ProcessDb;
+      const Db =
+        spec.store === 'sharded' ? (await import('./sharded.ts')).ShardedProcessDb : spec.store === 'raft' ? (await import('./raft.ts')).RaftProcessDb : (await import('../process/db.ts')).ProcessDb;
       const db = new Db({
         name: `reference:${spec.store}`,
         argv: storeArgv(spec.store, bugs, flags),
@@ -87,11 +85,14 @@ function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDef
       });
       return { db, client: (w) => db.client(w) };
     },
-    nodeLogic: {
-      create: (rt, { options, bugs }) => kind.create(rt, nodeSettings(spec.settings, options, bugs)),
-      syncMode: (bugs) => kind.syncMode(bugs),
-      ...(spec.invariants ? { invariants: spec.invariants } : {}),
-      modules: [codeModule(`src/stores/${spec.store}/node`)],
+    async nodeLogic() {
+      const kind = (await import('../../stores/registry.ts')).STORES[spec.store]!;
+      return {
+        create: (rt, { options, bugs }) => kind.create(rt, nodeSettings(spec.settings, options, bugs)),
+        syncMode: (bugs) => kind.syncMode(bugs),
+        ...(spec.invariants ? { invariants: spec.invariants } : {}),
+        modules: [codeModule(`src/stores/${spec.store}/node`)],
+      };
     },
   });
 }
