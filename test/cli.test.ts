@@ -55,6 +55,15 @@ describe('faultline check', () => {
     expect(r.exitCode).toBe(2);
   });
 
+  it('reads a history from standard input (- or /dev/stdin), with and without the checker named', async () => {
+    const piped = (file: string, args: string[], ops: object[]) => execa('node', [BIN, 'check', file, ...args], { reject: false, input: jsonl(ops) });
+    expect((await piped('-', ['--checker', 'stats'], writeNeverOk)).exitCode).toBe(1);
+    expect((await piped('/dev/stdin', ['--checker', 'stats'], writeNeverOk)).exitCode).toBe(1);
+    const r = await piped('-', [], allOk);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+  });
+
   it('prints exactly one JSON document with --json', async () => {
     const r = await run(['check', writeHistory(allOk), '--checker', 'stats,perf', '--json']);
     expect(r.exitCode).toBe(0);

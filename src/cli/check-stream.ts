@@ -6,7 +6,7 @@
  */
 import type { CheckContext, Checker } from '../core/checker.ts';
 import { HistoryError, InputError } from '../core/errors.ts';
-import { detectFormat, readHead } from '../history/importers/index.ts';
+import { detectFormat, isPipe, readHead } from '../history/importers/index.ts';
 import { scanHistoryFile } from '../history/reader.ts';
 import { HistoryValidator } from '../history/validate.ts';
 import { beginChecks } from '../../checkers/online.ts';
@@ -18,8 +18,9 @@ export interface OnePassCheck {
   notes: string[];
 }
 
-/** True when the file holds our JSONL format. */
+/** True when the file holds our JSONL format and can be read in one pass (a pipe is read whole instead). */
 export async function isJsonlHistory(file: string): Promise<boolean> {
+  if (await isPipe(file)) return false;
   return detectFormat(await readHead(file), file) === 'jsonl';
 }
 

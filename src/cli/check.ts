@@ -25,7 +25,7 @@ export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('check a stored history file (JSONL, Jepsen/Knossos EDN, Jepsen log lines, Porcupine kv, Elle JSON)')
-    .argument('<history>', 'history file')
+    .argument('<history>', 'history file (- for standard input)')
     .option('--checker <names>', 'comma-separated checkers (see `faultline list`); default: linearizable when --model is given, else the format\'s natural checker')
     .option('--model <model>', 'model for the linearizable checker (register, cas-register, kv, ...)')
     .option('--init <value>', 'initial value of the model (JSON)')

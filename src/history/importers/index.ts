@@ -6,7 +6,7 @@
  * are (if they are), and a hint of the model that fits the data. Bytes that are not UTF-8 are
  * refused, naming the file, line and byte.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { InputError } from '../../core/errors.ts';
 import type { History, Op } from '../../core/op.ts';
 import { parseHistoryJsonl, readHistoryFile, type ReadResult } from '../reader.ts';
@@ -130,8 +130,34 @@ export function parseHistoryText(text: string, file?: string): LoadedHistory {
   return loaded(r.history, r.format, r.notes);
 }
 
-/** Loads a history file of any supported format. */
+/** Standard input's names: `-`, and `/dev/stdin` (which cannot be opened when stdin is a socket). */
+const STDIN_NAMES: ReadonlySet<string> = new Set(['-', '/dev/stdin']);
+
+/** Whether `path` is standard input, a pipe or another file that cannot be read twice (not a regular file). */
+export async function isPipe(path: string): Promise<boolean> {
+  if (STDIN_NAMES.has(path)) return true;
+  const kind = await stat(path).catch(() => undefined);
+  return kind !== undefined && !kind.isFile();
+}
+
+/** All of a pipe's bytes (standard input read as a stream); an InputError when it cannot be read. */
+async function readPipe(path: string): Promise<Buffer> {
+  try {
+    if (!STDIN_NAMES.has(path)) return await readFile(path);
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  } catch (e) {
+    throw new InputError(`cannot read history: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
+  }
+}
+
+/**
+ * Loads a history file of any supported format. Standard input (`-` or `/dev/stdin`) and other
+ * pipes cannot be read twice, so they are read once, whole, and the format detected from the text.
+ */
 export async function loadHistory(path: string): Promise<LoadedHistory> {
+  if (await isPipe(path)) return parseHistoryText(decodeUtf8(await readPipe(path), path), path);
   const format = detectFormat(await readHead(path), path);
   if (format === 'jsonl') return fromJsonl(await readHistoryFile(path), path);
   return parseHistoryText(decodeUtf8(await readFile(path), path), path);
