@@ -25,7 +25,7 @@ export function defaultSimSpec(bug: string[], db = 'reference:raft', nemesis: re
     checkers: [],
     bug,
     nodes: Array.from({ length: SIM_DEFAULTS.nodeCount }, (_, i) => `n${i + 1}`),
-    concurrency: SIM_DEFAULTS.concurrency,
+    concurrency: SIM_DEFAULTS.clientsPerNode * SIM_DEFAULTS.nodeCount,
     timeLimitS: SIM_DEFAULTS.timeLimitS,
     rate: SIM_DEFAULTS.rate,
     opTimeoutMs: SIM_DEFAULTS.opTimeoutMs,
@@ -49,6 +49,7 @@ export async function simSearch(spec: SimSpec, o: { baseSeed: number; budgetS: n
   return { r, simS, cpuS: (used.user + used.system) / 1e6, wallS: r.wallMs / 1000, seeds: summaries.length };
 }
 
+/** Prints, per flag, in how many of `runs` searches of `budgetS` wall-clock seconds it was found. */
 export async function raftSimDetection(o: { bugs: readonly string[]; budgetS: number; runs: number; workers: number }): Promise<void> {
   console.log(`raft store in the simulator: ${o.bugs.length} flags x ${o.runs} searches of ${o.budgetS} s on ${o.workers} workers, the default simulation`);
   for (const bug of o.bugs) {

@@ -45,8 +45,6 @@ export const SIM_DEFAULTS = {
   nodeCount: 5,
   /** Client workers per node unless --concurrency is given: with two, a client blocked on a write at a node (a leader cut off holds writes for seconds) does not keep that node's reads from being seen. */
   clientsPerNode: 2,
-  /** What the default node count gets: 10. */
-  concurrency: 10,
   timeLimitS: 20,
   rate: 20,
   opTimeoutMs: 5000,
