@@ -10,10 +10,13 @@
  * --only takes comma-separated id substrings (e.g. raft,leader-follower).
  * Needs root (local network namespaces). Prints one row per weakness and a summary line.
  *
- *   npx tsx bench/detection.ts --sim [--time-limit 60] [--seeds 5] [--only sharded/no-2pc]
+ *   npx tsx bench/detection.ts --sim [--time-limit 60] [--seeds 5] [--only raft/lease-reads,sharded/no-2pc]
  *
- * --sim runs the sharded store's cases in the deterministic simulator instead (no root; the time
- * limit is simulated seconds): bench/sharded-sim.ts.
+ * --sim measures every bug flag of the reference stores in the deterministic simulator instead
+ * (no root): each Raft flag by --seeds searches of `faultline sim` from different base seeds, each
+ * with --time-limit wall-clock seconds (bench/raft-sim.ts); each sharded flag, and the correct
+ * sharded store, by --seeds simulated runs of --time-limit simulated seconds under partitions,
+ * kills and rebalancing (bench/sharded-sim.ts).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -35,8 +38,18 @@ const { values } = parseArgs({
 });
 
 if (values.sim) {
-  const { shardedSimDetection } = await import('./sharded-sim.ts');
-  await shardedSimDetection({ seconds: Number(values['time-limit']), seeds: Number(values.seeds), only: values.only?.split(',').filter(Boolean) });
+  const only = values.only?.split(',').filter(Boolean);
+  const { raftSimDetection } = await import('./raft-sim.ts');
+  const { RAFT_BUGS } = await import('../src/stores/raft/node.ts');
+  const { availableParallelism } = await import('node:os');
+  const raftBugs = RAFT_BUGS.filter((b) => !only || only.some((o) => `raft/${b}`.includes(o)));
+  if (raftBugs.length > 0) await raftSimDetection({ bugs: raftBugs, budgetS: Number(values['time-limit']), runs: Number(values.seeds), workers: Math.min(availableParallelism(), 8) });
+  const { SHARDED_BUGS } = await import('../src/stores/sharded/node.ts');
+  const shardedIds = ['sharded/list-append', 'sharded/rw-register', ...SHARDED_BUGS.map((b) => `sharded/${b}`)];
+  if (!only || shardedIds.some((id) => only.some((o) => id.includes(o)))) {
+    const { shardedSimDetection } = await import('./sharded-sim.ts');
+    await shardedSimDetection({ seconds: Number(values['time-limit']), seeds: Number(values.seeds), only });
+  }
   process.exit(0);
 }
 

@@ -20,16 +20,16 @@
  *
  * Prints one line per measurement and the machine's load average (the machine may be shared).
  */
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { builtinParts } from '../src/plugins/registry.ts';
 import { SILENT } from '../src/runner/context.ts';
-import { SIM_DEFAULTS } from '../src/cli/sim.ts';
-import { planSim, type SimSpec } from '../src/sim/plan.ts';
-import { searchSeeds, summarize, type SeedSummary } from '../src/sim/search.ts';
+import { planSim } from '../src/sim/plan.ts';
+import { summarize, type SeedSummary } from '../src/sim/search.ts';
 import { runSeed } from '../src/sim/seed-run.ts';
 import { REFERENCE_DBS } from '../src/db/reference/entries.ts';
 import { RAFT_BUGS } from '../src/stores/raft/node.ts';
+import { defaultSimSpec, loadAverage as load, raftSimDetection, simSearch } from './raft-sim.ts';
 
 const EXAMPLE_DB = new URL('../examples/sim-node/db.ts', import.meta.url).pathname;
 
@@ -48,48 +48,17 @@ const { values, positionals } = parseArgs({
 const parts = positionals.length ? positionals : ['throughput', 'workers', 'detection', 'correct'];
 const workers = Number(values.workers);
 
-function spec(bug: string[], db = 'reference:raft'): SimSpec {
-  return {
-    db,
-    workload: 'register',
-    nemesis: [...SIM_DEFAULTS.nemesis],
-    checkers: [],
-    bug,
-    nodes: Array.from({ length: SIM_DEFAULTS.nodeCount }, (_, i) => `n${i + 1}`),
-    concurrency: SIM_DEFAULTS.concurrency,
-    timeLimitS: SIM_DEFAULTS.timeLimitS,
-    rate: SIM_DEFAULTS.rate,
-    opTimeoutMs: SIM_DEFAULTS.opTimeoutMs,
-    recoveryS: SIM_DEFAULTS.recoveryS,
-    options: {},
-    checkerTimeS: SIM_DEFAULTS.checkerTimeS,
-    resultsDir: '/nonexistent',
-  };
-}
-
-const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
-
-async function search(bug: string[], o: { baseSeed: number; budgetS: number; workers: number }) {
-  const plan = await planSim(spec(bug), builtinParts(), SILENT);
-  const cpu = process.cpuUsage();
-  const summaries: SeedSummary[] = [];
-  const r = await searchSeeds(plan, { baseSeed: o.baseSeed, timeBudgetS: o.budgetS, workers: o.workers, configs: [], onSeed: (s) => summaries.push(s) }, SILENT);
-  const used = process.cpuUsage(cpu);
-  const simS = summaries.reduce((a, s) => a + s.simMs, 0) / 1000;
-  return { r, simS, cpuS: (used.user + used.system) / 1e6, wallS: r.wallMs / 1000, seeds: summaries.length };
-}
-
 const perS = (n: number, s: number): string => (n / s).toFixed(n / s < 10 ? 1 : 0);
 
 if (parts.includes('throughput')) {
   const seconds = Number(values.seconds);
   for (const db of values.dbs.split(',')) {
-    const plan = await planSim(spec([], db), builtinParts(), SILENT);
+    const plan = await planSim(defaultSimSpec([], db), builtinParts(), SILENT);
     await runSeed(plan, { seed: 0 }); // modules loaded and code warm before the clock starts
     const cpu = process.cpuUsage();
     const started = performance.now();
     const seen: SeedSummary[] = [];
-    for (let seed = 1; performance.now() - started < seconds * 1000; seed++) seen.push(summarize(await runSeed(plan, { seed })));
+    for (let seed = 1; performance.now() - started < seconds * 1000; seed++) seen.push(summarize(await runSeed(plan, { seed }, { measurements: false })));
     const wallS = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const cpuS = (used.user + used.system) / 1e6;
@@ -107,7 +76,7 @@ if (parts.includes('throughput')) {
 if (parts.includes('workers')) {
   const seconds = Number(values.seconds);
   for (const w of [...new Set([1, workers])]) {
-    const { r, simS, cpuS, wallS, seeds } = await search([], { baseSeed: 1, budgetS: seconds, workers: w });
+    const { r, simS, cpuS, wallS, seeds } = await simSearch(defaultSimSpec([]), { baseSeed: 1, budgetS: seconds, workers: w });
     console.log(
       `search reference:raft, 5 nodes, register, ${w} worker${w > 1 ? 's' : ''}: ${seeds} seeds in ${wallS.toFixed(1)} s, ${perS(seeds, wallS)} seeds/s, ` +
         `${perS(simS, wallS)} simulated s per wall s, ${perS(simS, cpuS)} per CPU s${r.failure ? `; FAILED at seed ${r.failure.seed}` : ''} (load ${load()})`,
@@ -116,27 +85,12 @@ if (parts.includes('workers')) {
 }
 
 if (parts.includes('detection')) {
-  const budgetS = Number(values.budget);
-  const runs = Number(values.runs);
-  for (const bug of values.bug.split(',')) {
-    let found = 0;
-    const rows: string[] = [];
-    for (let run = 0; run < runs; run++) {
-      const baseSeed = 1_000_000 * (run + 1);
-      const { r, wallS, seeds } = await search([bug], { baseSeed, budgetS, workers });
-      if (r.failure) {
-        found++;
-        rows.push(`seed ${r.failure.seed} after ${seeds} seeds, ${wallS.toFixed(1)} s (${r.failure.failedCheckers.join(',')})`);
-      } else rows.push(`missed in ${seeds} seeds`);
-    }
-    console.log(`detection ${bug}: found in ${found} of ${runs} runs of ${budgetS} s (load ${load()})`);
-    for (const row of rows) console.log(`  ${row}`);
-  }
+  await raftSimDetection({ bugs: values.bug.split(','), budgetS: Number(values.budget), runs: Number(values.runs), workers });
 }
 
 if (parts.includes('correct')) {
   const budgetS = Number(values['correct-minutes']) * 60;
-  const { r, simS, wallS, seeds } = await search([], { baseSeed: 7_000_000, budgetS, workers });
+  const { r, simS, wallS, seeds } = await simSearch(defaultSimSpec([]), { baseSeed: 7_000_000, budgetS, workers });
   const liveness = r.summaries.filter((s) => s.liveness.length > 0).length;
   console.log(
     `correct raft: ${seeds} seeds (${simS.toFixed(0)} simulated s) in ${wallS.toFixed(0)} s: ` +

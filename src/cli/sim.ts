@@ -22,7 +22,7 @@ export interface SimFlags {
   checker: string[];
   bug: string[];
   nodes: string;
-  concurrency: string;
+  concurrency?: string;
   timeLimit: string;
   rate: string;
   opTimeout: string;
@@ -43,7 +43,8 @@ export interface SimFlags {
 export const SIM_DEFAULTS = {
   nemesis: ['partition', 'kill', 'pause', 'clock', 'packet', 'power-loss'],
   nodeCount: 5,
-  concurrency: 5,
+  /** Client workers per node unless --concurrency is given: with two, a client blocked on a write at a node (a leader cut off holds writes for seconds) does not keep that node's reads from being seen. */
+  clientsPerNode: 2,
   timeLimitS: 20,
   rate: 20,
   opTimeoutMs: 5000,
@@ -54,6 +55,7 @@ export const SIM_DEFAULTS = {
 
 /** The simulation the flags describe (without --replay, --seed, --seeds, --time-budget, --workers). */
 export function simSpecFromFlags(flags: SimFlags): SimSpec {
+  const nodes = parseNodes(flags.nodes);
   return {
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     db: part(flags.db),
@@ -61,8 +63,8 @@ export function simSpecFromFlags(flags: SimFlags): SimSpec {
     nemesis: list(flags.nemesis),
     checkers: flags.checker.flatMap(list).map(part),
     bug: flags.bug,
-    nodes: parseNodes(flags.nodes),
-    concurrency: num('--concurrency', flags.concurrency, { min: 1, integer: true }),
+    nodes,
+    concurrency: flags.concurrency !== undefined ? num('--concurrency', flags.concurrency, { min: 1, integer: true }) : SIM_DEFAULTS.clientsPerNode * nodes.length,
     timeLimitS: num('--time-limit', flags.timeLimit, { min: 0.001 }),
     rate: num('--rate', flags.rate),
     opTimeoutMs: num('--op-timeout', flags.opTimeout, { min: 1 }),
@@ -100,7 +102,7 @@ export function registerSim(program: Command): void {
     .option('--checker <names>', "extra checkers on top of the workload's (repeatable)", collect, [])
     .option('--bug <flag>', 'turn on a bug flag of the db (repeatable)', collect, [])
     .option('--nodes <n|names>', 'node count or comma-separated node names', String(SIM_DEFAULTS.nodeCount))
-    .option('--concurrency <n>', 'client workers', String(SIM_DEFAULTS.concurrency))
+    .option('--concurrency <n>', `client workers (default: ${SIM_DEFAULTS.clientsPerNode} per node)`)
     .option('--time-limit <seconds>', 'simulated seconds of each seed\'s main phase', String(SIM_DEFAULTS.timeLimitS))
     .option('--rate <ops/s>', 'client ops per simulated second over all workers (0 = unthrottled)', String(SIM_DEFAULTS.rate))
     .option('--op-timeout <ms>', 'per-op timeout in simulated ms', String(SIM_DEFAULTS.opTimeoutMs))

@@ -16,15 +16,15 @@ export interface SimEnvironment {
   disk: DiskProfile;
   /** The fault kinds this seed injects (a subset of the run's --nemesis). */
   nemeses: string[];
-  /** Mean seconds between fault ops. */
+  /** Mean seconds between fault ops of each kind (as `faultline test --nemesis-interval`). */
   nemesisIntervalS: number;
 }
 
 /** fsync latency, uniform in [min, max] ms. */
 export const FSYNC_MS: Readonly<Record<DiskProfile, readonly [number, number]>> = { fast: [0.05, 1], slow: [2, 20] };
 
-/** The mean gaps between fault ops a seed draws from, seconds. */
-export const NEMESIS_INTERVALS_S = [0.1, 0.25, 0.5, 1, 2, 4] as const;
+/** The mean gaps between fault ops (of any kind) a seed draws from, seconds. */
+export const FAULT_GAPS_S = [0.1, 0.25, 0.5, 1, 2] as const;
 
 export interface EnvironmentChoices {
   latency: LatencyProfile | 'any';
@@ -46,6 +46,9 @@ export function drawEnvironment(seed: number, c: EnvironmentChoices): SimEnviron
     do nemeses = c.nemeses.filter(() => r.next() < 0.5);
     while (nemeses.length === 0);
   }
-  const nemesisIntervalS = c.nemesisIntervalS ?? pick(NEMESIS_INTERVALS_S);
+  // The gap drawn is between fault ops of any kind: each of k kinds gets k times it, so a seed
+  // that injects more kinds does not fault more often (one kind's faults, coming k times as
+  // often, would mask another's: a kill ends the leader whose clock a clock fault just skewed).
+  const nemesisIntervalS = c.nemesisIntervalS ?? pick(FAULT_GAPS_S) * nemeses.length;
   return { latency, disk, nemeses, nemesisIntervalS };
 }

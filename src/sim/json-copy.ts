@@ -26,7 +26,9 @@ export function jsonCopy(x: unknown): unknown {
     const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
       const v: unknown = x[i];
-      out[i] = v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : jsonCopy(v);
+      // Strings, booleans and finite numbers (most of a message) are copied here, not by a call.
+      const t = typeof v;
+      out[i] = t === 'string' || t === 'boolean' || (t === 'number' && v !== 0 && Number.isFinite(v)) ? v : v === undefined || t === 'function' || t === 'symbol' ? null : jsonCopy(v);
     }
     return out;
   }
@@ -38,10 +40,12 @@ export function jsonCopy(x: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key in x) {
     const v = (x as Record<string, unknown>)[key];
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    const t = typeof v;
+    if (v === undefined || t === 'function' || t === 'symbol') continue;
+    const copy = t === 'string' || t === 'boolean' || (t === 'number' && v !== 0 && Number.isFinite(v)) ? v : jsonCopy(v);
     // Assigning "__proto__" would set the prototype; JSON.parse makes it an own property.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: jsonCopy(v), enumerable: true, writable: true, configurable: true });
-    else out[key] = jsonCopy(v);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
   }
   return out;
 }

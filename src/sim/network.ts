@@ -77,10 +77,10 @@ export class SimNetwork {
 
   /**
    * The delays (ms from `now`) after which the copies of one message arrive: none when it is cut
-   * off or lost, two when it is duplicated. `bytes` gives its size (asked only for rate limits).
+   * off or lost, two when it is duplicated. `msg` is measured (as JSON) only for rate limits.
    * The array returned is reused by the next call.
    */
-  transit(l: LinkState, bytes: () => number, now: number): readonly number[] {
+  transit(l: LinkState, msg: unknown, now: number): readonly number[] {
     const out = this.#out;
     out.length = 0;
     if (l.blocked) return out;
@@ -95,7 +95,7 @@ export class SimNetwork {
     let queued = 0;
     if (f.rateKbit !== undefined) {
       const start = Math.max(now, f.busyUntil);
-      f.busyUntil = start + (bytes() * 8) / f.rateKbit;
+      f.busyUntil = start + (JSON.stringify(msg).length * 8) / f.rateKbit;
       queued = f.busyUntil - now;
     }
     for (let i = 0; i < copies; i++) {

@@ -69,8 +69,19 @@ export interface SimPlan {
   sim: OptionValues<typeof SIM_OPTIONS>;
 }
 
-/** The fault kinds the simulator injects: Faultline's own, of the disk kinds only power-loss. */
-const SIMULATED_KINDS = BUILTIN_NEMESES.filter((d) => !d.capabilities?.includes('disk') || d.name === POWER_LOSS).map((d) => d.name);
+/**
+ * Fault kinds that act through the DB's own operations (a membership change, a shard move): such
+ * an operation completes only once the cluster has committed it, which takes simulated time, while
+ * the simulator runs each fault op at one simulated instant; and the simulated DB offers no such
+ * operations. Why each is refused.
+ */
+const ADMIN_KINDS: Readonly<Record<string, string>> = {
+  membership: 'a membership change completes only once the leader commits it, in simulated time, and the simulator runs each fault op at one simulated instant (the simulated DB has no removeMember / addMember)',
+  rebalance: 'a shard move completes only once the groups commit it, in simulated time, and the simulator runs each fault op at one simulated instant (the simulated DB has no rebalance)',
+};
+
+/** The fault kinds the simulator injects: Faultline's own, of the disk kinds only power-loss, none acting through the DB's operations. */
+const SIMULATED_KINDS = BUILTIN_NEMESES.filter((d) => (!d.capabilities?.includes('disk') || d.name === POWER_LOSS) && !(d.name in ADMIN_KINDS)).map((d) => d.name);
 
 const SIM_OWNER: OptionOwner<typeof SIM_OPTIONS> = { part: 'sim', prefix: 'sim', schema: SIM_OPTIONS };
 const PACKAGE_OWNER: OptionOwner<typeof NEMESIS_PACKAGE_OPTIONS> = { part: 'nemesis', prefix: 'nemesis', schema: NEMESIS_PACKAGE_OPTIONS };
@@ -102,7 +113,9 @@ export async function planSim(spec: SimSpec, parts: Parts, log: Logger): Promise
   const nemeses: NemesisDefinition[] = spec.nemesis.map((n) => {
     const def = BUILTIN_NEMESES.find((d) => d.name === n);
     if (!def || !SIMULATED_KINDS.includes(def.name)) {
-      const why = !def ? (looksLikePath(n) ? 'a fault kind from a module may act outside the simulation' : 'no such fault kind') : 'it acts on a fault filesystem under a real node\'s directory';
+      const why = !def
+        ? looksLikePath(n) ? 'a fault kind from a module may act outside the simulation' : 'no such fault kind'
+        : (ADMIN_KINDS[def.name] ?? 'it acts on a fault filesystem under a real node\'s directory');
       throw new UsageError(`nemesis ${JSON.stringify(n)}: the simulator injects Faultline's own fault kinds ${SIMULATED_KINDS.join(', ')}; ${why}`);
     }
     return def;

@@ -3,7 +3,8 @@
  * run out or the time budget is spent. Seeds are consecutive from a base seed and split among
  * worker threads (worker w of W takes base + w, base + w + W, ...); every seed is deterministic,
  * so which thread ran it does not matter. The first failure stops every worker; its seed is then
- * run again here, which gives the same run, for the run directory and the shrinker.
+ * run again here, which gives the same run, for the run directory and the shrinker. Searching
+ * leaves out the checkers that only measure (seed-run.ts); the run again has every checker.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../core/context.ts';
@@ -100,9 +101,9 @@ export async function searchSeeds(plan: SimPlan, o: SearchOptions, log: Logger):
   if (o.workers <= 1) {
     for (const seed of seedsOf(o.baseSeed, 0, 1, o.seeds)) {
       if (Date.now() >= deadline || o.signal?.aborted) break;
-      const outcome = await runSeed(plan, { seed });
+      const outcome = await runSeed(plan, { seed }, { measurements: false });
       take(summarize(outcome));
-      if (outcome.failed) return { summaries, failure: outcome, wallMs: performance.now() - started, stopped: 'failure' };
+      if (outcome.failed) break;
     }
   } else {
     await new Promise<void>((resolve, reject) => {
@@ -142,7 +143,7 @@ export async function searchSeeds(plan: SimPlan, o: SearchOptions, log: Logger):
   if (failing !== undefined) {
     log.info(`seed ${failing.seed} failed (${failing.failedCheckers.join(', ')}); running it again here`);
     const failure = await runSeed(plan, { seed: failing.seed });
-    if (!failure.failed) throw new Error(`seed ${failing.seed} failed in a worker but not when run again: the simulation is not deterministic`);
+    if (!failure.failed) throw new Error(`seed ${failing.seed} failed in the search but not when run again: the simulation is not deterministic`);
     return { summaries, failure, wallMs, stopped: 'failure' };
   }
   const stopped = o.signal?.aborted ? 'interrupted' : o.seeds !== undefined && summaries.length >= o.seeds ? 'seeds' : 'budget';

@@ -69,6 +69,8 @@ describe('a seed of faultline sim', () => {
     await expect(plan({ workload: 'bank' })).rejects.toThrow(/store workloads register, list-append, rw-register/);
     await expect(plan({ nemesis: ['./my-nemesis.ts'] })).rejects.toThrow(/Faultline's own fault kinds/);
     await expect(plan({ nemesis: ['disk-errors'] })).rejects.toThrow(/disk-errors.*acts on a fault filesystem/);
+    await expect(plan({ nemesis: ['membership'] })).rejects.toThrow(/membership.*one simulated instant/);
+    await expect(plan({ nemesis: ['rebalance'] })).rejects.toThrow(/rebalance.*one simulated instant/);
     await expect(plan({ options: { 'sim.latncy': 'slow' } })).rejects.toThrow(/Did you mean --opt sim.latency/);
     await expect(plan({ options: { 'sim.latency': 'fast' } })).rejects.toThrow(/sim.latency: expected lan \| datacenter/);
   });

@@ -16,6 +16,7 @@ import type { Op } from '../core/op.ts';
 import type { CheckResult, Validity } from '../core/validity.ts';
 import type { NemesisPackage } from '../core/nemesis.ts';
 import { runWithBudget } from '../../checkers/budget.ts';
+import { compose, type ComposedChecker } from '../../checkers/compose.ts';
 import { makeNemesisPackage } from '../../nemeses/registry.ts';
 import { runChecker } from '../runner/check-run.ts';
 import { runContext } from '../runner/context.ts';
@@ -65,6 +66,19 @@ export interface SeedOutcome {
   cutShort: boolean;
 }
 
+/** How a seed is checked. */
+export interface SeedRunOptions {
+  /**
+   * Whether to run the checkers that only measure (perf, unhandled errors, fault coverage,
+   * availability; default true). They never make a seed fail nor report liveness, so a search
+   * leaves them out; a run directory has them (a failing seed is run again for it).
+   */
+  measurements?: boolean;
+}
+
+/** The checkers a run always gets that only measure: their results are informational. */
+const MEASURING_CHECKERS: ReadonlySet<string> = new Set(['perf', 'unhandled-errors', 'fault-coverage', 'availability']);
+
 /** Simulated seconds a seed may run past its planned end before it is cut short. */
 const GUARD_S = 120;
 
@@ -90,7 +104,7 @@ export function safetyFailures(result: CheckResult): string[] {
     .map(([name]) => name);
 }
 
-export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
+export async function runSeed(plan: SimPlan, c: SimCase, o: SeedRunOptions = {}): Promise<SeedOutcome> {
   const { spec } = plan;
   const seed = c.seed;
   const environment = environmentOf(plan, c);
@@ -158,7 +172,8 @@ export async function runSeed(plan: SimPlan, c: SimCase): Promise<SeedOutcome> {
     limitMs: (timeLimitS + spec.recoveryS + GUARD_S) * 1000,
   });
   const extra: Checker[] = [...(watch.empty ? [] : [watch.checker()]), ...(await Promise.all(plan.checkers.map(({ def, options }) => def.create({ options, test }))))];
-  const checker = runChecker({ workload, checkers: extra, nemesis });
+  const all = runChecker({ workload, checkers: extra, nemesis });
+  const checker = o.measurements === false && 'parts' in all ? compose((all as ComposedChecker).parts.filter((c) => !MEASURING_CHECKERS.has(c.name))) : all;
   const result = await runWithBudget(checker, run.history, { test, budget: { timeMs: spec.checkerTimeS * 1000 } });
   const failedCheckers = safetyFailures(result);
   return {

@@ -298,17 +298,18 @@ export class Simulator<Req, Rep> {
     }
     this.schedule(this.network.clientLatency(id), () => {
       if (!inc.alive) return; // it crashed meanwhile: `crash` answered reset
-      // Requests and replies travel as JSON, as over HTTP: neither side keeps the other's objects.
-      const deliver = (): void => {
-        inc.node.submit(jsonCopyOf(req), (reply) => {
-          if (!inc.alive || !inc.waiting.delete(w)) return;
-          this.#answer(id, w, { kind: 'reply', reply: jsonCopyOf(reply) });
-        });
-      };
-      if (inc.paused) inc.held.push(deliver);
-      else deliver();
+      if (inc.paused) inc.held.push(() => this.#deliver(inc, w, req));
+      else this.#deliver(inc, w, req);
     });
     inc.waiting.add(w);
+  }
+
+  /** Hands a client request to the node. Requests and replies travel as JSON, as over HTTP: neither side keeps the other's objects. */
+  #deliver(inc: Incarnation<Req, Rep>, w: Waiting<Rep>, req: Req): void {
+    inc.node.submit(jsonCopyOf(req), (reply) => {
+      if (!inc.alive || !inc.waiting.delete(w)) return;
+      this.#answer(inc.id, w, { kind: 'reply', reply: jsonCopyOf(reply) });
+    });
   }
 
   #answer(id: string, w: Waiting<Rep>, r: ClientReply<Rep>): void {
@@ -385,7 +386,7 @@ export class Simulator<Req, Rep> {
     if (to === from || !this.#ids.includes(to)) return;
     // The receiver gets its own copy, as the real transport's JSON gives it.
     const link = this.network.link(from, to);
-    const delays = this.network.transit(link, () => JSON.stringify(msg).length, this.time);
+    const delays = this.network.transit(link, msg, this.time);
     for (const delay of delays) {
       const copy = jsonCopy(msg);
       this.schedule(delay, () => {

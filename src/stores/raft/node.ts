@@ -142,12 +142,15 @@ export class RaftNode implements StoreNode<RaftMessage> {
   private pendingReads: PendingRead[] = [];
 
   private readonly machine: AppMachine | undefined;
+  /** The bug flags as status reports them (status runs after every simulated event). */
+  private readonly bugList: string[];
 
   /** `machine`, when given, applies the ops of `propose` (a shard group's state, for example). */
   constructor(rt: Runtime<RaftMessage>, opts: Partial<RaftOptions> = {}, machine?: AppMachine) {
     this.rt = rt;
     this.opts = { ...DEFAULT_RAFT_OPTIONS, ...opts };
     this.machine = machine;
+    this.bugList = [...this.opts.bugs];
     this.members = [rt.self, ...rt.peers].sort();
   }
 
@@ -192,7 +195,6 @@ export class RaftNode implements StoreNode<RaftMessage> {
     this.rt.log(`recovered term ${this.term}, voted for ${this.votedFor ?? '-'}, ${this.log.lastIndex} log entries`);
     this.resetElectionDeadline();
     this.armElectionTimer();
-    this.scheduleSweep();
   }
 
   stop(): void {
@@ -214,7 +216,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
       role: this.role,
       term: this.term,
       leader: this.leader,
-      bugs: [...this.opts.bugs],
+      bugs: this.bugList,
       votedFor: this.votedFor,
       commitIndex: this.commitIndex,
       lastApplied: this.lastApplied,
@@ -247,6 +249,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
         return done(this.kv.apply(req));
       }
       this.pendingReads.push({ req, readIndex, seq: this.seq + 1, deadline, done });
+      this.scheduleSweep();
       this.scheduleTick();
       return;
     }
@@ -255,6 +258,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
     const list = this.pendingWrites.get(index) ?? [];
     list.push({ term: this.term, deadline, done });
     this.pendingWrites.set(index, list);
+    this.scheduleSweep();
     this.scheduleTick();
   }
 
@@ -270,6 +274,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
     const list = this.pendingWrites.get(index) ?? [];
     list.push({ term: this.term, deadline: this.rt.monotonic() + this.opts.requestTimeoutMs, done });
     this.pendingWrites.set(index, list);
+    this.scheduleSweep();
     this.scheduleTick();
   }
 
@@ -299,6 +304,7 @@ export class RaftNode implements StoreNode<RaftMessage> {
     list.push({ term: this.term, deadline: this.rt.monotonic() + this.opts.requestTimeoutMs, done });
     this.pendingWrites.set(index, list);
     this.rt.log(`configuration ${members.join(',')} proposed at ${index}`);
+    this.scheduleSweep();
     this.scheduleTick();
   }
 
@@ -717,11 +723,14 @@ export class RaftNode implements StoreNode<RaftMessage> {
     this.startElection();
   }
 
+  /** Arms the sweep that times out undecided requests, while there are any (an idle node keeps no timer for it). */
   private scheduleSweep(): void {
+    if (this.sweepTimer !== undefined || this.role === 'stopped') return;
     const every = Math.max(10, Math.min(100, this.opts.requestTimeoutMs / 4));
     this.sweepTimer = this.rt.setTimer(every, () => {
+      this.sweepTimer = undefined;
       this.expireRequests();
-      this.scheduleSweep();
+      if (this.pendingReads.length > 0 || this.pendingWrites.size > 0) this.scheduleSweep();
     });
   }
 
