@@ -9,10 +9,18 @@
   var TYPE_FILL = ['#6DB6FE', '#FEB5DA', '#FFAA26', '#FFD89A'];
   var POINT_HUES = [212, 335, 32, 40];
   var AXIS_W = 64;
-  var state = { scriptStartMs: performance.now(), firstRenderMs: null, chartsMs: null, selected: -1 };
+  var state = { scriptStartMs: performance.now(), firstRenderMs: null, chartsMs: null, selected: -1, spent: {} };
   window.faultlineReport = state;
 
-  var data = JSON.parse(document.getElementById('fl-data').textContent);
+  // Milliseconds of main-thread work per step of the first render (read by bench/report.ts).
+  function timed(name, fn) {
+    var s = performance.now();
+    var r = fn();
+    state.spent[name] = (state.spent[name] || 0) + performance.now() - s;
+    return r;
+  }
+
+  var data = timed('parse', function () { return JSON.parse(document.getElementById('fl-data').textContent); });
   var T = null;
   var windows = data.windows || [];
   var details = null;
@@ -28,7 +36,7 @@
 
   // Inflates a gzip'd base64 blob without any request: a Blob stream through DecompressionStream.
   function inflate(b64) {
-    var stream = new Blob([base64Bytes(b64)]).stream().pipeThrough(new DecompressionStream('gzip'));
+    var stream = new Blob([timed('base64', function () { return base64Bytes(b64); })]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Response(stream).arrayBuffer().then(function (buf) { return new Uint8Array(buf); });
   }
 
@@ -545,6 +553,9 @@
     var colors = [];
     for (var t = 0; t < 3; t++) for (var f = 0; f < nF; f++) colors.push(pointColor(t, f, nF));
     function drawPoints(u) {
+      timed('latencyDraw', function () { drawPointsNow(u); });
+    }
+    function drawPointsNow(u) {
       var ctx = u.ctx;
       var sx = u.scales.x, sy = u.scales.y;
       if (sx.min == null || sy.min == null) return;
@@ -575,7 +586,7 @@
       scales: { x: { time: false }, y: { distr: 3 } },
       axes: [{ label: 'seconds since start' }, { label: 'latency (ms)', size: 70 }],
       series: [{}, { label: 'latency', stroke: 'transparent', points: { show: false }, paths: function () { return null; } }],
-      hooks: { drawClear: [bandsHook], draw: [drawPoints] }
+      hooks: { drawClear: [bandsHook], draw: [drawPoints], ready: [chartReady] }
     }, [xs, ys], el);
     latencyLegend(u, hidden, nF);
     return u;
@@ -630,7 +641,7 @@
       scales: { x: { time: false }, y: { distr: 3 } },
       axes: [{ label: 'seconds since start' }, { label: 'latency (ms)', size: 70 }],
       series: [{ label: 's' }].concat(names.map(function (n, i) { return { label: n, stroke: palette[i % palette.length], width: 1.5, spanGaps: false }; })),
-      hooks: { drawClear: [bandsHook] }
+      hooks: { drawClear: [bandsHook], ready: [chartReady] }
     }, [q.t].concat(names.map(function (n) { return q.q[n].map(function (v) { return v == null ? null : Math.max(0.001, v); }); })), el);
   }
 
@@ -645,25 +656,32 @@
         { label: 'ok', stroke: '#3b8fe0', width: 1.5 },
         { label: 'fail', stroke: '#e0569b', width: 1.5 },
         { label: 'info', stroke: '#f08c00', width: 1.5 }],
-      hooks: { drawClear: [bandsHook] }
+      hooks: { drawClear: [bandsHook], ready: [chartReady] }
     }, [th.t, th.ok, th.fail, th.info], el);
+  }
+
+  // Each chart draws in a microtask after it is made; the charts are ready when all three have drawn.
+  var chartsPending = 3;
+  function chartReady() {
+    if (--chartsPending > 0) return;
+    state.chartsMs = performance.now();
+    document.body.dataset.charts = 'ready';
   }
 
   function renderCharts() {
     faultLegend();
-    var charts = [latencyChart(), quantileChart(), throughputChart()];
+    var charts = [timed('latency', latencyChart), timed('quantiles', quantileChart), timed('throughput', throughputChart)];
     window.addEventListener('resize', function () {
       charts.forEach(function (u) { u.setSize({ width: chartWidth(u.root.parentNode), height: u.height }); });
       drawHead();
       requestDraw();
     });
-    state.chartsMs = performance.now();
-    document.body.dataset.charts = 'ready';
   }
 
   inflate(data.table.packed).then(function (bytes) {
-    T = unpackTable(data.table, bytes);
-    initTimeline();
+    state.inflatedMs = performance.now();
+    T = timed('decode', function () { return unpackTable(data.table, bytes); });
+    timed('timeline', initTimeline);
     state.firstRenderMs = performance.now();
     document.body.dataset.timeline = 'ready';
     setTimeout(renderCharts, 0);
