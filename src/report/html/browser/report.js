@@ -570,113 +570,98 @@
     return [px[0], px[1], px[2]];
   }
 
-  // Points of the latency chart: start time (s), log10 of the latency (ms), colour index, and the
-  // smallest and largest of each, as arrays over points sorted by start time.
-  function pointSet(m) {
-    return { xs: new Float64Array(m), lys: new Float64Array(m), cat: new Uint16Array(m), n: 0, x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
-  }
-  function addPoint(p, x, latencyMs, c) {
-    var y = Math.max(0.001, latencyMs);
-    p.xs[p.n] = x;
-    p.lys[p.n] = Math.log10(y);
-    p.cat[p.n++] = c;
-    if (x < p.x0) p.x0 = x;
-    if (x > p.x1) p.x1 = x;
-    if (y < p.y0) p.y0 = y;
-    if (y > p.y1) p.y1 = y;
-  }
-
-  // Every client op that completed in the table read so far.
+  // Every client op that completed in the table read so far, as points of the latency chart:
+  // start time (s), log10 of the latency (ms) and colour index, sorted by start time, and the
+  // smallest and largest start time and latency.
   var tablePoints = null;
   function pointsOfTable() {
     if (!tablePoints || tablePoints.table !== T) {
       var nF = T.fs.length, m = 0, k;
       for (k = 0; k < T.n; k++) if (T.lane[k] !== T.nemesisLane && T.type[k] !== 3) m++;
-      var p = pointSet(m);
-      p.table = T;
+      var p = { table: T, xs: new Float64Array(m), lys: new Float64Array(m), cat: new Uint16Array(m), x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
+      var j = 0;
       for (k = 0; k < T.n; k++) {
-        if (T.lane[k] !== T.nemesisLane && T.type[k] !== 3) addPoint(p, T.t0[k] / 1000, T.t1[k] - T.t0[k], T.type[k] * nF + T.f[k]);
+        if (T.lane[k] === T.nemesisLane || T.type[k] === 3) continue;
+        var x = T.t0[k] / 1000, y = Math.max(0.001, T.t1[k] - T.t0[k]);
+        p.xs[j] = x;
+        p.lys[j] = Math.log10(y);
+        p.cat[j++] = T.type[k] * nF + T.f[k];
+        if (x < p.x0) p.x0 = x;
+        if (x > p.x1) p.x1 = x;
+        if (y < p.y0) p.y0 = y;
+        if (y > p.y1) p.y1 = y;
       }
       tablePoints = p;
     }
     return tablePoints;
   }
 
-  // The centre of every set cell of the latency grid (latency-grid.ts), as points.
-  function pointsOfGrid(grid, nF) {
-    var cats = grid.cats.map(function (c) { return { cat: c.type * nF + c.f, bits: base64Bytes(c.cells) }; });
-    var m = 0;
-    cats.forEach(function (g) {
-      for (var i = 0; i < g.bits.length; i++) for (var v = g.bits[i]; v; v &= v - 1) m++;
-    });
-    var p = pointSet(m);
-    var cw = (grid.x1 - grid.x0) / grid.xBins;
-    var gy0 = Math.log10(grid.y0), ch = (Math.log10(grid.y1) - gy0) / grid.yBins;
-    cats.forEach(function (g) {
-      for (var byte = 0; byte < g.bits.length; byte++) {
-        var v = g.bits[byte];
-        for (var bit = 0; v; bit++, v >>= 1) {
-          if (!(v & 1)) continue;
-          var cell = byte * 8 + bit;
-          var col = Math.floor(cell / grid.yBins);
-          p.xs[p.n] = grid.x0 + (col + 0.5) * cw;
-          p.lys[p.n] = gy0 + (cell - col * grid.yBins + 0.5) * ch;
-          p.cat[p.n++] = g.cat;
-        }
-      }
-    });
-    p.x0 = grid.x0;
-    p.x1 = grid.x1;
-    p.y0 = grid.y0;
-    p.y1 = grid.y1;
-    return p;
+  // Marks a size × size point with its top-left pixel at (x, y) in `top1`, which holds the colour
+  // index + 1 of the point on top of each pixel of a w × h plot: the later colour wins.
+  function stamp(top1, w, h, size, x, y, c) {
+    var x1 = Math.min(w, x + size), y1 = Math.min(h, y + size);
+    if (x < 0) x = 0;
+    if (y < 0) y = 0;
+    for (; y < y1; y++) {
+      for (var at = y * w + x, end = y * w + x1; at < end; at++) if (top1[at] <= c) top1[at] = c + 1;
+    }
   }
 
-  // The latency of every op as a point, painted pixel by pixel (a million fillRect calls would
-  // take seconds): from the latency grid until the whole table is read, then from the ops
-  // themselves. Where points of several colours meet, the later colour wins.
+  // The latency of every op as a point, painted pixel by pixel into one image (a million fillRect
+  // calls would take seconds): from the set cells of the latency grid (latency-grid.ts), each
+  // drawn at its centre, until the whole table is read, then from the ops themselves.
   function latencyChart() {
     var el = document.getElementById('chart-latency');
     var nF = T.fs.length;
     var grid = T.complete ? null : data.latencyGrid;
-    var gridPoints = grid ? pointsOfGrid(grid, nF) : null;
-    var first = gridPoints || pointsOfTable();
-    var xRange = first.n ? [first.x0, first.x1] : [0, Math.max(T.endMs / 1000, 0.001)];
-    var yRange = first.n ? [first.y0, first.y1] : [0.001, 1];
+    var gridBits = grid ? grid.cats.map(function (c) { return { cat: c.type * nF + c.f, bits: base64Bytes(c.cells) }; }) : null;
+    var first = grid || pointsOfTable();
+    var xRange = first.x1 >= first.x0 ? [first.x0, first.x1] : [0, Math.max(T.endMs / 1000, 0.001)];
+    var yRange = first.y1 >= first.y0 ? [first.y0, first.y1] : [0.001, 1];
     var hidden = {};
     var colors = [], rgb = [];
     for (var t = 0; t < 3; t++) for (var f = 0; f < nF; f++) colors.push(pointColor(t, f, nF));
     var layer = document.createElement('canvas');
 
     function drawPoints(u) {
-      var source = gridPoints && !T.complete ? 'grid' : 'ops';
+      var source = grid && !T.complete ? 'grid' : 'ops';
       if (state.latencySources[state.latencySources.length - 1] !== source) state.latencySources.push(source);
-      timed(source === 'grid' ? 'latencyFromGrid' : 'latencyFromOps', function () { drawPointsNow(u); });
+      timed(source === 'grid' ? 'latencyFromGrid' : 'latencyFromOps', function () { drawPointsNow(u, source); });
     }
-    function drawPointsNow(u) {
+    function drawPointsNow(u, source) {
       var sx = u.scales.x, sy = u.scales.y;
       if (sx.min == null || sy.min == null) return;
       var l = Math.round(u.bbox.left), top = Math.round(u.bbox.top), w = Math.round(u.bbox.width), h = Math.round(u.bbox.height);
       if (w <= 0 || h <= 0) return;
       if (!rgb.length) rgb = colors.map(rgbOf);
-      var p = gridPoints && !T.complete ? gridPoints : pointsOfTable();
       var shown = new Uint8Array(colors.length);
       for (var c = 0; c < colors.length; c++) shown[c] = hidden['t' + Math.floor(c / nF)] || hidden['f' + (c % nF)] ? 0 : 1;
       var size = Math.max(2, Math.round(2 * (window.devicePixelRatio || 1)));
+      // pixel = value * k + o, for x in seconds and y as log10 of ms; o centres the point.
       var kx = w / (sx.max - sx.min), ox = -sx.min * kx - size / 2;
-      var ly0 = Math.log10(sy.min), kly = h / (Math.log10(sy.max) - ly0), oy = h + ly0 * kly - size / 2;
-      var top1 = new Uint8Array(w * h); // colour index + 1 of the point on top of each pixel
-      var xs = p.xs, lys = p.lys, cat = p.cat;
-      var from = gridPoints === p ? 0 : lowerBoundX(xs, sx.min), to = gridPoints === p ? p.n : lowerBoundX(xs, sx.max + 1e-9);
-      for (var j = from; j < to; j++) {
-        var cj = cat[j];
-        if (!shown[cj]) continue;
-        var px0 = Math.round(xs[j] * kx + ox), py0 = Math.round(oy - lys[j] * kly);
-        var px1 = Math.min(w, px0 + size), py1 = Math.min(h, py0 + size);
-        if (px0 < 0) px0 = 0;
-        if (py0 < 0) py0 = 0;
-        for (var py = py0; py < py1; py++) {
-          for (var at = py * w + px0, end = py * w + px1; at < end; at++) if (top1[at] <= cj) top1[at] = cj + 1;
+      var ly0 = Math.log10(sy.min), kly = -h / (Math.log10(sy.max) - ly0), oy = h - ly0 * kly - size / 2;
+      var top1 = new Uint8Array(w * h);
+      var i, j;
+      if (source === 'grid') {
+        var cw = (grid.x1 - grid.x0) / grid.xBins, gy0 = Math.log10(grid.y0), ch = (Math.log10(grid.y1) - gy0) / grid.yBins;
+        var colX = new Int32Array(grid.xBins), rowY = new Int32Array(grid.yBins);
+        for (i = 0; i < grid.xBins; i++) colX[i] = Math.round((grid.x0 + (i + 0.5) * cw) * kx + ox);
+        for (i = 0; i < grid.yBins; i++) rowY[i] = Math.round((gy0 + (i + 0.5) * ch) * kly + oy);
+        gridBits.forEach(function (g) {
+          if (!shown[g.cat]) return;
+          for (var byte = 0; byte < g.bits.length; byte++) {
+            for (var v = g.bits[byte], cell = byte * 8; v; v >>= 1, cell++) {
+              if (!(v & 1)) continue;
+              var col = (cell / grid.yBins) | 0;
+              stamp(top1, w, h, size, colX[col], rowY[cell - col * grid.yBins], g.cat);
+            }
+          }
+        });
+      } else {
+        var p = pointsOfTable();
+        var to = lowerBoundX(p.xs, sx.max + 1e-9);
+        for (j = lowerBoundX(p.xs, sx.min); j < to; j++) {
+          if (shown[p.cat[j]]) stamp(top1, w, h, size, Math.round(p.xs[j] * kx + ox), Math.round(p.lys[j] * kly + oy), p.cat[j]);
         }
       }
       layer.width = w;
@@ -684,7 +669,7 @@
       var lctx = layer.getContext('2d');
       var img = lctx.createImageData(w, h);
       var px = img.data;
-      for (var i = 0; i < top1.length; i++) {
+      for (i = 0; i < top1.length; i++) {
         if (!top1[i]) continue;
         var color = rgb[top1[i] - 1], o = i * 4;
         px[o] = color[0];
