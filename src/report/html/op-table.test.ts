@@ -64,8 +64,8 @@ describe('buildOpTable', () => {
     expect(prefix(cols['invDelta']!)).toEqual([...t.inv]);
     expect(cols['cmpOffset']!.map((o, k) => (o > 0 ? t.inv[k]! + o : -1))).toEqual([...t.cmp]);
     const t0us = prefix(cols['t0DeltaUs']!);
-    expect(t0us.map((u, k) => u * 1000 + det['t0Ns']![k]!)).toEqual([...t.inv].map((i) => odd[i]!.time));
-    const t1 = cols['durationUs']!.map((d, k) => (t.cmp[k]! >= 0 ? (t0us[k]! + d) * 1000 + det['t1Ns']![k]! : -1));
+    expect(t0us.map((u, k) => u * 1000 + Math.floor(det['subUsNs']![k]! / 1000))).toEqual([...t.inv].map((i) => odd[i]!.time));
+    const t1 = cols['durationUs']!.map((d, k) => (t.cmp[k]! >= 0 ? (t0us[k]! + d) * 1000 + (det['subUsNs']![k]! % 1000) : -1));
     expect(t1).toEqual([...t.cmp].map((c) => (c >= 0 ? odd[c]!.time : -1)));
     expect(cols['lane']).toEqual([...t.lane]);
     expect(cols['typeF']).toEqual([...t.type].map((type, k) => type * 65536 + t.f[k]!));

@@ -112,8 +112,12 @@ const PACK_LEVEL = 4;
 
 /** Columns of the packed table: times in microseconds keep it small. */
 export const PACKED_COLUMNS = ['invDelta', 'cmpOffset', 't0DeltaUs', 'durationUs', 'lane', 'typeF'] as const;
-/** Columns read only when an op is opened: the process and the nanoseconds below the microsecond. */
-export const PACKED_DETAIL_COLUMNS = ['proc', 't0Ns', 't1Ns'] as const;
+/**
+ * Columns read only when an op is opened: the process, and the nanoseconds below the microsecond
+ * of the start and the end as one number (start × 1000 + end: one varint of three bytes, not two
+ * of two).
+ */
+export const PACKED_DETAIL_COLUMNS = ['proc', 'subUsNs'] as const;
 
 /**
  * Pairs per lane in the head of a report: the first pairs, drawn before the whole table is read.
@@ -142,7 +146,8 @@ export interface PackedOpTable {
    * Columns: invocation index deltas; completion offset from the invocation (0: never
    * completed); start-time deltas and durations in whole microseconds; lane; type × 65536 + f. */
   packed: string;
-  /** PACKED_DETAIL_COLUMNS, n varints each: process; start and end time modulo 1000 ns. */
+  /** PACKED_DETAIL_COLUMNS, n varints each: process; start time modulo 1000 ns × 1000 + end time
+   * modulo 1000 ns (0 when never completed). */
   detail: string;
 }
 
@@ -173,8 +178,8 @@ export function encodeOpTable(t: OpTable, head = headPairs(t.lanes.length)): Pac
   const headN = Math.min(t.n, Math.max(1, head));
   const d = new VarintWriter();
   for (let k = 0; k < t.n; k++) d.int(t.proc[k]!);
-  for (let k = 0; k < t.n; k++) d.int(t.t0ns[k]! - Math.floor(t.t0ns[k]! / 1000) * 1000);
-  for (let k = 0; k < t.n; k++) d.int(t.cmp[k]! >= 0 ? t.t1ns[k]! - Math.floor(t.t1ns[k]! / 1000) * 1000 : 0);
+  const subUs = (ns: number): number => ns - Math.floor(ns / 1000) * 1000;
+  for (let k = 0; k < t.n; k++) d.int(subUs(t.t0ns[k]!) * 1000 + (t.cmp[k]! >= 0 ? subUs(t.t1ns[k]!) : 0));
   return {
     n: t.n,
     lanes: t.lanes,

@@ -82,13 +82,17 @@
     return r;
   }
 
-  // The per-pair detail columns of PACKED_DETAIL_COLUMNS: process, nanoseconds of start and end.
+  // The per-pair detail columns of PACKED_DETAIL_COLUMNS: process, nanoseconds of start and end
+  // below the microsecond (one number: start × 1000 + end).
   function unpackPairDetail(bytes) {
     var n = data.table.n, next = varintReader(bytes), k;
     var r = { proc: new Int32Array(n), t0ns: new Int32Array(n), t1ns: new Int32Array(n) };
     for (k = 0; k < n; k++) r.proc[k] = next();
-    for (k = 0; k < n; k++) r.t0ns[k] = next();
-    for (k = 0; k < n; k++) r.t1ns[k] = next();
+    for (k = 0; k < n; k++) {
+      var sub = next();
+      r.t0ns[k] = Math.floor(sub / 1000);
+      r.t1ns[k] = sub % 1000;
+    }
     return r;
   }
 
