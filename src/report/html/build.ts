@@ -75,8 +75,11 @@ export function listNodeLogs(runDir: string, maxPerNode = 100): NodeLog[] {
 export interface HtmlReportOptions {
   /** Node log files to link (paths relative to the report); see listNodeLogs. */
   logs?: NodeLog[];
-  /** Pairs in the head of the op table (default: headPairs in op-table.ts): a run with more is drawn first from
-   * its head and its latency grid, then from the whole table. Tests set it low to see both. */
+  /**
+   * Pairs in the head of the op table (default: headPairs in op-table.ts). A run with more is
+   * drawn first from its head and its latency grid, then from the whole table; tests set it low
+   * to see both steps.
+   */
   headPairs?: number;
 }
 

@@ -807,7 +807,6 @@
   /** Reads the whole op table; the one-line script after it in the page calls this. */
   state.tableParsed = function () {
     if (T.complete) return;
-    var started = performance.now();
     inflate(document.getElementById('fl-table').textContent.trim()).then(function (bytes) {
       T = timed('wholeTable', function () { return unpackTable(data.table, bytes, data.table.n); });
       pairOfEvent = null;
@@ -815,7 +814,6 @@
       anomalyButtons();
       drawTimeline();
       if (charts[0]) charts[0].useTable();
-      state.tableReadMs = performance.now() - started;
       tableReady();
       if (pendingSelect) state.selectOp(pendingSelect[0], pendingSelect[1]);
       pendingSelect = null;
