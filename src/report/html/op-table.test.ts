@@ -43,29 +43,40 @@ describe('buildOpTable', () => {
     const odd = history.map((op, i) => ({ ...op, time: op.time + 123 * i }));
     const t = buildOpTable(odd, 2);
     const enc = encodeOpTable(t);
-    const unpack = (b64: string, names: readonly string[]): Record<string, number[]> => {
-      const bytes = new Uint8Array(gunzipSync(Buffer.from(b64, 'base64')));
+    // The whole table fits in the head: it is there unzipped, and there is no packed copy.
+    expect(enc.headN).toBe(t.n);
+    expect(enc.packed).toBe('');
+    const gunzip = (b64: string): Uint8Array => new Uint8Array(gunzipSync(Buffer.from(b64, 'base64')));
+    const unpack = (bytes: Uint8Array, names: readonly string[], n = t.n): Record<string, number[]> => {
       let pos = 0;
       const cols: Record<string, number[]> = {};
       for (const name of names) {
-        const r = readVarints(bytes, t.n, pos);
+        const r = readVarints(bytes, n, pos);
         cols[name] = r.values;
         pos = r.end;
       }
       expect(pos).toBe(bytes.length);
       return cols;
     };
-    const cols = unpack(enc.packed, PACKED_COLUMNS);
-    const det = unpack(enc.detail, PACKED_DETAIL_COLUMNS);
+    const cols = unpack(Buffer.from(enc.head, 'base64'), PACKED_COLUMNS);
+    const det = unpack(gunzip(enc.detail), PACKED_DETAIL_COLUMNS);
     const prefix = (xs: number[]): number[] => xs.map((_, i) => xs.slice(0, i + 1).reduce((a, b) => a + b, 0));
     expect(prefix(cols['invDelta']!)).toEqual([...t.inv]);
     expect(cols['cmpOffset']!.map((o, k) => (o > 0 ? t.inv[k]! + o : -1))).toEqual([...t.cmp]);
     const t0us = prefix(cols['t0DeltaUs']!);
-    expect(t0us.map((u, k) => u * 1000 + det['t0Ns']![k]!)).toEqual([...t.inv].map((i) => odd[i]!.time));
-    const t1 = cols['durationUs']!.map((d, k) => (t.cmp[k]! >= 0 ? (t0us[k]! + d) * 1000 + det['t1Ns']![k]! : -1));
+    expect(t0us.map((u, k) => u * 1000 + Math.floor(det['subUsNs']![k]! / 1000))).toEqual([...t.inv].map((i) => odd[i]!.time));
+    const t1 = cols['durationUs']!.map((d, k) => (t.cmp[k]! >= 0 ? (t0us[k]! + d) * 1000 + (det['subUsNs']![k]! % 1000) : -1));
     expect(t1).toEqual([...t.cmp].map((c) => (c >= 0 ? odd[c]!.time : -1)));
     expect(cols['lane']).toEqual([...t.lane]);
     expect(cols['typeF']).toEqual([...t.type].map((type, k) => type * 65536 + t.f[k]!));
     expect(det['proc']).toEqual([...t.proc]);
+
+    // A head of two pairs: the same columns for those two, and every pair in the packed copy.
+    const split = encodeOpTable(t, 2);
+    expect(split.headN).toBe(2);
+    expect(unpack(gunzip(split.packed), PACKED_COLUMNS)).toEqual(cols);
+    const head = unpack(Buffer.from(split.head, 'base64'), PACKED_COLUMNS, 2);
+    for (const name of PACKED_COLUMNS) expect(head[name]).toEqual(cols[name]!.slice(0, 2));
+    expect(split.detail).toBe(enc.detail);
   });
 });

@@ -2,7 +2,8 @@
  * The history as columns of invoke/completion pairs, the shape the browser draws from: event
  * indexes, start and end times in milliseconds, a lane (nemesis, then one per client thread or
  * process), the completion type and the f. Embedded packed (varints, gzip, base64), which is far
- * smaller than JSON arrays of a million numbers and decodes faster.
+ * smaller than JSON arrays of a million numbers and decodes faster; the first pairs also as a
+ * head without gzip, which the page reads at once for its first render.
  */
 import type { History } from '../../core/op.ts';
 import { completionIndex } from '../../history/pairs.ts';
@@ -106,13 +107,29 @@ export function buildOpTable(history: History, concurrency?: number, partner: In
   return { n, ...t, lanes, fs, endMs, nemesisLane };
 }
 
-/** gzip level of the packed table, which is read before the first render. */
+/** gzip level of the packed table. */
 const PACK_LEVEL = 4;
 
-/** Columns of the packed table (read at once): times in microseconds keep it small. */
+/** Columns of the packed table: times in microseconds keep it small. */
 export const PACKED_COLUMNS = ['invDelta', 'cmpOffset', 't0DeltaUs', 'durationUs', 'lane', 'typeF'] as const;
-/** Columns read only when an op is opened: the process and the nanoseconds below the microsecond. */
-export const PACKED_DETAIL_COLUMNS = ['proc', 't0Ns', 't1Ns'] as const;
+/**
+ * Columns read only when an op is opened: the process, and the nanoseconds below the microsecond
+ * of the start and the end as one number (start × 1000 + end: one varint of three bytes, not two
+ * of two).
+ */
+export const PACKED_DETAIL_COLUMNS = ['proc', 'subUsNs'] as const;
+
+/**
+ * Pairs per lane in the head of a report: the first pairs, drawn before the whole table is read.
+ * At the timeline's first zoom (about ten pixels per op and lane) they cover its first two
+ * screens, and decode in a few milliseconds.
+ */
+export const HEAD_PAIRS_PER_LANE = 200;
+
+/** Pairs in the head of a report with `lanes` lanes: at least 2000. */
+export function headPairs(lanes: number): number {
+  return Math.max(2000, HEAD_PAIRS_PER_LANE * lanes);
+}
 
 export interface PackedOpTable {
   n: number;
@@ -120,37 +137,60 @@ export interface PackedOpTable {
   fs: string[];
   endMs: number;
   nemesisLane: number;
-  /** PACKED_COLUMNS, n varints each: invocation index deltas; completion offset from the
-   * invocation (0: never completed); start-time deltas and durations in whole microseconds;
-   * lane; type × 65536 + f. */
+  /** Pairs in `head`: all n, or the first ones (then `packed` holds all of them). */
+  headN: number;
+  /** The first headN pairs as PACKED_COLUMNS, headN varints each, base64 without gzip, so the
+   * page reads them at once, without waiting for an inflate. */
+  head: string;
+  /** All n pairs in the same columns, gzip and base64; empty when the head holds them all.
+   * Columns: invocation index deltas; completion offset from the invocation (0: never
+   * completed); start-time deltas and durations in whole microseconds; lane; type × 65536 + f. */
   packed: string;
-  /** PACKED_DETAIL_COLUMNS, n varints each: process; start and end time modulo 1000 ns. */
+  /** PACKED_DETAIL_COLUMNS, n varints each: process; start time modulo 1000 ns × 1000 + end time
+   * modulo 1000 ns (0 when never completed). */
   detail: string;
 }
 
-export function encodeOpTable(t: OpTable): PackedOpTable {
+/** PACKED_COLUMNS of the first `count` pairs as varints. */
+function packColumns(t: OpTable, count: number): Uint8Array {
   const w = new VarintWriter();
-  const d = new VarintWriter();
-  const t0us = new Float64Array(t.n);
-  for (let k = 0; k < t.n; k++) t0us[k] = Math.floor(t.t0ns[k]! / 1000);
+  const t0us = new Float64Array(count);
+  for (let k = 0; k < count; k++) t0us[k] = Math.floor(t.t0ns[k]! / 1000);
   let prev = 0;
-  for (let k = 0; k < t.n; k++) {
+  for (let k = 0; k < count; k++) {
     w.int(t.inv[k]! - prev);
     prev = t.inv[k]!;
   }
-  for (let k = 0; k < t.n; k++) w.int(t.cmp[k]! >= 0 ? t.cmp[k]! - t.inv[k]! : 0);
+  for (let k = 0; k < count; k++) w.int(t.cmp[k]! >= 0 ? t.cmp[k]! - t.inv[k]! : 0);
   prev = 0;
-  for (let k = 0; k < t.n; k++) {
+  for (let k = 0; k < count; k++) {
     w.int(t0us[k]! - prev);
     prev = t0us[k]!;
   }
-  for (let k = 0; k < t.n; k++) w.int(t.cmp[k]! >= 0 ? Math.floor(t.t1ns[k]! / 1000) - t0us[k]! : 0);
-  for (let k = 0; k < t.n; k++) w.int(t.lane[k]!);
-  for (let k = 0; k < t.n; k++) w.int(t.type[k]! * 65536 + t.f[k]!);
+  for (let k = 0; k < count; k++) w.int(t.cmp[k]! >= 0 ? Math.floor(t.t1ns[k]! / 1000) - t0us[k]! : 0);
+  for (let k = 0; k < count; k++) w.int(t.lane[k]!);
+  for (let k = 0; k < count; k++) w.int(t.type[k]! * 65536 + t.f[k]!);
+  return w.bytes();
+}
+
+/** The table packed for the page; `head` (default headPairs of its lanes) bounds the head. */
+export function encodeOpTable(t: OpTable, head = headPairs(t.lanes.length)): PackedOpTable {
+  const headN = Math.min(t.n, Math.max(1, head));
+  const d = new VarintWriter();
   for (let k = 0; k < t.n; k++) d.int(t.proc[k]!);
-  for (let k = 0; k < t.n; k++) d.int(t.t0ns[k]! - t0us[k]! * 1000);
-  for (let k = 0; k < t.n; k++) d.int(t.cmp[k]! >= 0 ? t.t1ns[k]! - Math.floor(t.t1ns[k]! / 1000) * 1000 : 0);
-  return { n: t.n, lanes: t.lanes, fs: t.fs, endMs: t.endMs, nemesisLane: t.nemesisLane, packed: packBase64(w.bytes(), PACK_LEVEL), detail: packBase64(d.bytes(), 1) };
+  const subUs = (ns: number): number => ns - Math.floor(ns / 1000) * 1000;
+  for (let k = 0; k < t.n; k++) d.int(subUs(t.t0ns[k]!) * 1000 + (t.cmp[k]! >= 0 ? subUs(t.t1ns[k]!) : 0));
+  return {
+    n: t.n,
+    lanes: t.lanes,
+    fs: t.fs,
+    endMs: t.endMs,
+    nemesisLane: t.nemesisLane,
+    headN,
+    head: Buffer.from(packColumns(t, headN)).toString('base64'),
+    packed: headN < t.n ? packBase64(packColumns(t, t.n), PACK_LEVEL) : '',
+    detail: packBase64(d.bytes(), 1),
+  };
 }
 
 export interface OpCounts {

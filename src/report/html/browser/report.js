@@ -2,6 +2,9 @@
 // canvas (only the visible time range, so it stays responsive with a million ops), the latency,
 // quantile and throughput charts with uPlot, fault windows as shaded bands, and the op detail
 // panel. Everything it needs is inlined in the page; it makes no requests.
+// A big run is drawn in two steps: first, as this script runs, from the head of the op table and
+// the latency grid (both small, before this script in the page); then, once the parser has
+// reached the whole table (after this script, see build.ts), from all of it.
 (function () {
   'use strict';
 
@@ -9,10 +12,20 @@
   var TYPE_FILL = ['#6DB6FE', '#FEB5DA', '#FFAA26', '#FFD89A'];
   var POINT_HUES = [212, 335, 32, 40];
   var AXIS_W = 64;
-  var state = { scriptStartMs: performance.now(), firstRenderMs: null, chartsMs: null, selected: -1 };
+  // What the page has drawn, and when (ms since navigation), for benchmarks and tests:
+  // headPairs: pairs of the first render; latencySources: what the latency chart was drawn from
+  // ('grid', then 'ops'); spent: ms of main-thread work per step.
+  var state = { scriptStartMs: performance.now(), firstRenderMs: null, chartsMs: null, tableMs: null, selected: -1, headPairs: 0, latencySources: [], spent: {} };
   window.faultlineReport = state;
 
-  var data = JSON.parse(document.getElementById('fl-data').textContent);
+  function timed(name, fn) {
+    var s = performance.now();
+    var r = fn();
+    state.spent[name] = (state.spent[name] || 0) + performance.now() - s;
+    return r;
+  }
+
+  var data = timed('parse', function () { return JSON.parse(document.getElementById('fl-data').textContent); });
   var T = null;
   var windows = data.windows || [];
   var details = null;
@@ -28,7 +41,7 @@
 
   // Inflates a gzip'd base64 blob without any request: a Blob stream through DecompressionStream.
   function inflate(b64) {
-    var stream = new Blob([base64Bytes(b64)]).stream().pipeThrough(new DecompressionStream('gzip'));
+    var stream = new Blob([timed('base64', function () { return base64Bytes(b64); })]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Response(stream).arrayBuffer().then(function (buf) { return new Uint8Array(buf); });
   }
 
@@ -46,11 +59,11 @@
     };
   }
 
-  // The op table, in the column order of PACKED_COLUMNS (op-table.ts).
-  function unpackTable(t, bytes) {
-    var n = t.n, next = varintReader(bytes);
+  // The first n pairs of the op table, in the column order of PACKED_COLUMNS (op-table.ts).
+  function unpackTable(t, bytes, n) {
+    var next = varintReader(bytes);
     var r = {
-      n: n, lanes: t.lanes, fs: t.fs, endMs: t.endMs, nemesisLane: t.nemesisLane,
+      n: n, complete: n === t.n, lanes: t.lanes, fs: t.fs, endMs: t.endMs, nemesisLane: t.nemesisLane,
       inv: new Int32Array(n), cmp: new Int32Array(n), t0us: new Float64Array(n), t1us: new Float64Array(n),
       t0: new Float64Array(n), t1: new Float64Array(n), lane: new Uint16Array(n), type: new Uint8Array(n), f: new Uint16Array(n)
     };
@@ -69,13 +82,17 @@
     return r;
   }
 
-  // The per-pair detail columns of PACKED_DETAIL_COLUMNS: process, nanoseconds of start and end.
+  // The per-pair detail columns of PACKED_DETAIL_COLUMNS: process, nanoseconds of start and end
+  // below the microsecond (one number: start × 1000 + end).
   function unpackPairDetail(bytes) {
-    var n = T.n, next = varintReader(bytes), k;
+    var n = data.table.n, next = varintReader(bytes), k;
     var r = { proc: new Int32Array(n), t0ns: new Int32Array(n), t1ns: new Int32Array(n) };
     for (k = 0; k < n; k++) r.proc[k] = next();
-    for (k = 0; k < n; k++) r.t0ns[k] = next();
-    for (k = 0; k < n; k++) r.t1ns[k] = next();
+    for (k = 0; k < n; k++) {
+      var sub = next();
+      r.t0ns[k] = Math.floor(sub / 1000);
+      r.t1ns[k] = sub % 1000;
+    }
     return r;
   }
 
@@ -176,7 +193,6 @@
     head: document.getElementById('tl-head'),
     range: document.getElementById('tl-range'),
     byLane: [],
-    open: [],
     anomaly: new Set(),
     anomalyList: [],
     anomalyCursor: 0,
@@ -187,6 +203,8 @@
   };
 
   function buildLanes() {
+    tl.anomaly = new Set();
+    tl.anomalyList = [];
     var counts = new Int32Array(T.lanes.length);
     for (var k = 0; k < T.n; k++) counts[T.lane[k]]++;
     var fill = new Int32Array(T.lanes.length);
@@ -195,7 +213,6 @@
     for (k = 0; k < T.n; k++) {
       var lane = T.lane[k];
       tl.byLane[lane][fill[lane]++] = k;
-      if (T.t1[k] !== T.t1[k]) tl.open.push(k);
     }
     (data.anomalyOps || []).forEach(function (i) {
       var p = pairOf(i);
@@ -220,7 +237,7 @@
   }
 
   function initialScale() {
-    var perLane = T.n / Math.max(1, T.lanes.length);
+    var perLane = data.table.n / Math.max(1, T.lanes.length);
     var s = (10 * perLane) / tl.spanMs;
     return Math.min(maxScale(), Math.max(minScale(), s));
   }
@@ -381,7 +398,7 @@
     tl.section.dataset.viewFrom = ta.toFixed(3);
     tl.section.dataset.viewTo = tb.toFixed(3);
     tl.section.dataset.drawn = String(drawn);
-    tl.range.textContent = 'showing ' + fmtMs(ta, 1) + ' – ' + fmtMs(tb, 1) + ' (' + drawn + ' ops drawn)';
+    tl.range.textContent = 'showing ' + fmtMs(ta, 1) + ' – ' + fmtMs(tb, 1) + ' (' + drawn + ' ops drawn' + (T.complete ? ')' : '; reading the ops after ' + fmtMs(T.t0[T.n - 1], 1) + '…)');
   }
 
   function drawHead() {
@@ -429,18 +446,31 @@
     if (scrollPage) tl.section.scrollIntoView({ block: 'start' });
   }
 
-  /** Selects the op around a history index (invoke or completion) and scrolls the timeline to it. */
+  /**
+   * Selects the op around a history index (invoke or completion) and scrolls the timeline to it;
+   * false when no op has that index. Before the whole op table is read, the selection waits for
+   * it (and the answer is true).
+   */
+  var pendingSelect = null;
   state.selectOp = function (eventIndex, scrollPage) {
-    if (!T) return false;
+    if (!T.complete) {
+      pendingSelect = [eventIndex, scrollPage];
+      return true;
+    }
     var k = pairOf(eventIndex);
     if (k < 0) return false;
     selectPair(k, scrollPage !== false);
     return true;
   };
 
+  function anomalyButtons() {
+    document.querySelectorAll('[data-jump="anomaly"]').forEach(function (b) { b.disabled = !tl.anomalyList.length; });
+  }
+
   function initTimeline() {
     tl.spanMs = Math.max(T.endMs, 1) * 1.02 + 1;
     buildLanes();
+    anomalyButtons();
     drawHead();
     tl.scale = initialScale();
     tl.space.style.height = Math.ceil(tl.spanMs * tl.scale) + 'px';
@@ -463,7 +493,6 @@
       b.addEventListener('click', function () { setScale(tl.scale * (b.dataset.zoom === 'in' ? 2 : 0.5)); });
     });
     document.querySelectorAll('[data-jump="anomaly"]').forEach(function (b) {
-      if (!tl.anomalyList.length) b.disabled = true;
       b.addEventListener('click', function () {
         if (!tl.anomalyList.length) return;
         selectPair(tl.anomalyList[tl.anomalyCursor++ % tl.anomalyList.length], false);
@@ -503,7 +532,10 @@
     var ctx = u.ctx;
     var top = u.bbox.top, height = u.bbox.height;
     ctx.save();
+    // uPlot leaves the text alignment of its last axis label behind: set all of it.
     ctx.font = Math.round(11 * (window.devicePixelRatio || 1)) + 'px system-ui, sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
     windows.forEach(function (w) {
       var x0 = u.valToPos(w.startMs / 1000, 'x', true);
       var x1 = u.valToPos(w.endMs / 1000, 'x', true);
@@ -527,57 +559,146 @@
     return 'hsl(' + POINT_HUES[type] + ',80%,' + light + '%)';
   }
 
+  // [r, g, b] of a CSS colour, as the canvas paints it.
+  var swatch = null;
+  function rgbOf(css) {
+    if (!swatch) {
+      var c = document.createElement('canvas');
+      c.width = c.height = 1;
+      swatch = c.getContext('2d', { willReadFrequently: true });
+    }
+    swatch.clearRect(0, 0, 1, 1);
+    swatch.fillStyle = css;
+    swatch.fillRect(0, 0, 1, 1);
+    var px = swatch.getImageData(0, 0, 1, 1).data;
+    return [px[0], px[1], px[2]];
+  }
+
+  // Every client op that completed in the table read so far, as points of the latency chart:
+  // start time (s), log10 of the latency (ms) and colour index, sorted by start time, and the
+  // smallest and largest start time and latency.
+  var tablePoints = null;
+  function pointsOfTable() {
+    if (!tablePoints || tablePoints.table !== T) {
+      var nF = T.fs.length, m = 0, k;
+      for (k = 0; k < T.n; k++) if (T.lane[k] !== T.nemesisLane && T.type[k] !== 3) m++;
+      var p = { table: T, xs: new Float64Array(m), lys: new Float64Array(m), cat: new Uint16Array(m), x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
+      var j = 0;
+      for (k = 0; k < T.n; k++) {
+        if (T.lane[k] === T.nemesisLane || T.type[k] === 3) continue;
+        var x = T.t0[k] / 1000, y = Math.max(0.001, T.t1[k] - T.t0[k]);
+        p.xs[j] = x;
+        p.lys[j] = Math.log10(y);
+        p.cat[j++] = T.type[k] * nF + T.f[k];
+        if (x < p.x0) p.x0 = x;
+        if (x > p.x1) p.x1 = x;
+        if (y < p.y0) p.y0 = y;
+        if (y > p.y1) p.y1 = y;
+      }
+      tablePoints = p;
+    }
+    return tablePoints;
+  }
+
+  // Marks a size × size point with its top-left pixel at (x, y) in `top1`, which holds the colour
+  // index + 1 of the point on top of each pixel of a w × h plot: the later colour wins.
+  function stamp(top1, w, h, size, x, y, c) {
+    var x1 = Math.min(w, x + size), y1 = Math.min(h, y + size);
+    if (x < 0) x = 0;
+    if (y < 0) y = 0;
+    for (; y < y1; y++) {
+      for (var at = y * w + x, end = y * w + x1; at < end; at++) if (top1[at] <= c) top1[at] = c + 1;
+    }
+  }
+
+  // The latency of every op as a point, painted pixel by pixel into one image (a million fillRect
+  // calls would take seconds): from the set cells of the latency grid (latency-grid.ts), each
+  // drawn at its centre, until the whole table is read, then from the ops themselves.
   function latencyChart() {
     var el = document.getElementById('chart-latency');
-    var m = 0;
-    for (var k = 0; k < T.n; k++) if (T.lane[k] !== T.nemesisLane && T.type[k] !== 3) m++;
-    var xs = new Float64Array(m), ys = new Float64Array(m), cat = new Uint16Array(m);
     var nF = T.fs.length;
-    var j = 0;
-    for (k = 0; k < T.n; k++) {
-      if (T.lane[k] === T.nemesisLane || T.type[k] === 3) continue;
-      xs[j] = T.t0[k] / 1000;
-      ys[j] = Math.max(0.001, T.t1[k] - T.t0[k]);
-      cat[j] = T.type[k] * nF + T.f[k];
-      j++;
-    }
+    var grid = T.complete ? null : data.latencyGrid;
+    var gridBits = grid ? grid.cats.map(function (c) { return { cat: c.type * nF + c.f, bits: base64Bytes(c.cells) }; }) : null;
+    var first = grid || pointsOfTable();
+    var xRange = first.x1 >= first.x0 ? [first.x0, first.x1] : [0, Math.max(T.endMs / 1000, 0.001)];
+    var yRange = first.y1 >= first.y0 ? [first.y0, first.y1] : [0.001, 1];
     var hidden = {};
-    var colors = [];
+    var colors = [], rgb = [];
     for (var t = 0; t < 3; t++) for (var f = 0; f < nF; f++) colors.push(pointColor(t, f, nF));
+    var layer = document.createElement('canvas');
+
     function drawPoints(u) {
-      var ctx = u.ctx;
+      var source = grid && !T.complete ? 'grid' : 'ops';
+      if (state.latencySources[state.latencySources.length - 1] !== source) state.latencySources.push(source);
+      timed(source === 'grid' ? 'latencyFromGrid' : 'latencyFromOps', function () { drawPointsNow(u, source); });
+    }
+    function drawPointsNow(u, source) {
       var sx = u.scales.x, sy = u.scales.y;
       if (sx.min == null || sy.min == null) return;
-      var l = u.bbox.left, top = u.bbox.top, w = u.bbox.width, h = u.bbox.height;
-      var kx = w / (sx.max - sx.min);
-      var ly0 = Math.log10(sy.min), kly = h / (Math.log10(sy.max) - ly0);
+      var l = Math.round(u.bbox.left), top = Math.round(u.bbox.top), w = Math.round(u.bbox.width), h = Math.round(u.bbox.height);
+      if (w <= 0 || h <= 0) return;
+      if (!rgb.length) rgb = colors.map(rgbOf);
+      var shown = new Uint8Array(colors.length);
+      for (var c = 0; c < colors.length; c++) shown[c] = hidden['t' + Math.floor(c / nF)] || hidden['f' + (c % nF)] ? 0 : 1;
       var size = Math.max(2, Math.round(2 * (window.devicePixelRatio || 1)));
-      var from = lowerBoundX(xs, sx.min), to = lowerBoundX(xs, sx.max + 1e-9);
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(l, top, w, h);
-      ctx.clip();
-      for (var c = 0; c < colors.length; c++) {
-        if (hidden['t' + Math.floor(c / nF)] || hidden['f' + (c % nF)]) continue;
-        ctx.fillStyle = colors[c];
-        for (var i = from; i < to; i++) {
-          if (cat[i] !== c) continue;
-          var px = l + (xs[i] - sx.min) * kx;
-          var py = top + h - (Math.log10(ys[i]) - ly0) * kly;
-          ctx.fillRect(px - size / 2, py - size / 2, size, size);
+      // pixel = value * k + o, for x in seconds and y as log10 of ms; o centres the point.
+      var kx = w / (sx.max - sx.min), ox = -sx.min * kx - size / 2;
+      var ly0 = Math.log10(sy.min), kly = -h / (Math.log10(sy.max) - ly0), oy = h - ly0 * kly - size / 2;
+      var top1 = new Uint8Array(w * h);
+      var i, j;
+      if (source === 'grid') {
+        var cw = (grid.x1 - grid.x0) / grid.xBins, gy0 = Math.log10(grid.y0), ch = (Math.log10(grid.y1) - gy0) / grid.yBins;
+        var colX = new Int32Array(grid.xBins), rowY = new Int32Array(grid.yBins);
+        for (i = 0; i < grid.xBins; i++) colX[i] = Math.round((grid.x0 + (i + 0.5) * cw) * kx + ox);
+        for (i = 0; i < grid.yBins; i++) rowY[i] = Math.round((gy0 + (i + 0.5) * ch) * kly + oy);
+        gridBits.forEach(function (g) {
+          if (!shown[g.cat]) return;
+          for (var byte = 0; byte < g.bits.length; byte++) {
+            for (var v = g.bits[byte], cell = byte * 8; v; v >>= 1, cell++) {
+              if (!(v & 1)) continue;
+              var col = (cell / grid.yBins) | 0;
+              stamp(top1, w, h, size, colX[col], rowY[cell - col * grid.yBins], g.cat);
+            }
+          }
+        });
+      } else {
+        var p = pointsOfTable();
+        var to = lowerBoundX(p.xs, sx.max + 1e-9);
+        for (j = lowerBoundX(p.xs, sx.min); j < to; j++) {
+          if (shown[p.cat[j]]) stamp(top1, w, h, size, Math.round(p.xs[j] * kx + ox), Math.round(p.lys[j] * kly + oy), p.cat[j]);
         }
       }
-      ctx.restore();
+      layer.width = w;
+      layer.height = h;
+      var lctx = layer.getContext('2d');
+      var img = lctx.createImageData(w, h);
+      var px = img.data;
+      for (i = 0; i < top1.length; i++) {
+        if (!top1[i]) continue;
+        var color = rgb[top1[i] - 1], o = i * 4;
+        px[o] = color[0];
+        px[o + 1] = color[1];
+        px[o + 2] = color[2];
+        px[o + 3] = 255;
+      }
+      lctx.putImageData(img, 0, 0);
+      u.ctx.save();
+      u.ctx.globalAlpha = 1;
+      u.ctx.drawImage(layer, l, top);
+      u.ctx.restore();
     }
+    // uPlot gets only the corners of the data, for its scales; the points are painted by drawPoints.
     var u = new uPlot({
       width: chartWidth(el), height: 320,
       legend: { show: false },
       scales: { x: { time: false }, y: { distr: 3 } },
       axes: [{ label: 'seconds since start' }, { label: 'latency (ms)', size: 70 }],
       series: [{}, { label: 'latency', stroke: 'transparent', points: { show: false }, paths: function () { return null; } }],
-      hooks: { drawClear: [bandsHook], draw: [drawPoints] }
-    }, [xs, ys], el);
+      hooks: { drawClear: [bandsHook], draw: [drawPoints], ready: [chartReady] }
+    }, [xRange, yRange], el);
     latencyLegend(u, hidden, nF);
+    // Called once the whole table is read: the points from then on are the ops themselves.
+    u.useTable = function () { u.redraw(false); };
     return u;
   }
 
@@ -615,9 +736,7 @@
     }
     for (var t = 0; t < 3; t++) toggle('t' + t, TYPE_NAMES[t], pointColor(t, 0, 1));
     box.appendChild(document.createTextNode(' | f: '));
-    var clientF = new Uint8Array(nF);
-    for (var k = 0; k < T.n; k++) if (T.lane[k] !== T.nemesisLane) clientF[T.f[k]] = 1;
-    for (var f = 0; f < nF; f++) if (clientF[f]) toggle('f' + f, T.fs[f], pointColor(0, f, nF));
+    (data.clientFs || []).forEach(function (f) { toggle('f' + f, T.fs[f], pointColor(0, f, nF)); });
   }
 
   function quantileChart() {
@@ -630,7 +749,7 @@
       scales: { x: { time: false }, y: { distr: 3 } },
       axes: [{ label: 'seconds since start' }, { label: 'latency (ms)', size: 70 }],
       series: [{ label: 's' }].concat(names.map(function (n, i) { return { label: n, stroke: palette[i % palette.length], width: 1.5, spanGaps: false }; })),
-      hooks: { drawClear: [bandsHook] }
+      hooks: { drawClear: [bandsHook], ready: [chartReady] }
     }, [q.t].concat(names.map(function (n) { return q.q[n].map(function (v) { return v == null ? null : Math.max(0.001, v); }); })), el);
   }
 
@@ -645,27 +764,59 @@
         { label: 'ok', stroke: '#3b8fe0', width: 1.5 },
         { label: 'fail', stroke: '#e0569b', width: 1.5 },
         { label: 'info', stroke: '#f08c00', width: 1.5 }],
-      hooks: { drawClear: [bandsHook] }
+      hooks: { drawClear: [bandsHook], ready: [chartReady] }
     }, [th.t, th.ok, th.fail, th.info], el);
   }
 
+  // Each chart draws in a microtask after it is made; the charts are ready when all three have drawn.
+  var chartsPending = 3;
+  function chartReady() {
+    if (--chartsPending > 0) return;
+    state.chartsMs = performance.now();
+    performance.mark('faultline-charts');
+    document.body.dataset.charts = 'ready';
+  }
+
+  var charts = [];
   function renderCharts() {
     faultLegend();
-    var charts = [latencyChart(), quantileChart(), throughputChart()];
+    charts = [timed('latency', latencyChart), timed('quantiles', quantileChart), timed('throughput', throughputChart)];
     window.addEventListener('resize', function () {
       charts.forEach(function (u) { u.setSize({ width: chartWidth(u.root.parentNode), height: u.height }); });
       drawHead();
       requestDraw();
     });
-    state.chartsMs = performance.now();
-    document.body.dataset.charts = 'ready';
   }
 
-  inflate(data.table.packed).then(function (bytes) {
-    T = unpackTable(data.table, bytes);
-    initTimeline();
-    state.firstRenderMs = performance.now();
-    document.body.dataset.timeline = 'ready';
-    setTimeout(renderCharts, 0);
-  });
+  function tableReady() {
+    state.tableMs = performance.now();
+    performance.mark('faultline-table');
+    document.body.dataset.table = 'ready';
+  }
+
+  // The first render, as this script runs: the timeline from the head of the op table, and the
+  // charts (uPlot draws them in a microtask, before the parser goes on).
+  T = timed('decode', function () { return unpackTable(data.table, base64Bytes(data.table.head), data.table.headN); });
+  timed('timeline', initTimeline);
+  state.firstRenderMs = performance.now();
+  state.headPairs = T.n;
+  document.body.dataset.timeline = 'ready';
+  renderCharts();
+  if (T.complete) tableReady();
+
+  /** Reads the whole op table; the one-line script after it in the page calls this. */
+  state.tableParsed = function () {
+    if (T.complete) return;
+    inflate(document.getElementById('fl-table').textContent.trim()).then(function (bytes) {
+      T = timed('wholeTable', function () { return unpackTable(data.table, bytes, data.table.n); });
+      pairOfEvent = null;
+      buildLanes();
+      anomalyButtons();
+      drawTimeline();
+      if (charts[0]) charts[0].useTable();
+      tableReady();
+      if (pendingSelect) state.selectOp(pendingSelect[0], pendingSelect[1]);
+      pendingSelect = null;
+    });
+  };
 })();
