@@ -77,8 +77,11 @@ export function registerHistory(o: RegisterHistoryOptions): Op[] {
     else if (op.f === 'read' && op.outcome === 'ok') op.value = reg;
   }
   if (o.staleRead) {
-    const late = ops.findLastIndex((op) => op.f === 'read' && op.outcome === 'ok' && op.value !== null && op.value > 5);
-    if (late >= 0) ops[late]!.value = 1;
+    // The first acknowledged write's value, long overwritten (an indeterminate write could still
+    // take effect late and excuse the read).
+    const first = ops.find((op) => op.f === 'write' && op.outcome === 'ok')!.value!;
+    const late = ops.findLastIndex((op) => op.f === 'read' && op.outcome === 'ok' && op.value !== null && op.value > first + 5);
+    if (late >= 0) ops[late]!.value = first;
   }
   const events: Event[] = [];
   for (const op of ops) {
