@@ -30,6 +30,13 @@ if (files.length === 0 || !(times >= 1)) {
   process.exit(254);
 }
 
+/** A failure's first line, and for a failed equality the received lines of its diff (what it got). */
+function whatFailed(message: string): string {
+  const lines = message.split('\n');
+  const received = lines.filter((l) => /^\s*\+\s/.test(l) && !/Received/.test(l)).slice(0, 4).map((l) => l.trim());
+  return [lines[0], ...received].join(' | ');
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'repeat-'));
 const failures: string[] = [];
 const skippedPerRun = new Map<number, number>();
@@ -53,7 +60,7 @@ try {
       continue;
     }
     const failed = report.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'failed').map((a) => ({ file: f.name, a })));
-    for (const { a } of failed) failures.push(`run ${run}: ${a.fullName}: ${(a.failureMessages[0] ?? '').split('\n')[0]}`);
+    for (const { a } of failed) failures.push(`run ${run}: ${a.fullName}: ${whatFailed(a.failureMessages[0] ?? '')}`);
     if (failed.length === 0 && report.numPassedTests > 0) passedRuns.add(run);
     skippedPerRun.set(run, report.numPendingTests);
     console.log(`run ${run}/${times}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped (${seconds} s)`);
