@@ -46,12 +46,16 @@ describe('faultline test --fail-fast', () => {
     expect(readFileSync(join(doc.runDir, 'harness.log'), 'utf8')).toMatch(/the first definite violation ended the run \(--fail-fast\): linearizable found a violation at op \d+/);
     expect(readFileSync(join(doc.runDir, 'report.html'), 'utf8')).toMatch(/<strong>Stopped early:<\/strong>/);
 
-    // Checking the run again keeps what the online check found, compared with the new results.
+    // Checking the run again keeps what the online check found, compared with the new results,
+    // and what else only the run could record (how late its controller ran, its errors).
     const again = await cli(['report', doc.runDir, '--json']);
     expect(again.exitCode).toBe(1);
     const rechecked = JSON.parse(again.stdout);
     expect(rechecked).toMatchObject({ outcome: 'invalid', end: { reason: 'violation-found', detail: doc.end.detail } });
     expect(rechecked.online).toEqual(online);
+    expect(doc.harness).toBeDefined();
+    expect(rechecked.harness).toEqual(doc.harness);
+    expect(rechecked.runErrors).toEqual(doc.runErrors);
     expect(JSON.parse(readFileSync(join(doc.runDir, 'results.json'), 'utf8')).online).toEqual(online);
     expect(readFileSync(join(doc.runDir, 'report.html'), 'utf8')).toMatch(/<strong>Stopped early:<\/strong>/);
   });

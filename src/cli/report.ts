@@ -1,7 +1,8 @@
 /**
  * `faultline report <run-dir>`: re-run the checkers on a stored run and rewrite its results.json,
- * junit.xml and report.html (after a checker was improved, or a run was cut short). What the run
- * checked online is kept from its results.json, compared again with the new results.
+ * junit.xml and report.html (after a checker was improved, or a run was cut short). What only the
+ * run could record is kept from its results.json: its online check (compared again with the new
+ * results), how late the controller ran, and the errors the run met.
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -23,14 +24,30 @@ interface StoredTest {
   end?: RunEnd;
 }
 
-/** What the run's results.json (at `path`) recorded of its online check, if it checked online. */
-function readOnline(path: string): OnlineRecord | undefined {
+/** What the run itself recorded in results.json that checking again cannot recompute. */
+interface RunRecord {
+  online?: OnlineRecord;
+  harness?: Readonly<Record<string, unknown>>;
+  runErrors: string[];
+}
+
+/**
+ * The run's own record from its results.json (at `path`): its online check, how late the
+ * controller ran, and the errors the run met (a teardown that failed stays said).
+ */
+function readRunRecord(path: string): RunRecord {
+  let stored: { online?: OnlineRecord; harness?: unknown; runErrors?: unknown };
   try {
-    const online = (JSON.parse(readFileSync(path, 'utf8')) as { online?: OnlineRecord }).online;
-    return online && Array.isArray(online.checked) && typeof online.verdicts === 'object' ? online : undefined;
+    stored = JSON.parse(readFileSync(path, 'utf8')) as typeof stored;
   } catch {
-    return undefined; // no results yet (the run was cut short before its check), or unreadable
+    return { runErrors: [] }; // no results yet (the run was cut short before its check), or unreadable
   }
+  const { online, harness, runErrors } = stored;
+  return {
+    ...(online && Array.isArray(online.checked) && typeof online.verdicts === 'object' ? { online } : {}),
+    ...(harness && typeof harness === 'object' ? { harness: harness as Record<string, unknown> } : {}),
+    runErrors: Array.isArray(runErrors) ? runErrors.filter((e): e is string => typeof e === 'string') : [],
+  };
 }
 
 function readTest(path: string): StoredTest {
@@ -70,8 +87,12 @@ export function registerReport(program: Command): void {
       };
       // A run whose end was never recorded was cut short by its controller's death.
       const end: RunEnd = stored.end ?? { reason: 'controller-gone', detail: 'test.json records no end' };
-      const online = readOnline(join(runDir, RUN_FILES.results));
-      const { valid, results } = await checkRunDir(runDir, checker, { test, testRecord: { ...stored }, errors: [], checkerTimeS: spec.checkerTimeS, log, end, ...(online ? { online: recordedOnline(online) } : {}) });
+      const { online, harness, runErrors } = readRunRecord(join(runDir, RUN_FILES.results));
+      const { valid, results } = await checkRunDir(runDir, checker, {
+        test, testRecord: { ...stored }, errors: runErrors, checkerTimeS: spec.checkerTimeS, log, end,
+        ...(harness ? { harness } : {}),
+        ...(online ? { online: recordedOnline(online) } : {}),
+      });
       const outcome = outcomeOf(valid, end);
       if (flags.json) printJson({ runDir, ...results });
       else printSummary(valid, (results['checkers'] ?? {}) as Record<string, CheckResult>, process.stdout, [`run directory: ${runDir}`, ...(end.reason === 'completed' ? [] : [`${endHeading(end, outcome).toLowerCase()}: ${describeEnd(end)}`])], outcome === 'incomplete');
