@@ -60,14 +60,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`consul runs through the runner (${SK
 
   it('register with consistent reads under partition and kill is linearizable', async () => {
     const out = await run(options('consul-consistent', ['partition', 'kill'], 'consistent'));
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     expect(out.linearizable).toBe(true);
     expect(out.valid).toBe(true);
   }, 180_000);
 
   it('register with stale reads under partition is found non-linearizable', async () => {
     const out = await run(options('consul-stale', ['partition'], 'stale'));
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     expect(out.linearizable).toBe(false);
     expect(out.valid).toBe(false);
   }, 180_000);

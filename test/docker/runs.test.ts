@@ -84,7 +84,7 @@ describe.skipIf(SKIP)(`runs on docker clusters (${GATE})`, () => {
 
   it('reference:raft register under partition and kill is valid, and its node logs are in the run directory', async () => {
     const out = await run(options(RAFT, 'docker'));
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     expect(out.valid).toBe(true);
     for (const n of ['n1', 'n5']) expect(existsSync(path.join(out.runDir, 'nodes', n, 'node.log'))).toBe(true);
     expect(await dockerLeftovers(docker, DOCKER_PREFIX)).toEqual([]);
@@ -92,14 +92,14 @@ describe.skipIf(SKIP)(`runs on docker clusters (${GATE})`, () => {
 
   it('reference:quorum with R=W=1 is caught non-linearizable', async () => {
     const out = await run(options(WEAK_QUORUM, 'docker'));
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     expect(out.linearizable).toBe(false);
     expect(out.valid).toBe(false);
   }, 120_000);
 
   it('etcd register under partition and kill is linearizable in containers', async () => {
     const out = await run(options({ name: 'etcd-register', db: 'etcd', workload: 'register', nemesis: ['partition', 'kill'], options: MANY_CAS }, 'docker'));
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     expect(out.linearizable).toBe(true);
     expect(out.valid).toBe(true);
     expect(existsSync(path.join(out.runDir, 'nodes', 'n3', 'etcd.log'))).toBe(true);
@@ -110,7 +110,7 @@ describe.skipIf(SKIP)(`runs on docker clusters (${GATE})`, () => {
     // fault filesystem's drop, through the engine) takes a few seconds, so it is recorded ok.
     const lazy: Def = { name: 'raft-lazy-fsync', db: 'reference:raft', workload: 'register', nemesis: ['power-loss'], options: { 'nemesis.targets': 'all' } };
     const out = await run({ ...options(lazy, 'docker'), bug: ['lazy-fsync'], timeLimitS: 20, nemesisIntervalS: 4, seed: 1, opTimeoutMs: 10_000 });
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     const history = readFileSync(path.join(out.runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { process: unknown; type: string; f: string });
     expect(history.filter((op) => op.process === 'nemesis' && op.type === 'ok' && op.f === 'start-power-loss').length).toBeGreaterThan(0);
     expect(out.valid).toBe(false);

@@ -70,7 +70,7 @@ async function runAndCheck(name: string, nemesis: string[], seed: number): Promi
   const out = await runTest(await planNamed(spec(name, nemesis, seed)), { log: SILENT });
   const ops = nemesisCompletions(out.runDir);
   console.log(`${name}: valid ${String(out.valid)}; membership ops ${JSON.stringify(ops.map((o) => [o.f, o.type, o.value]))}; errors ${JSON.stringify(out.errors)}`);
-  expect(out.errors).toEqual([]);
+  expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
   expect(out.valid).toBe(true);
 
   // Replaying the recorded changes: some member was removed, every removed node came back.

@@ -64,14 +64,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd runs through the runner (${SKIP
 
   it('register under partition and kill for 20 s is linearizable', async () => {
     const out = await run(options('etcd-register', ['partition', 'kill'], {}));
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     expect(out.linearizable).toBe(true);
     expect(out.valid).toBe(true);
   }, 240_000);
 
   it('list-append through etcd transactions under partition and kill is strict-serializable', async () => {
     const out = await run({ ...options('etcd-list-append', ['partition', 'kill'], { 'consistency-models': 'strict-serializable' }, 'list-append'), timeLimitS: 15 });
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     const checkers = out.results['checkers'] as Record<string, { valid: unknown }>;
     expect(checkers['list-append']?.valid).toBe(true);
     expect(out.valid).toBe(true);
@@ -79,7 +79,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd runs through the runner (${SKIP
 
   it('register with serializable reads under partition is found non-linearizable', async () => {
     const out = await run(options('etcd-serializable', ['partition'], { 'serializable-reads': 'true' }));
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     expect(out.linearizable).toBe(false);
     expect(out.valid).toBe(false);
   }, 240_000);

@@ -177,7 +177,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`etcd from a release tarball (${SKIP_
     const out = await runTest(plan, { log: SILENT });
     const checkers = (out.results['checkers'] ?? {}) as Record<string, { valid: unknown }>;
     console.log(`etcd-tarball run: valid ${String(out.valid)}; errors ${JSON.stringify(out.errors)}`);
-    expect(out.errors).toEqual([]);
+    expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
     expect((plan.db as EtcdDb).binary.startsWith(`${installDir}/etcd-v${version}-`)).toBe(true);
     expect(checkers['linearizable']?.valid).toBe(true);
     expect(out.valid).toBe(true);
