@@ -12,10 +12,12 @@
  *   detection   for each raft bug flag, --runs searches from different base seeds, each with a
  *               --budget of wall-clock seconds: in how many the flag was found, after how many
  *               seeds and seconds, by which checker
- *   correct     --correct-minutes of seeds of the correct raft store: none may fail
+ *   correct     --correct-minutes of seeds of the correct raft store under the default fault
+ *               kinds or --nemesis: none may fail
  *
  *   npx tsx bench/sim.ts [throughput] [workers] [detection] [correct] [--seconds 20] [--budget 60]
- *     [--runs 5] [--workers N] [--correct-minutes 10] [--bug stale-reads,...] [--dbs reference:raft,...]
+ *     [--runs 5] [--workers N] [--correct-minutes 10] [--nemesis membership,partition,kill]
+ *     [--bug stale-reads,...] [--dbs reference:raft,...]
  *   npm run bench:sim                       # all four with the defaults (up to 40 minutes)
  *
  * Prints one line per measurement and the machine's load average (the machine may be shared).
@@ -43,6 +45,7 @@ const { values, positionals } = parseArgs({
     'correct-minutes': { type: 'string', default: '10' },
     bug: { type: 'string', default: RAFT_BUGS.join(',') },
     dbs: { type: 'string', default: [...REFERENCE_DBS.map((d) => d.name), EXAMPLE_DB].join(',') },
+    nemesis: { type: 'string' },
   },
 });
 const parts = positionals.length ? positionals : ['throughput', 'workers', 'detection', 'correct'];
@@ -90,10 +93,11 @@ if (parts.includes('detection')) {
 
 if (parts.includes('correct')) {
   const budgetS = Number(values['correct-minutes']) * 60;
-  const { r, simS, wallS, seeds } = await simSearch(defaultSimSpec([]), { baseSeed: 7_000_000, budgetS, workers });
+  const nemesis = values.nemesis?.split(',');
+  const { r, simS, wallS, seeds } = await simSearch(defaultSimSpec([], 'reference:raft', nemesis), { baseSeed: 7_000_000, budgetS, workers });
   const liveness = r.summaries.filter((s) => s.liveness.length > 0).length;
   console.log(
-    `correct raft: ${seeds} seeds (${simS.toFixed(0)} simulated s) in ${wallS.toFixed(0)} s: ` +
+    `correct raft${nemesis ? ` under ${nemesis.join(',')}` : ''}: ${seeds} seeds (${simS.toFixed(0)} simulated s) in ${wallS.toFixed(0)} s: ` +
       `${r.failure ? `FAILED at seed ${r.failure.seed} (${r.failure.failedCheckers.join(',')})` : 'no failure'}; ${liveness} seeds with liveness findings only (load ${load()})`,
   );
 }

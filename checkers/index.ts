@@ -35,7 +35,10 @@ export { staleReads } from './stale-reads/stale-reads.ts';
 export { uniqueIds } from './unique-ids/unique-ids.ts';
 export { WORKLOAD_CHECKERS } from './workload-checkers.ts';
 
-/** The checkers added to every run: counts, performance and error groups. */
-export function standardCheckers(): Checker[] {
-  return [stats(), perf(), unhandledErrors()];
+/**
+ * The checkers added to every run: counts (stats), and unless `measurements: false` the ones that
+ * only measure and never find a violation (performance, error groups).
+ */
+export function standardCheckers(o: { measurements?: boolean } = {}): Checker[] {
+  return [stats(), ...(o.measurements === false ? [] : [perf(), unhandledErrors()])];
 }

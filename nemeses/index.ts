@@ -17,8 +17,9 @@ export { FaultNotApplied, attempt, onEach, primariesOf, type NemesisContext } fr
 export { pick, rngFor, startStop, SPACINGS, type Spacing, type StartStop } from './generators.ts';
 export { CombinedNemesis } from './combined.ts';
 export { ProcessNemesis } from './process.ts';
-export { MembershipNemesis, canChangeMembership, checkMembershipSupport, type MembershipChange, type MembershipDb } from './membership.ts';
-export { RebalanceNemesis, canRebalance, checkRebalanceSupport, type RebalancingDb, type RebalanceValue } from './rebalance.ts';
+export { MembershipNemesis, canChangeMembership, checkMembershipSupport } from './membership.ts';
+export { RebalanceNemesis, canRebalance, checkRebalanceSupport, type RebalanceValue } from './rebalance.ts';
+export type { MembershipChange, MembershipDb, RebalancingDb, RebalanceResult } from '../src/core/db.ts';
 export { ClockNemesis } from './clock.ts';
 export { PacketNemesis, linksTouching, type PacketValue } from './packet.ts';
 export {

@@ -6,7 +6,7 @@ import type { DB } from '../src/core/db.ts';
 import { UsageError } from '../src/core/errors.ts';
 import { nemesis as onNemesis, simulate } from '../src/generator/index.ts';
 import { runContext } from '../src/runner/context.ts';
-import type { MembershipChange, MembershipDb } from './membership.ts';
+import type { MembershipChange, MembershipDb } from '../src/core/db.ts';
 import { makeNemesisPackage } from './registry.ts';
 
 const nodes = ['n1', 'n2', 'n3'];

@@ -2,32 +2,16 @@
  * The membership nemesis: Raft membership changes while clients run. `start-membership` asks the
  * DB to remove one voting member (never its leader); `stop-membership` adds every node it removed
  * back, one at a time. Each completion records the nodes changed and, when the DB tells, the
- * members after the change. Only DBs that can change their membership (a `removeMember` and an
- * `addMember`, like reference:raft and etcd) take it; the others are refused up front.
+ * members after the change. Only DBs that can change their membership (MembershipDb in
+ * src/core/db.ts: `removeMember` and `addMember`, like reference:raft and etcd) take it; the
+ * others are refused up front.
  */
 import type { Completion } from '../src/core/client.ts';
 import type { RunContext } from '../src/core/context.ts';
-import type { DB } from '../src/core/db.ts';
+import type { DB, MembershipDb } from '../src/core/db.ts';
 import { UsageError } from '../src/core/errors.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 import { attempt, FaultNotApplied, type NemesisContext } from './context.ts';
-
-/** What a membership change answers: the node removed or added; `applied: false` when nothing changed for sure. */
-export interface MembershipChange {
-  node: string;
-  applied: boolean;
-  detail: string;
-  /** The members after the change, when the DB tells. */
-  members?: readonly string[];
-}
-
-/** A DB whose voting members can be removed and added while it serves. */
-export interface MembershipDb extends DB {
-  /** Removes one voting member other than the leader. Rejects when the outcome is unknown. */
-  removeMember(ctx: RunContext): Promise<MembershipChange>;
-  /** Adds `node` back as a voting member. Rejects when the outcome is unknown. */
-  addMember(ctx: RunContext, node: string): Promise<MembershipChange>;
-}
 
 export function canChangeMembership(db: DB | null): db is MembershipDb {
   const m = db as Partial<MembershipDb> | null;

@@ -9,7 +9,7 @@ import { runContext } from '../src/runner/context.ts';
 import { faultCoverage } from './coverage.ts';
 import { makeRng } from '../src/generator/rng.ts';
 import { BUILTIN_NEMESES, makeNemesisPackage } from './registry.ts';
-import type { RebalancingDb } from './rebalance.ts';
+import type { RebalancingDb } from '../src/core/db.ts';
 
 const nodes = ['n1', 'n2', 'n3'];
 const plain: DB = { name: 'plain', setup: async () => {}, teardown: async () => {}, honoursFakeClock: true };

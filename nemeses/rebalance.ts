@@ -3,24 +3,15 @@
  * to move one shard to another group, or (value `{split: true}`) to split one; the move runs to
  * its end inside the DB (a move whose mover dies is finished by the next one), so
  * `stop-rebalance` has nothing to heal and only closes the window. Only DBs that can rebalance
- * (a `rebalance` method, like reference:sharded) take it; the others are refused up front.
+ * (RebalancingDb in src/core/db.ts: a `rebalance` method, like reference:sharded) take it; the
+ * others are refused up front.
  */
 import type { Completion } from '../src/core/client.ts';
 import type { RunContext } from '../src/core/context.ts';
-import type { DB } from '../src/core/db.ts';
+import type { DB, RebalancingDb } from '../src/core/db.ts';
 import { UsageError } from '../src/core/errors.ts';
 import type { Nemesis, NemesisOp } from '../src/core/nemesis.ts';
 import { attempt, FaultNotApplied, type NemesisContext } from './context.ts';
-
-/** A DB whose data can be moved between its shard groups while it serves. */
-export interface RebalancingDb extends DB {
-  /**
-   * Moves one shard to another group, or splits one (`split`). Resolves with the node asked and
-   * what it did; `applied: false` when nothing changed for sure (the op is then `fail`). Rejects
-   * when the outcome is unknown (`info`).
-   */
-  rebalance(ctx: RunContext, opts: { split: boolean }): Promise<{ node: string; action: string; applied: boolean }>;
-}
 
 export function canRebalance(db: DB | null): db is RebalancingDb {
   return db !== null && typeof (db as Partial<RebalancingDb>).rebalance === 'function';

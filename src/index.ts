@@ -16,7 +16,7 @@ export type { Validity, CheckResult } from './core/validity.ts';
 export { EXIT, exitCodeFor, mergeValidity, mergeAll } from './core/validity.ts';
 export type { Checker, SyncChecker, CheckContext, CheckBudget } from './core/checker.ts';
 export type { Client, ClientFactory, ClientOp, Completion } from './core/client.ts';
-export type { DB } from './core/db.ts';
+export type { DB, MembershipDb, MembershipChange, RebalancingDb, RebalanceResult } from './core/db.ts';
 export type { Nemesis, NemesisOp, NemesisPackage, FaultStyle } from './core/nemesis.ts';
 export type { Provider, Cluster, NodeInfo, NetFaults, NodeControl, ClockControl, Grudge, Link, PacketFaults, FaultSupport } from './core/provider.ts';
 export type { Remote, ExecOptions, ExecResult, DaemonSpec } from './core/remote.ts';
@@ -41,7 +41,7 @@ export { CAPABILITIES, type Capability, type CapabilityName } from './setup/capa
 
 // Node logic for the simulator (docs/simulation.md): the runtime it is written against, the
 // store protocol its clients speak, the key-value state machine, node invariants.
-export type { Runtime, TimerHandle, DurableStorage, DurableContents, LogRecord, StoreNode, NodeLogic, NodeInvariant } from './stores/runtime.ts';
+export type { Runtime, TimerHandle, DurableStorage, DurableContents, LogRecord, StoreNode, NodeLogic, NodeInvariant, AdminCommand } from './stores/runtime.ts';
 export type { StoreRequest, StoreReply, StoreStatus, StoreError, ErrorCode, Key, MicroOp, LeaderHint } from './stores/protocol.ts';
 export { errorReply, isReadOnly } from './stores/protocol.ts';
 export { KvState } from './stores/kv-state.ts';

@@ -49,3 +49,37 @@ export interface DB {
   /** The nodes currently acting as primaries / leaders (targets and partition shapes use them). */
   primaries?(ctx: RunContext): Promise<readonly string[]>;
 }
+
+/** What a membership change answers: the node removed or added; `applied: false` when nothing changed for sure. */
+export interface MembershipChange {
+  node: string;
+  applied: boolean;
+  detail: string;
+  /** The members after the change, when the DB tells. */
+  members?: readonly string[];
+}
+
+/** A DB whose voting members can be removed and added while it serves. */
+export interface MembershipDb extends DB {
+  /** Removes one voting member other than the leader. Rejects when the outcome is unknown. */
+  removeMember(ctx: RunContext): Promise<MembershipChange>;
+  /** Adds `node` back as a voting member. Rejects when the outcome is unknown. */
+  addMember(ctx: RunContext, node: string): Promise<MembershipChange>;
+}
+
+/** What a rebalance did: the node asked and its answer; `applied: false` when nothing changed for sure. */
+export interface RebalanceResult {
+  node: string;
+  action: string;
+  applied: boolean;
+}
+
+/** A DB whose data can be moved between its shard groups while it serves. */
+export interface RebalancingDb extends DB {
+  /**
+   * Moves one shard to another group, or splits one (`split`). Resolves with the node asked and
+   * what it did; `applied: false` when nothing changed for sure (the op is then `fail`). Rejects
+   * when the outcome is unknown (`info`).
+   */
+  rebalance(ctx: RunContext, opts: { split: boolean }): Promise<RebalanceResult>;
+}

@@ -30,20 +30,24 @@ import type { Topology } from '../core/topology.ts';
  * The checker of a run: the workload's own checkers, the test's extra ones, the standard ones,
  * recovery when the workload has final ops, for runs with faults (a nemesis) fault coverage and
  * availability, and for runs with a topology availability and latency per region.
+ * `measurements: false` leaves out those that only measure (perf, unhandled errors, fault
+ * coverage, availability): what a seed search of `faultline sim` needs, which looks for violations only.
  */
 export function runChecker(t: {
   workload: Pick<Workload, 'checker' | 'finalGenerator'>;
   checkers?: readonly Checker[];
   nemesis: { styles: readonly FaultStyle[] } | null;
   topology?: Pick<Topology, 'regions'>;
+  measurements?: boolean;
 }): Checker {
+  const measurements = t.measurements !== false;
   const own = t.workload.checker;
   const parts = 'parts' in own ? (own.parts as Checker[]) : [own];
   const extra = [
     ...(t.checkers ?? []),
-    ...standardCheckers(),
+    ...standardCheckers({ measurements }),
     ...(t.workload.finalGenerator ? [recovery()] : []),
-    ...(t.nemesis ? faultCheckers(t.nemesis.styles) : []),
+    ...(t.nemesis && measurements ? faultCheckers(t.nemesis.styles) : []),
     ...(t.topology ? [regions({ regions: t.topology.regions, ...(t.nemesis ? { styles: t.nemesis.styles } : {}) })] : []),
   ];
   const names = new Set(parts.map((c) => c.name));

@@ -6,8 +6,11 @@
  * concurrency; op timeouts end ops `info`). Time advances by running the simulator's events, so
  * an op due in ten simulated seconds costs no waiting.
  *
- * Nemesis ops complete at the simulated instant they are issued: the nemesis is awaited (its
- * promise chain only touches the simulated cluster), and nothing else runs meanwhile.
+ * A nemesis op's promise chain runs to its end before anything else when it only touches the
+ * simulated cluster (a partition, a kill: the op completes at the simulated instant it is issued).
+ * One that waits on the nodes (a membership change, a shard move: an operator command whose answer
+ * comes in a simulated event) stays in flight while the simulation goes on, clients included, and
+ * completes at the simulated time its answer came, as it would in a real run.
  */
 import type { ClientOp, Completion } from '../core/client.ts';
 import type { RunContext } from '../core/context.ts';
@@ -55,7 +58,7 @@ function isCompletion(c: unknown): c is Completion {
   return t === 'ok' || t === 'fail' || t === 'info';
 }
 
-/** Nemesis ops in the simulator are never aborted (they complete at once). */
+/** Nemesis ops in the simulator are never aborted (those that wait on the nodes end by their own timeouts). */
 const NEVER_ABORTED = new AbortController().signal;
 
 /** Lets promise chains started by simulated actions settle before the simulation goes on. */
@@ -98,7 +101,7 @@ export async function runSimInterpreter<Req, Rep>(o: SimInterpreterOptions<Req, 
     }
   };
 
-  /** Dispatches an invocation; a nemesis op returns the promise of its completion. */
+  /** Dispatches an invocation; a nemesis op returns the promise of its completion (recorded when it settles). */
   const dispatch = (inv: Invocation, next: Generator): Promise<void> | undefined => {
     const thread = table.dispatchThread(inv.process, inv.f);
     table.acquire(thread);
@@ -154,8 +157,7 @@ export async function runSimInterpreter<Req, Rep>(o: SimInterpreterOptions<Req, 
       } else if (r.op.time > timeNs) {
         until = r.op.time;
       } else {
-        const nemesisDone = dispatch(r.op, r.gen);
-        if (nemesisDone) await nemesisDone;
+        if (dispatch(r.op, r.gen)) await settle();
         continue;
       }
     } else if (inFlight === 0) {

@@ -14,7 +14,7 @@ import { parseOptions, type OptionOwner } from '../options/parse.ts';
 import type { OptionSchema, OptionValues } from '../options/schema.ts';
 import { looksLikePath } from '../plugins/load.ts';
 import { optionPrefix, type Parts } from '../plugins/registry.ts';
-import type { NodeLogic } from '../stores/runtime.ts';
+import type { AdminCommand, NodeLogic } from '../stores/runtime.ts';
 import { BUILTIN_NEMESES, NEMESIS_PACKAGE_OPTIONS } from '../../nemeses/index.ts';
 import { SIM_OPTIONS } from './options.ts';
 import { POWER_LOSS } from './power-loss.ts';
@@ -70,18 +70,14 @@ export interface SimPlan {
 }
 
 /**
- * Fault kinds that act through the DB's own operations (a membership change, a shard move): such
- * an operation completes only once the cluster has committed it, which takes simulated time, while
- * the simulator runs each fault op at one simulated instant; and the simulated DB offers no such
- * operations. Why each is refused.
+ * Fault kinds that act through the DB's own operator commands (a membership change, a shard
+ * move): the simulator drives them when the DB's node logic takes the command (its
+ * `adminCommands`), through the same operator code a real run uses.
  */
-const ADMIN_KINDS: Readonly<Record<string, string>> = {
-  membership: 'a membership change completes only once the leader commits it, in simulated time, and the simulator runs each fault op at one simulated instant (the simulated DB has no removeMember / addMember)',
-  rebalance: 'a shard move completes only once the groups commit it, in simulated time, and the simulator runs each fault op at one simulated instant (the simulated DB has no rebalance)',
-};
+const ADMIN_KINDS: Readonly<Record<string, AdminCommand>> = { membership: 'members', rebalance: 'rebalance' };
 
-/** The fault kinds the simulator injects: Faultline's own, of the disk kinds only power-loss, none acting through the DB's operations. */
-const SIMULATED_KINDS = BUILTIN_NEMESES.filter((d) => (!d.capabilities?.includes('disk') || d.name === POWER_LOSS) && !(d.name in ADMIN_KINDS)).map((d) => d.name);
+/** The fault kinds the simulator injects: Faultline's own, of the disk kinds only power-loss. */
+const SIMULATED_KINDS = BUILTIN_NEMESES.filter((d) => !d.capabilities?.includes('disk') || d.name === POWER_LOSS).map((d) => d.name);
 
 const SIM_OWNER: OptionOwner<typeof SIM_OPTIONS> = { part: 'sim', prefix: 'sim', schema: SIM_OPTIONS };
 const PACKAGE_OWNER: OptionOwner<typeof NEMESIS_PACKAGE_OPTIONS> = { part: 'nemesis', prefix: 'nemesis', schema: NEMESIS_PACKAGE_OPTIONS };
@@ -115,8 +111,12 @@ export async function planSim(spec: SimSpec, parts: Parts, log: Logger): Promise
     if (!def || !SIMULATED_KINDS.includes(def.name)) {
       const why = !def
         ? looksLikePath(n) ? 'a fault kind from a module may act outside the simulation' : 'no such fault kind'
-        : (ADMIN_KINDS[def.name] ?? 'it acts on a fault filesystem under a real node\'s directory');
+        : 'it acts on a fault filesystem under a real node\'s directory';
       throw new UsageError(`nemesis ${JSON.stringify(n)}: the simulator injects Faultline's own fault kinds ${SIMULATED_KINDS.join(', ')}; ${why}`);
+    }
+    const command = ADMIN_KINDS[def.name];
+    if (command && !nodeLogic.adminCommands?.includes(command)) {
+      throw new UsageError(`nemesis ${n}: db ${db.name}'s node logic takes no ${JSON.stringify(command)} operator command (its adminCommands), which the simulator drives ${n} through`);
     }
     return def;
   });

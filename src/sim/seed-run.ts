@@ -16,7 +16,6 @@ import type { Op } from '../core/op.ts';
 import type { CheckResult, Validity } from '../core/validity.ts';
 import type { NemesisPackage } from '../core/nemesis.ts';
 import { runWithBudget } from '../../checkers/budget.ts';
-import { compose, type ComposedChecker } from '../../checkers/compose.ts';
 import { makeNemesisPackage } from '../../nemeses/registry.ts';
 import { runChecker } from '../runner/check-run.ts';
 import { runContext } from '../runner/context.ts';
@@ -76,9 +75,6 @@ export interface SeedRunOptions {
   measurements?: boolean;
 }
 
-/** The checkers a run always gets that only measure: their results are informational. */
-const MEASURING_CHECKERS: ReadonlySet<string> = new Set(['perf', 'unhandled-errors', 'fault-coverage', 'availability']);
-
 /** Simulated seconds a seed may run past its planned end before it is cut short. */
 const GUARD_S = 120;
 
@@ -123,7 +119,7 @@ export async function runSeed(plan: SimPlan, c: SimCase, o: SeedRunOptions = {})
     ...(watch.empty ? {} : { observe: (node, status) => watch.observe(node, status) }),
   });
   now = () => sim.time;
-  const db = simDb(plan.db.name, sim);
+  const db = simDb(plan.db.name, sim, plan.nodeLogic.adminCommands);
   const test = { ...seedTestInfo(plan, seed), timeLimitS };
   const context: RunContext = {
     ...runContext({ cluster: simCluster(sim), db, runDir: 'simulated', test }),
@@ -172,8 +168,7 @@ export async function runSeed(plan: SimPlan, c: SimCase, o: SeedRunOptions = {})
     limitMs: (timeLimitS + spec.recoveryS + GUARD_S) * 1000,
   });
   const extra: Checker[] = [...(watch.empty ? [] : [watch.checker()]), ...(await Promise.all(plan.checkers.map(({ def, options }) => def.create({ options, test }))))];
-  const all = runChecker({ workload, checkers: extra, nemesis });
-  const checker = o.measurements === false && 'parts' in all ? compose((all as ComposedChecker).parts.filter((c) => !MEASURING_CHECKERS.has(c.name))) : all;
+  const checker = runChecker({ workload, checkers: extra, nemesis, measurements: o.measurements !== false });
   const result = await runWithBudget(checker, run.history, { test, budget: { timeMs: spec.checkerTimeS * 1000 } });
   const failedCheckers = safetyFailures(result);
   return {

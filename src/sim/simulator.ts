@@ -35,6 +35,8 @@ export interface SimNode<Req, Rep> {
   /** Calls `done` exactly once with the reply. */
   submit(req: Req, done: (reply: Rep) => void): void;
   status(): { role: string; term: number; leader: string | null; [detail: string]: unknown };
+  /** Operator commands (`POST /admin/<command>`); calls `done` exactly once. */
+  admin?(command: string, body: unknown, done: (reply: Rep) => void): void;
   stop(): void;
 }
 
@@ -290,6 +292,19 @@ export class Simulator<Req, Rep> {
    * (it is paused for good, or drops the request): the caller's own timeout covers that.
    */
   request(id: string, req: Req, onReply: (r: ClientReply<Rep>) => void): void {
+    this.#call(id, onReply, (node, done) => node.submit(jsonCopyOf(req), done));
+  }
+
+  /** An operator command over the client link, as `request`; only for node logic that has `admin`. */
+  admin(id: string, command: string, body: unknown, onReply: (r: ClientReply<Rep>) => void): void {
+    this.#call(id, onReply, (node, done) => {
+      if (!node.admin) throw new Error(`node ${id} has no operator commands (its logic has no admin), so it cannot take ${command}`);
+      node.admin(command, jsonCopy(body), done);
+    });
+  }
+
+  /** Carries a call to a node and its reply back: refused when the node is down, held while it is paused, reset if it crashes first. */
+  #call(id: string, onReply: (r: ClientReply<Rep>) => void, deliver: (node: SimNode<Req, Rep>, done: (reply: Rep) => void) => void): void {
     const w: Waiting<Rep> = { answered: false, onReply };
     const inc = this.#live.get(id);
     if (!inc) {
@@ -298,15 +313,15 @@ export class Simulator<Req, Rep> {
     }
     this.schedule(this.network.clientLatency(id), () => {
       if (!inc.alive) return; // it crashed meanwhile: `crash` answered reset
-      if (inc.paused) inc.held.push(() => this.#deliver(inc, w, req));
-      else this.#deliver(inc, w, req);
+      if (inc.paused) inc.held.push(() => this.#deliver(inc, w, deliver));
+      else this.#deliver(inc, w, deliver);
     });
     inc.waiting.add(w);
   }
 
-  /** Hands a client request to the node. Requests and replies travel as JSON, as over HTTP: neither side keeps the other's objects. */
-  #deliver(inc: Incarnation<Req, Rep>, w: Waiting<Rep>, req: Req): void {
-    inc.node.submit(jsonCopyOf(req), (reply) => {
+  /** Hands a call to the node. Requests and replies travel as JSON, as over HTTP: neither side keeps the other's objects. */
+  #deliver(inc: Incarnation<Req, Rep>, w: Waiting<Rep>, deliver: (node: SimNode<Req, Rep>, done: (reply: Rep) => void) => void): void {
+    deliver(inc.node, (reply) => {
       if (!inc.alive || !inc.waiting.delete(w)) return;
       this.#answer(inc.id, w, { kind: 'reply', reply: jsonCopyOf(reply) });
     });

@@ -107,9 +107,7 @@ export class StoreClient {
     const ex = await this.exchange(this.address, 'POST', `/admin/${command}`, JSON.stringify(body), performance.now() + this.timeoutMs, signal);
     if (ex.kind === 'transport') return { type: ex.sent ? 'info' : 'fail', error: ex.code, message: ex.message, node: this.address };
     if (!isReply(ex.body)) return { type: 'info', error: 'bad-response', message: `HTTP ${ex.status}`, node: this.address };
-    const r = ex.body;
-    if (r.ok) return { type: 'ok', value: r.value, node: this.address };
-    return { type: r.error.definite ? 'fail' : 'info', error: r.error.code, message: r.error.message, node: this.address };
+    return outcomeOfReply(ex.body, false, this.address);
   }
 
   /** The node's status; throws when it cannot be fetched. */

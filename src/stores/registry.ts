@@ -10,7 +10,7 @@ import { QuorumNode } from './quorum/node.ts';
 import { RAFT_BUGS, RaftNode, type RaftBug } from './raft/node.ts';
 import type { SyncMode } from './real/file-storage.ts';
 import { SHARDED_BUGS, ShardedNode, type ShardedBug } from './sharded/node.ts';
-import type { Runtime, StoreNode } from './runtime.ts';
+import type { AdminCommand, Runtime, StoreNode } from './runtime.ts';
 
 export interface NodeSettings {
   bugs: ReadonlySet<string>;
@@ -30,12 +30,15 @@ export interface StoreKind {
   /** Variants chosen with --mode; the first is the default. Empty when the store has none. */
   readonly modes: readonly string[];
   syncMode(bugs: ReadonlySet<string>): SyncMode;
+  /** The operator commands its nodes take (see NodeLogic.adminCommands). */
+  readonly adminCommands?: readonly AdminCommand[];
   create(rt: Runtime<unknown>, settings: NodeSettings): StoreNode<unknown>;
 }
 
 const raft: StoreKind = {
   bugs: RAFT_BUGS,
   modes: [],
+  adminCommands: ['members'],
   syncMode: bugs => (bugs.has('no-fsync') ? 'lazy' : bugs.has('lazy-fsync') ? 'unsynced' : 'fsync'),
   create: (rt, s) => {
     const opts = {
@@ -99,6 +102,7 @@ const mvcc: StoreKind = {
 const sharded: StoreKind = {
   bugs: SHARDED_BUGS,
   modes: [],
+  adminCommands: ['rebalance'],
   syncMode: () => 'fsync',
   create: (rt, s) => {
     const opts = {

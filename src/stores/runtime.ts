@@ -102,11 +102,21 @@ export interface NodeLogic<S extends OptionSchema = OptionSchema> {
    */
   invariants?(): NodeInvariant[];
   /**
+   * The operator commands its nodes' `admin` answers, which let the simulator drive the nemeses
+   * that act through them: `members` (the membership nemesis; body `{"add": node}` or
+   * `{"remove": node}` at the leader, reply the members after the change, and `members` in the
+   * status) and `rebalance` (the rebalance nemesis; body `{"split": boolean}`, reply what moved).
+   */
+  readonly adminCommands?: readonly AdminCommand[];
+  /**
    * Modules (file URLs or paths) of the node code. Their sources, and the sources they import by
    * relative path, are hashed into every simulated run, so a replay can say when the code changed.
    */
   readonly modules: readonly string[];
 }
+
+/** An operator command a simulated DB's nodes can take (NodeLogic.adminCommands). */
+export type AdminCommand = 'members' | 'rebalance';
 
 /** A property of the nodes' states that the simulator checks after every event (see NodeLogic). */
 export interface NodeInvariant {

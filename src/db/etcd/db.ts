@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import type { ClientFactory } from '../../core/client.ts';
 import type { NodeContext, RunContext } from '../../core/context.ts';
-import type { DB } from '../../core/db.ts';
+import type { DB, MembershipChange } from '../../core/db.ts';
 import { DaemonDb } from '../daemons.ts';
 import type { NodeInfo } from '../../core/provider.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -24,7 +24,7 @@ import { DEFAULT_ETCD_BINARY, ensureEtcd } from './install.ts';
 import { DEFAULT_INSTALL_DIR, installEtcdRelease, stageEtcdRelease, type EtcdRelease } from './tarball.ts';
 import { unstage } from '../fetch-release.ts';
 import { SharedLease } from './lease.ts';
-import { EtcdMembers, type MembershipChange } from './members.ts';
+import { EtcdMembers } from './members.ts';
 
 export interface EtcdDbOptions {
   /** Per client request, in milliseconds. */

@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { nodeContext, type NodeContext, type RunContext } from '../../core/context.ts';
 import type { NodeInfo } from '../../core/provider.ts';
 import { classify, EtcdGateway, type GatewayResult } from './gateway.ts';
+import type { MembershipChange } from '../../core/db.ts';
 
 /** One member as the member list names it; `name` is empty until an added member has started. */
 export interface EtcdMember {
@@ -25,15 +26,6 @@ export interface EtcdMember {
   name: string;
   peerUrls: string[];
   isLearner: boolean;
-}
-
-/** What a membership change answers (the shape the membership nemesis expects). */
-export interface MembershipChange {
-  node: string;
-  applied: boolean;
-  detail: string;
-  /** The nodes that are members after the change. */
-  members?: readonly string[];
 }
 
 /** What the membership change needs of the etcd DB. */

@@ -17,8 +17,8 @@ import type { NodeInfo } from '../../core/provider.ts';
 import { UsageError } from '../../core/errors.ts';
 import { DaemonDb } from '../daemons.ts';
 import { StoreClient } from '../../stores/client.ts';
-import type { StoreStatus } from '../../stores/protocol.ts';
 import { referenceClients } from '../reference/clients.ts';
+import { topLeaders, type OperatorChannel } from '../reference/operator.ts';
 
 export interface ProcessDbOptions {
   /** Names the DB in messages: "reference:raft", "process". */
@@ -137,25 +137,37 @@ export class ProcessDb extends DaemonDb implements DB {
 
   /** Nodes that say they lead, keeping only those of the highest term. */
   async primaries(ctx: RunContext): Promise<readonly string[]> {
-    return (await this.leaderStatuses(ctx)).map((s) => s.node);
+    return (await this.operator(ctx).leaders()).map((s) => s.node);
   }
 
-  /** The status of every node that says it leads, keeping only those of the highest term. */
-  protected async leaderStatuses(ctx: RunContext): Promise<StoreStatus[]> {
-    const statuses = await Promise.all(
-      ctx.cluster.nodes.map(async (n) => {
-        const client = new StoreClient(this.address(n), { timeoutMs: 500 });
+  /** The nodes over HTTP, for operator commands (membership changes, shard moves: ../reference/operator.ts). */
+  protected operator(ctx: RunContext): OperatorChannel {
+    const at = (name: string): string => this.address(ctx.cluster.nodes.find((n) => n.name === name)!);
+    return {
+      nodes: ctx.cluster.nodes.map((n) => n.name),
+      leaders: async () => {
+        const statuses = await Promise.all(
+          ctx.cluster.nodes.map(async (n) => {
+            const client = new StoreClient(this.address(n), { timeoutMs: 500 });
+            try {
+              return await client.status();
+            } catch {
+              return null;
+            } finally {
+              client.close();
+            }
+          }),
+        );
+        return topLeaders(statuses);
+      },
+      admin: async (node, command, body, timeoutMs) => {
+        const client = new StoreClient(at(node), { timeoutMs });
         try {
-          return await client.status();
-        } catch {
-          return null;
+          return await client.admin(command, body);
         } finally {
           client.close();
         }
-      }),
-    );
-    const leaders = statuses.filter((s): s is StoreStatus => s !== null && s.role === 'leader');
-    const top = Math.max(...leaders.map((s) => s.term));
-    return leaders.filter((s) => s.term === top);
+      },
+    };
   }
 }

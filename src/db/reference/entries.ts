@@ -90,6 +90,7 @@ function referenceStore<const S extends OptionSchema>(spec: StoreSpec<S>): DbDef
       return {
         create: (rt, { options, bugs }) => kind.create(rt, nodeSettings(spec.settings, options, bugs)),
         syncMode: (bugs) => kind.syncMode(bugs),
+        ...(kind.adminCommands ? { adminCommands: kind.adminCommands } : {}),
         ...(spec.invariants ? { invariants: spec.invariants } : {}),
         modules: [codeModule(`src/stores/${spec.store}/node`)],
       };
