@@ -3,7 +3,8 @@
 // awkward arguments, a daemon with its pid, signals guarded by the run marker, binary
 // upload/download, host-key checking (strict refuses an unknown host, accept-new records it, a
 // changed key is refused), connection reuse, an iptables partition between hosts, packet delay
-// through the NFQUEUE helper built on the host, the host-clock mode's refusal of hosts that share
+// through the NFQUEUE helper built on the host, a topology's asymmetric WAN delay between hosts
+// in two regions, the host-clock mode's refusal of hosts that share
 // this kernel, and a whole test run (the raft store on the hosts, partitions, checkers).
 import { mkdtemp, readFile, rm, writeFile, mkdir, rmdir, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/core/provider.ts';
+import type { Topology } from '../../src/core/topology.ts';
 import { isLive, processEnviron } from '../../src/control/proc.ts';
 import { run } from '../../src/control/run.ts';
 import { SshRemote } from '../../src/control/ssh.ts';
@@ -18,7 +20,7 @@ import { runLeftovers } from '../../src/providers/local/cleanup.ts';
 import { localProvider } from '../../src/providers/local/provider.ts';
 import { parseInventory } from '../../src/providers/ssh/inventory.ts';
 import { sshProvider } from '../../src/providers/ssh/provider.ts';
-import { IS_ROOT, SKIP_REASON, connectMs, reachFrom, startProbe, waitServing } from './helpers.ts';
+import { IS_ROOT, SKIP_REASON, connectMs, oneWayMs, reachFrom, startProbe, waitServing } from './helpers.ts';
 import { RUN_VAR } from '../../src/control/marker.ts';
 import { HOST_TOOLS_DIR, helperOnHost } from '../../src/control/host-build.ts';
 import { HOST_DELAY_QUEUE } from '../../src/net/host-faults.ts';
@@ -252,6 +254,33 @@ describe.skipIf(!IS_ROOT)(`ssh remotes against sshd in namespaces (${IS_ROOT ? '
       expect((await connectMs(cluster, 'n1', 'n2')) - base).toBeLessThan(40);
       const helpers = await cluster.remote('n2').exec(['sh', '-c', mine]);
       expect(helpers.stdout.trim()).toBe('');
+    } finally {
+      await provider.down();
+    }
+  });
+
+  it('delays the WAN between ssh hosts in two regions, each direction its own delay; healing the WAN removes it', async () => {
+    const provider = sshProvider({ inventory: inventory('accept-new', path.join(keys, 'known_hosts')), prefix: SSH_PREFIX });
+    const c = await provider.up();
+    try {
+      await ensureProbes();
+      const base = await connectMs(cluster, 'n1', 'n2');
+      const topology: Topology = {
+        name: 'two-hosts',
+        regions: [{ name: 'east', nodes: ['n1'] }, { name: 'west', nodes: ['n2'] }],
+        links: [{ between: ['east', 'west'], oneWayMs: [60, 20], jitterMs: 0 }],
+      };
+      await c.net!.wan!(topology);
+      // A connect's SYN crosses east to west (60 ms), its SYN-ACK back (20 ms).
+      const added = (await connectMs(cluster, 'n1', 'n2')) - base;
+      expect(added).toBeGreaterThan(70);
+      expect(added).toBeLessThan(110);
+      const west = await oneWayMs(cluster, 'n1', 'n2');
+      const east = await oneWayMs(cluster, 'n2', 'n1');
+      expect(west - east).toBeGreaterThan(30);
+      await c.net!.healWan!();
+      for (const n of ['n1', 'n2']) expect((await cluster.remote(n).exec(['iptables', '-S'])).stdout).not.toContain('FAULTLINE');
+      expect((await connectMs(cluster, 'n1', 'n2')) - base).toBeLessThan(40);
     } finally {
       await provider.down();
     }
