@@ -25,7 +25,8 @@
  *       strict             only fsync of the directory commits its entries (POSIX's minimum):
  *                          finds the missing directory fsyncs that journalling filesystems hide;
  *                          a rename between two directories becomes durable in both when either
- *                          is fsynced (with every earlier pending rename of the same inode)
+ *                          is fsynced (with every earlier pending rename of the same inode, a
+ *                          rename within a directory not yet fsynced included)
  *     Names removed while still durable somewhere are parked as hard links (or renamed
  *     directories) in a hidden attic, DIR/.faultfs-attic, so their inodes can come back.
  *   Metadata (mode, owner, times) is passed through and always durable. sync(2)/syncfs(2) do not
@@ -1141,13 +1142,16 @@ static int tracked_rename(struct fnode *p, const char *name, struct fnode *np, c
   struct stat src, dst;
   if (fstatat(p->fd, name, &src, AT_SYMLINK_NOFOLLOW) < 0) return errno;
   bool has_dst = fstatat(np->fd, newname, &dst, AT_SYMLINK_NOFOLLOW) == 0;
-  /* Every move between directories is recorded, durable source or not: committing one rename of
-     an inode commits the earlier ones first, so a move there and back again nets out. */
+  /* Every rename is recorded, durable source or not, within a directory too: committing one
+     rename of an inode commits the earlier ones first, so a move there and back again nets out,
+     and a name changed in a directory not yet fsynced is the name a later move takes away. A
+     rename between two links of one inode changes nothing and is not recorded. */
+  if (has_dst && dst.st_ino == src.st_ino) return renameat2(p->fd, name, np->fd, newname, flags) < 0 ? errno : 0;
   if (flags & RENAME_EXCHANGE) {
     if (!has_dst) return ENOENT;
     if (renameat2(p->fd, name, np->fd, newname, RENAME_EXCHANGE) < 0) return errno;
-    if (p != np) add_prename(p, name, np, newname, src.st_ino, S_ISDIR(src.st_mode));
-    if (p != np) add_prename(np, newname, p, name, dst.st_ino, S_ISDIR(dst.st_mode));
+    add_prename(p, name, np, newname, src.st_ino, S_ISDIR(src.st_mode));
+    add_prename(np, newname, p, name, dst.st_ino, S_ISDIR(dst.st_mode));
     return 0;
   }
   if (has_dst && (flags & RENAME_NOREPLACE)) return EEXIST;
@@ -1169,7 +1173,7 @@ static int tracked_rename(struct fnode *p, const char *name, struct fnode *np, c
       else forget_if_unlinked(dst.st_ino);
     }
   }
-  if (p != np) add_prename(p, name, np, newname, src.st_ino, S_ISDIR(src.st_mode));
+  add_prename(p, name, np, newname, src.st_ino, S_ISDIR(src.st_mode));
   return 0;
 }
 

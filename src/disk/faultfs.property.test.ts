@@ -4,7 +4,7 @@
 // The model is the disk semantics written down plainly: a file's data is durable at its fsync;
 // directory entries, with --dirs journal, at any fsync after the change; with --dirs strict, at
 // the directory's fsync, and a rename between two directories in both when either is fsynced
-// (after the earlier pending renames of the same inode).
+// (after the earlier pending renames of the same inode, renames within a directory included).
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -31,6 +31,7 @@ type Op =
 
 interface FileNode { kind: 'file'; data: Buffer; durable: Buffer }
 interface DirNode { kind: 'dir'; entries: Map<string, number>; durable: Map<string, number> }
+/** A rename not yet durable; src and dst are the same directory for a rename within one. */
 interface PendingRename { src: number; srcName: string; dst: number; dstName: string; ino: number }
 
 /** The disk as the fault filesystem promises it: what is visible now, and what survives a power loss. */
@@ -138,7 +139,7 @@ class DiskModel {
         if (this.dirNode(dst).entries.get(op.toName) === ino) return; // rename(2) between links of one inode does nothing
         this.dirNode(src).entries.delete(op.name);
         this.dirNode(dst).entries.set(op.toName, ino);
-        if (src !== dst) this.renames.push({ src, srcName: op.name, dst, dstName: op.toName, ino });
+        this.renames.push({ src, srcName: op.name, dst, dstName: op.toName, ino });
         return;
       }
       case 'link':

@@ -182,6 +182,21 @@ describe.skipIf(FAULTFS_SKIP !== undefined)(`fault filesystem (${FAULTFS_SKIP ??
         expect(readTree(dir)).toEqual({ a: 'a', e: '<dir>' });
       }, 'strict'));
 
+    it('strict: a move out of a directory takes away the name the file has there, even one given since its last fsync', () =>
+      withFaultFs(async (ffs, dir) => {
+        const p = (n: string) => path.join(dir, n);
+        for (const d of ['d', 'e']) fs.mkdirSync(p(d));
+        fsyncPath(dir);
+        writeUnsynced(p('e/a'), 'A');
+        fsyncPath(p('e')); // e/a is durable (its data is not)
+        fs.renameSync(p('e/a'), p('e/b')); // not durable: e is not fsynced again
+        fs.renameSync(p('e/b'), p('d/a'));
+        fsyncPath(p('d')); // commits the move, and with it the rename within e before it
+        const report = await ffs.apply({ kind: 'power-loss' });
+        expect(report?.missing).toBe(0);
+        expect(readTree(dir)).toEqual({ d: '<dir>', 'd/a': '', e: '<dir>' });
+      }, 'strict'));
+
     it('strict: a name unlinked while a rename of its inode is pending comes back with that rename', () =>
       withFaultFs(async (ffs, dir) => {
         const p = (n: string) => path.join(dir, n);

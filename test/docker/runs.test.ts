@@ -2,7 +2,7 @@
 // definitions give the same verdicts on `local` and `docker` (reference:raft register under
 // partitions and kills is valid; reference:quorum with R=W=1 is caught non-linearizable), and
 // real etcd in containers is linearizable under partitions and kills, and the raft store that
-// skips fsync loses acknowledged writes in a whole-cluster power failure through the fault
+// skips fsync loses acknowledged appends in a whole-cluster power failure through the fault
 // filesystem mounted inside the containers. Node logs land in the run directory and nothing of
 // any run is left behind.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -105,22 +105,17 @@ describe.skipIf(SKIP)(`runs on docker clusters (${GATE})`, () => {
     expect(existsSync(path.join(out.runDir, 'nodes', 'n3', 'etcd.log'))).toBe(true);
   }, 150_000);
 
-  it('reference:raft with lazy-fsync loses acknowledged writes when every container loses power', async () => {
+  it('reference:raft with lazy-fsync loses acknowledged appends when every container loses power', async () => {
     // Nemesis ops share the client op timeout; a power loss of five containers (kill, then the
     // fault filesystem's drop, through the engine) takes a few seconds, so it is recorded ok.
-    const lazy: Def = { name: 'raft-lazy-fsync', db: 'reference:raft', workload: 'register', nemesis: ['power-loss'], options: { 'nemesis.targets': 'all' } };
+    // list-append, not the register: a lost register write is hidden by any later blind write
+    // (about one run in five showed nothing), while every list read must extend the reads before it.
+    const lazy: Def = { name: 'raft-lazy-fsync', db: 'reference:raft', workload: 'list-append', nemesis: ['power-loss'], options: { 'nemesis.targets': 'all' } };
     const out = await run({ ...options(lazy, 'docker'), bug: ['lazy-fsync'], timeLimitS: 20, nemesisIntervalS: 4, seed: 1, opTimeoutMs: 10_000 });
     expect(out.errors, `run errors: ${out.errors.join('; ')}`).toEqual([]);
-    const history = readFileSync(path.join(out.runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { process: unknown; type: string; f: string; value: unknown; time: number });
-    const losses = history.filter((op) => op.process === 'nemesis' && op.type === 'ok' && op.f === 'start-power-loss');
-    expect(losses.length).toBeGreaterThan(0);
-    // What a valid verdict would have had to overlook: writes acknowledged before the first power
-    // loss, and what the reads that succeeded after it saw.
-    const first = losses[0]!.time;
-    const acked = history.filter((op) => op.process !== 'nemesis' && op.type === 'ok' && op.f === 'write' && op.time < first).length;
-    const readsAfter = history.filter((op) => op.process !== 'nemesis' && op.type === 'ok' && op.f === 'read' && op.time > first).map((op) => op.value);
-    const nemesis = history.filter((op) => op.process === 'nemesis' && op.type !== 'invoke').map((op) => `${op.f} ${op.type} ${JSON.stringify(op.value).slice(0, 160)}`);
-    expect(out.valid, `${acked} writes acknowledged before the first power loss; reads after it saw ${JSON.stringify(readsAfter.slice(0, 20))} (${readsAfter.length}); nemesis: ${nemesis.join(' | ')}`).toBe(false);
+    const history = readFileSync(path.join(out.runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { process: unknown; type: string; f: string });
+    expect(history.filter((op) => op.process === 'nemesis' && op.type === 'ok' && op.f === 'start-power-loss').length).toBeGreaterThan(0);
+    expect(out.valid).toBe(false);
     expect(await dockerLeftovers(docker, DOCKER_PREFIX)).toEqual([]);
   }, 180_000);
 

@@ -1,5 +1,5 @@
 // Disk faults on real local clusters, through the fault filesystem: the raft store that skips
-// fsync (lazy-fsync) loses acknowledged writes in a whole-cluster power failure and the checkers
+// fsync (lazy-fsync) loses acknowledged appends in a whole-cluster power failure and the checkers
 // say so, the correct store survives it, every disk fault kind applies, heals and unmounts, and
 // nothing of the fault filesystems is left mounted.
 import { execa } from 'execa';
@@ -16,23 +16,31 @@ const PREFIX = 'fldk';
 const results = mkdtempSync(join(tmpdir(), 'fl-disk-'));
 
 async function run(extra: string[]): Promise<{ exitCode: number | undefined; doc: Record<string, unknown>; stderr: string }> {
-  const r = await execa('node', [BIN, 'test', '--db', 'reference:raft', '--workload', 'register', '--time-limit', '20', '--nemesis-interval', '4',
+  const r = await execa('node', [BIN, 'test', '--db', 'reference:raft', '--time-limit', '20', '--nemesis-interval', '4',
     '--results-dir', results, '--json', '--no-progress', '--opt', `local.prefix=${PREFIX}`, '--opt', 'local.subnet=10.222.2.0/24', ...extra], { reject: false, timeout: 240_000 });
   return { exitCode: r.exitCode, doc: JSON.parse(r.stdout) as Record<string, unknown>, stderr: r.stderr };
 }
 
 const skip = !IS_ROOT ? SKIP_REASON : FAULTFS_SKIP;
 
+/**
+ * The power-loss runs use list-append, not the register: a register shows a lost write only when a
+ * read lands between the restart and the next successful write (a later blind write hides it, and
+ * in about one run in five every loss was hidden so), while every list read must extend the reads
+ * before it, so appends lost with the un-fsynced log show whenever a key is read again.
+ */
+const POWER_LOSS_WORKLOAD = 'list-append';
+
 describe.skipIf(skip !== undefined)(`disk faults on a local cluster (${skip ?? 'root, fuse'})`, () => {
   it('lazy-fsync loses acknowledged writes in a whole-cluster power failure: INVALID', async () => {
-    const r = await run(['--bug', 'lazy-fsync', '--nemesis', 'power-loss', '--opt', 'nemesis.targets=all', '--seed', '1']);
+    const r = await run(['--workload', POWER_LOSS_WORKLOAD, '--bug', 'lazy-fsync', '--nemesis', 'power-loss', '--opt', 'nemesis.targets=all', '--seed', '1']);
     expect(r.doc['outcome']).toBe('invalid');
     expect(r.exitCode).toBe(1);
     expect(await runLeftovers(PREFIX)).toEqual([]);
   }, 300_000);
 
   it('the correct store keeps every acknowledged write through the same power failures: VALID', async () => {
-    const r = await run(['--nemesis', 'power-loss', '--opt', 'nemesis.targets=all', '--seed', '1']);
+    const r = await run(['--workload', POWER_LOSS_WORKLOAD, '--nemesis', 'power-loss', '--opt', 'nemesis.targets=all', '--seed', '1']);
     const coverage = (r.doc['checkers'] as Record<string, { kinds?: Record<string, { windows: number }> }>)['fault-coverage']!;
     expect(coverage.kinds?.['power-loss']?.windows).toBeGreaterThan(0);
     expect(r.doc['outcome']).toBe('valid');
@@ -40,7 +48,7 @@ describe.skipIf(skip !== undefined)(`disk faults on a local cluster (${skip ?? '
   }, 300_000);
 
   it('every disk fault kind applies and heals, and nothing stays mounted', async () => {
-    const r = await run(['--nemesis', 'disk-errors,slow-disk,full-disk,bitflip', '--opt', 'disk-errors.ops=read', '--seed', '2']);
+    const r = await run(['--workload', 'register', '--nemesis', 'disk-errors,slow-disk,full-disk,bitflip', '--opt', 'disk-errors.ops=read', '--seed', '2']);
     const history = readFileSync(join(String(r.doc['runDir']), 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { process: unknown; type: string; f: string });
     const applied = new Set(history.filter((op) => op.process === 'nemesis' && op.type === 'ok' && op.f.startsWith('start-')).map((op) => op.f));
     expect([...applied].sort()).toEqual(['start-bitflip', 'start-disk-errors', 'start-full-disk', 'start-slow-disk']);
