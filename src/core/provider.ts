@@ -82,7 +82,7 @@ export interface NodeControl {
   thaw(node: string): Promise<void>;
   /** SIGKILLs every process the node runs; resolves once they are gone. */
   killAll(node: string): Promise<void>;
-  /** Pids of the node's processes (those started through its Remote). */
+  /** Pids of the node's running processes (those started through its Remote; not one killed and not yet reaped). */
   pids(node: string): Promise<number[]>;
   /** "cgroup2 freezer", "cgroup1 freezer" or "SIGSTOP". */
   readonly pauseMechanism: string;

@@ -27,9 +27,14 @@ export class LocalNodeControl implements NodeControl {
     if (!this.#nodes.has(node)) throw new UsageError(`unknown node ${JSON.stringify(node)} (nodes: ${[...this.#nodes].join(', ')})`);
   }
 
+  /** The node's running processes (a killed one waiting to be reaped is not listed). */
   async pids(node: string): Promise<number[]> {
     this.#check(node);
-    if (this.#root) return groupPids(nodeDir(this.#root, this.#prefix, node));
+    if (this.#root) {
+      const listed = await groupPids(nodeDir(this.#root, this.#prefix, node));
+      const live = await Promise.all(listed.map((p) => isLive(p)));
+      return listed.filter((_, i) => live[i]);
+    }
     const out: number[] = [];
     for (const d of await readdir('/proc')) {
       if (!/^\d+$/.test(d)) continue;
@@ -55,15 +60,24 @@ export class LocalNodeControl implements NodeControl {
     for (const p of await this.pids(node)) signalQuiet(p, 'SIGCONT');
   }
 
+  /**
+   * SIGKILLs every process of the node and resolves once the node has none left: the group is
+   * listed again until it is empty, so a process that started while the kill went out (a daemon's
+   * child) is killed and waited for too.
+   */
   async killAll(node: string): Promise<void> {
     this.#check(node);
-    const pids = await this.pids(node);
-    if (!(this.#root && (await killGroup(this.#root, nodeDir(this.#root, this.#prefix, node))))) {
-      for (const p of pids) signalQuiet(p, 'SIGKILL');
-      for (const p of pids) signalQuiet(p, 'SIGCONT');
+    const end = Date.now() + 5000;
+    for (let pids = await this.pids(node); pids.length > 0; pids = await this.pids(node)) {
+      if (!(this.#root && (await killGroup(this.#root, nodeDir(this.#root, this.#prefix, node))))) {
+        for (const p of pids) signalQuiet(p, 'SIGKILL');
+        for (const p of pids) signalQuiet(p, 'SIGCONT');
+      }
+      const left = await waitGone(pids, Math.max(0, end - Date.now()));
+      if (left.length > 0 || Date.now() >= end) {
+        throw new Error(`${node}: processes still alive after SIGKILL: ${(left.length > 0 ? left : await this.pids(node)).join(', ')}`);
+      }
     }
-    const left = await waitGone(pids, 5000);
-    if (left.length > 0) throw new Error(`${node}: processes still alive after SIGKILL: ${left.join(', ')}`);
   }
 }
 
