@@ -69,14 +69,12 @@ export class LocalNodeControl implements NodeControl {
     this.#check(node);
     const end = Date.now() + 5000;
     for (let pids = await this.pids(node); pids.length > 0; pids = await this.pids(node)) {
+      if (Date.now() >= end) throw new Error(`${node}: processes still alive after SIGKILL: ${pids.join(', ')}`);
       if (!(this.#root && (await killGroup(this.#root, nodeDir(this.#root, this.#prefix, node))))) {
         for (const p of pids) signalQuiet(p, 'SIGKILL');
         for (const p of pids) signalQuiet(p, 'SIGCONT');
       }
-      const left = await waitGone(pids, Math.max(0, end - Date.now()));
-      if (left.length > 0 || Date.now() >= end) {
-        throw new Error(`${node}: processes still alive after SIGKILL: ${(left.length > 0 ? left : await this.pids(node)).join(', ')}`);
-      }
+      await waitGone(pids, Math.max(0, end - Date.now()));
     }
   }
 }
